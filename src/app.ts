@@ -1,0 +1,45 @@
+/**
+ * @module
+ * Assembles the Hono app: configuration check, routes, and the single error mapping.
+ */
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ConfigError, readConfig } from './config'
+import type { AppEnv } from './env'
+import { AppError, errorBody } from './errors'
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  // Nothing under /auth or /api may be stored by a browser or a shared cache.
+  app.use('*', async function noStore(c, next) {
+    await next()
+    c.header('Cache-Control', 'no-store')
+  })
+
+  // Every request needs a valid configuration: a broken deploy answers 500 naming the variable.
+  app.use('*', async function configuration(c, next) {
+    c.set('config', readConfig(c.env))
+    await next()
+  })
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+
+  app.notFound((c) => c.json(errorBody('not_found', 'There is nothing at this path.'), 404))
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+      return c.json(errorBody(error.code, error.message), error.status)
+    }
+    if (error instanceof ConfigError) {
+      console.error(JSON.stringify({ event: 'configuration_error', variable: error.variable, reason: error.message }))
+      return c.json(errorBody('configuration_error', `The Worker is misconfigured: ${error.message}.`), 500)
+    }
+    if (error instanceof HTTPException) return error.getResponse()
+    // Unknown failure: log its name only (messages can carry request data), answer generically.
+    console.error(JSON.stringify({ event: 'unhandled_error', name: error.name }))
+    return c.json(errorBody('internal_error', 'Something went wrong on our side.'), 500)
+  })
+
+  return app
+}

@@ -1,0 +1,145 @@
+/**
+ * @module
+ * Turns the Worker's raw vars and bindings into a typed `Config`, once per `env` object.
+ * A missing or malformed value throws a `ConfigError` naming the variable; the app answers every
+ * request with that error (a clear 500) rather than run half-configured.
+ */
+import type { Env } from './env'
+
+export interface Config {
+  projectId: string
+  /** Descope API base, without a trailing slash (`https://api.descope.com`). */
+  baseUrl: string
+  /** Exact origins (`scheme://host[:port]`) allowed to call the browser API. */
+  allowedOrigins: ReadonlySet<string>
+  transactions: KVNamespace
+  sessionCookieName: string
+  refreshCookieName: string
+  /** Required `aud` of session tokens; unset means no audience check. */
+  audience: string | undefined
+  clockToleranceSeconds: number
+  /** Timeout of every call to Descope (milliseconds). */
+  upstreamTimeoutMs: number
+  /** Lifetime of a pending passkey transaction (seconds). */
+  transactionTtlSeconds: number
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(
+    readonly variable: string,
+    reason: string
+  ) {
+    super(`${variable} ${reason}`)
+  }
+}
+
+/** Descope project IDs are `P` + 27 (legacy) or 31 alphanumerics. */
+const PROJECT_ID = /^P[A-Za-z0-9]{27}(?:[A-Za-z0-9]{4})?$/
+const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** Hosts that may be reached over plain http: the local emulator in dev and tests. */
+const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|[a-z0-9-]+\.localhost)$/
+
+const cache = new WeakMap<object, Config>()
+
+/**
+ * Reads and checks the configuration. The result is cached per `env` object, so the per-request
+ * cost after the first request of an isolate is one WeakMap look-up.
+ * @throws {ConfigError} naming the first bad variable.
+ */
+export function readConfig(env: Env): Config {
+  const cached = cache.get(env)
+  if (cached) return cached
+  const config = parseConfig(env)
+  cache.set(env, config)
+  return config
+}
+
+function parseConfig(env: Env): Config {
+  const projectId = (env.DESCOPE_PROJECT_ID ?? '').trim()
+  if (!projectId) throw new ConfigError('DESCOPE_PROJECT_ID', 'is not set')
+  if (!PROJECT_ID.test(projectId)) {
+    throw new ConfigError('DESCOPE_PROJECT_ID', 'is not a Descope project ID (P followed by 27 or 31 letters and digits)')
+  }
+  const transactions = env.TRANSACTIONS
+  if (!transactions || typeof transactions.get !== 'function') {
+    throw new ConfigError('TRANSACTIONS', 'KV namespace binding is missing')
+  }
+  return {
+    projectId,
+    baseUrl: parseBaseUrl(env, projectId),
+    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    transactions,
+    sessionCookieName: parseCookieName('SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME, 'DS'),
+    refreshCookieName: parseCookieName('REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME, 'DSR'),
+    audience: env.SESSION_AUDIENCE?.trim() || undefined,
+    clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, 5, 0, 5),
+    upstreamTimeoutMs: parseInteger('DESCOPE_TIMEOUT_MS', env.DESCOPE_TIMEOUT_MS, 8000, 100, 30000),
+    transactionTtlSeconds: parseInteger('TRANSACTION_TTL_SECONDS', env.TRANSACTION_TTL_SECONDS, 300, 30, 900),
+  }
+}
+
+/**
+ * The default host follows core-js: `api.<region>.descope.com`, where the region is characters
+ * 1–4 of a 32-character project ID and absent for 28-character (legacy) IDs.
+ */
+export function defaultBaseUrl(projectId: string): string {
+  const region = projectId.length >= 32 ? `${projectId.slice(1, 5).toLowerCase()}.` : ''
+  return `https://api.${region}descope.com`
+}
+
+function parseBaseUrl(env: Env, projectId: string): string {
+  const name = env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI'
+  const raw = (env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI ?? '').trim()
+  if (!raw) return defaultBaseUrl(projectId)
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(name, 'is not a URL')
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(name, 'must not carry a query, fragment or credentials')
+  }
+  // Tokens travel to this host: plain http only for a local emulator.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOST.test(url.hostname))) {
+    throw new ConfigError(name, 'must be https (http is allowed only for localhost)')
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function parseOrigins(raw: string | undefined): ReadonlySet<string> {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  if (entries.length === 0) throw new ConfigError('ALLOWED_ORIGINS', 'is not set')
+  for (const entry of entries) {
+    let origin: string
+    try {
+      origin = new URL(entry).origin
+    } catch {
+      throw new ConfigError('ALLOWED_ORIGINS', `has an entry that is not an origin: "${entry}"`)
+    }
+    // Exact matching only works against canonical origins: no wildcard, path, or odd casing.
+    if (origin === 'null' || origin !== entry || !/^https?:$/.test(new URL(entry).protocol)) {
+      throw new ConfigError('ALLOWED_ORIGINS', `entries must be exact origins like https://example.com, not "${entry}"`)
+    }
+  }
+  return new Set(entries)
+}
+
+function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
+  const value = raw?.trim() || fallback
+  if (!COOKIE_NAME.test(value)) throw new ConfigError(name, 'must be 1-64 letters, digits, "_" or "-"')
+  return value
+}
+
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}`)
+  }
+  return value
+}

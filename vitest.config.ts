@@ -1,0 +1,42 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+/** The project ID the workerd tests configure; any well-formed ID works with the emulator. */
+export const TEST_PROJECT_ID = 'P2passkeyedgetest0000000000A'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './src/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                DESCOPE_PROJECT_ID: TEST_PROJECT_ID,
+                DESCOPE_BASE_URL: 'http://emulator.localhost',
+                ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
+              },
+              // Every fetch the Worker (and the tests) make goes to the emulator Worker.
+              outboundService: 'emulator',
+              workers: [
+                {
+                  name: 'emulator',
+                  modules: true,
+                  scriptPath: inject('emulatorBundle'),
+                  compatibilityDate: '2026-04-01',
+                },
+              ],
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['./test/support/build-emulator.ts'],
+        },
+      },
+    ],
+  },
+})
