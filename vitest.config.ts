@@ -37,6 +37,27 @@ export default defineConfig({
           globalSetup: ['./test/support/build-emulator.ts'],
         },
       },
+      {
+        // The official @descope/node-sdk (and other Node clients) against the emulator over HTTP.
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/node/**/*.test.ts'],
+          globalSetup: ['./test/support/start-emulator.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // A real Chromium with a virtual authenticator against the dev stack (Worker + emulator).
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['./test/support/start-dev-stack.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 })

@@ -5,8 +5,12 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config'
+import { clientFor } from './descope/for-config'
 import type { AppEnv } from './env'
 import { AppError, errorBody } from './errors'
+import { demoRoutes } from './routes/demo'
+import { passkeyRoutes } from './routes/passkey'
+import { sessionRoutes } from './routes/session'
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -19,11 +23,16 @@ export function createApp(): Hono<AppEnv> {
 
   // Every request needs a valid configuration: a broken deploy answers 500 naming the variable.
   app.use('*', async function configuration(c, next) {
-    c.set('config', readConfig(c.env))
+    const config = readConfig(c.env)
+    c.set('config', config)
+    c.set('descope', clientFor(config))
     await next()
   })
 
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.route('/auth/passkey', passkeyRoutes)
+  app.route('/auth', sessionRoutes)
+  app.route('/api', demoRoutes)
 
   app.notFound((c) => c.json(errorBody('not_found', 'There is nothing at this path.'), 404))
   app.onError((error, c) => {

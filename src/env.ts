@@ -4,6 +4,8 @@
  * Every var is a raw, untrusted string here: `readConfig` (config.ts) turns them into a `Config`.
  */
 import type { Config } from './config'
+import type { DescopeClient } from './descope'
+import type { Session } from './session/types'
 
 export interface Env {
   /** The Descope project ID (`P…`, 28 or 32 characters). */
@@ -29,6 +31,10 @@ export interface Env {
 /** Request-scoped values set by middleware. */
 export interface AppVariables {
   config: Config
+  /** The Descope client for this configuration (one per isolate). */
+  descope: DescopeClient
+  /** Set by the session middleware on protected routes. */
+  session: Session
 }
 
 export interface AppEnv {

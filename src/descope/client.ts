@@ -1,0 +1,254 @@
+/**
+ * @module
+ * The only code that knows Descope's paths, headers and payloads (descope-contract.md §2–§3).
+ * Every call has a timeout, refuses redirects and cookies, caps the bytes it reads, and turns
+ * every failure into a `DescopeError`. Calls that would be unsafe to repeat (finish, refresh,
+ * logout) are never retried.
+ */
+import { DescopeError } from './errors'
+import type { DescopeUser, JwksResponse, JwtResponse, LoginOptions, StartResponse, UserDetails } from './types'
+
+export interface DescopeClientOptions {
+  /** API base without trailing slash, e.g. `https://api.descope.com` or the emulator's URL. */
+  baseUrl: string
+  projectId: string
+  /** Timeout of each attempt (milliseconds). */
+  timeoutMs: number
+  /** Injected for tests and fault injection; defaults to the global `fetch`. */
+  fetch?: typeof fetch
+}
+
+/** Descope's answers are small; anything bigger is not Descope. */
+const MAX_RESPONSE_BYTES = 256 * 1024
+/** Pause before the single retry of a safe call (milliseconds). */
+const RETRY_DELAY_MS = 100
+const RETRYABLE_STATUSES = new Set([502, 503, 504])
+
+interface CallOptions {
+  body?: Record<string, unknown>
+  /** Sent as `Bearer <projectId>:<refreshJwt>`. */
+  refreshJwt?: string
+  /** Safe to send twice: start calls and reads. */
+  retry?: boolean
+}
+
+export type DescopeClient = ReturnType<typeof createDescopeClient>
+
+export function createDescopeClient(options: DescopeClientOptions) {
+  const { baseUrl, projectId, timeoutMs } = options
+  const fetcher = options.fetch ?? ((input, init) => fetch(input, init))
+
+  async function call(method: 'GET' | 'POST', path: string, callOptions: CallOptions = {}): Promise<Record<string, unknown>> {
+    try {
+      return await attempt(method, path, callOptions)
+    } catch (error) {
+      if (!callOptions.retry || !isTransient(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS))
+      return attempt(method, path, callOptions)
+    }
+  }
+
+  async function attempt(method: 'GET' | 'POST', path: string, { body, refreshJwt }: CallOptions): Promise<Record<string, unknown>> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: `Bearer ${refreshJwt ? `${projectId}:${refreshJwt}` : projectId}`,
+      'x-descope-project-id': projectId,
+      'x-descope-sdk-name': 'passkey-edge',
+    }
+    if (body) headers['Content-Type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetcher(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+      throw new DescopeError(timedOut ? 'timeout' : 'network', timedOut ? 'Descope did not answer in time' : 'Descope could not be reached', {
+        path,
+        cause: error,
+      })
+    }
+    return readAnswer(path, response)
+  }
+
+  return {
+    /** `POST /v1/auth/webauthn/signup/start`: a new user and its first passkey. */
+    signUpStart(input: { loginId: string; origin: string; user?: UserDetails; loginOptions?: LoginOptions }) {
+      const { loginId, origin, user, loginOptions } = input
+      // core-js sends `user.loginId`, Go a top-level `loginId`; send both, Descope reads either.
+      const body = { loginId, user: { loginId, ...user }, origin, loginOptions }
+      return call('POST', '/v1/auth/webauthn/signup/start', { body, retry: true }).then((data) => asStart(data, '/signup/start'))
+    },
+    /** `POST /v1/auth/webauthn/signin/start`; with `refreshJwt` for step-up and MFA. */
+    signInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions; refreshJwt?: string }) {
+      const { loginId, origin, loginOptions, refreshJwt } = input
+      return call('POST', '/v1/auth/webauthn/signin/start', { body: { loginId, origin, loginOptions }, refreshJwt, retry: true }).then((data) =>
+        asStart(data, '/signin/start')
+      )
+    },
+    /** `POST /v1/auth/webauthn/signup-in/start`: `create` says which finish comes next. */
+    signUpOrInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions }) {
+      return call('POST', '/v1/auth/webauthn/signup-in/start', { body: { ...input }, retry: true }).then((data) => asStart(data, '/signup-in/start'))
+    },
+    /** `POST /v1/auth/webauthn/update/start`: add a passkey to the signed-in user. */
+    updateStart(input: { loginId: string; origin: string; refreshJwt: string }) {
+      const { loginId, origin, refreshJwt } = input
+      return call('POST', '/v1/auth/webauthn/update/start', { body: { loginId, origin }, refreshJwt, retry: true }).then((data) =>
+        asStart(data, '/update/start')
+      )
+    },
+    signUpFinish(input: { transactionId: string; response: string }) {
+      return call('POST', '/v1/auth/webauthn/signup/finish', { body: { ...input } }).then((data) => asJwtResponse(data, '/signup/finish'))
+    },
+    signInFinish(input: { transactionId: string; response: string }) {
+      return call('POST', '/v1/auth/webauthn/signin/finish', { body: { ...input } }).then((data) => asJwtResponse(data, '/signin/finish'))
+    },
+    /** Enrols the passkey; Descope answers `{}` (or `{jwt}` after an MFA start, ignored here). */
+    async updateFinish(input: { transactionId: string; response: string }): Promise<void> {
+      await call('POST', '/v1/auth/webauthn/update/finish', { body: { ...input } })
+    },
+    refresh(refreshJwt: string) {
+      return call('POST', '/v1/auth/refresh', { body: {}, refreshJwt }).then((data) => asJwtResponse(data, '/refresh'))
+    },
+    async logout(refreshJwt: string): Promise<void> {
+      await call('POST', '/v1/auth/logout', { body: {}, refreshJwt })
+    },
+    me(refreshJwt: string) {
+      return call('GET', '/v1/auth/me', { refreshJwt, retry: true }).then((data) => asUser(data, '/me'))
+    },
+    /** The project's public signing keys, `GET /v2/keys/<projectId>`. */
+    keys() {
+      const path = `/v2/keys/${encodeURIComponent(projectId)}`
+      return call('GET', path, { retry: true }).then((data) => {
+        if (!Array.isArray(data.keys)) throw protocolError(path, 'has no "keys" array')
+        return data as unknown as JwksResponse
+      })
+    },
+  }
+}
+
+async function readAnswer(path: string, response: Response): Promise<Record<string, unknown>> {
+  const status = response.status
+  if (status >= 300 && status < 400) {
+    await response.body?.cancel()
+    throw new DescopeError('protocol', 'Descope answered with a redirect', { path, status })
+  }
+  // The Worker mints its own cookies; a cookie from upstream means something is in between.
+  if (response.headers.has('Set-Cookie')) {
+    await response.body?.cancel()
+    throw new DescopeError('protocol', 'Descope answered with a cookie', { path, status })
+  }
+  const text = await readCapped(response, path)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    data = undefined
+  }
+  if (status === 429) {
+    throw new DescopeError('rate_limited', 'Descope is rate limiting', {
+      path,
+      status,
+      errorCode: errorCodeOf(data),
+      retryAfterSeconds: parseRetryAfter(response.headers.get('Retry-After')),
+    })
+  }
+  if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: errorCodeOf(data) })
+  if (status >= 400) {
+    if (!isObject(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
+    throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: errorCodeOf(data) })
+  }
+  if (status !== 200 || !isObject(data)) throw protocolError(path, 'is not a JSON object', status)
+  return data
+}
+
+async function readCapped(response: Response, path: string): Promise<string> {
+  const declared = Number(response.headers.get('Content-Length'))
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel()
+    throw protocolError(path, 'is too large', response.status)
+  }
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > MAX_RESPONSE_BYTES) {
+        await reader.cancel()
+        throw protocolError(path, 'is too large', response.status)
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (error instanceof DescopeError) throw error
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+    throw new DescopeError(timedOut ? 'timeout' : 'network', 'Descope stopped answering', { path, cause: error })
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+function asStart(data: Record<string, unknown>, path: string): StartResponse {
+  const { transactionId, options, create } = data
+  if (typeof transactionId !== 'string' || !transactionId || transactionId.length > 1024) {
+    throw protocolError(path, 'has no transactionId')
+  }
+  if (typeof options !== 'string' || !options) throw protocolError(path, 'has no options string')
+  return { transactionId, options, create: create === true }
+}
+
+function asJwtResponse(data: Record<string, unknown>, path: string): JwtResponse {
+  if (typeof data.sessionJwt !== 'string' || !data.sessionJwt) throw protocolError(path, 'has no sessionJwt')
+  if (data.refreshJwt !== undefined && typeof data.refreshJwt !== 'string') throw protocolError(path, 'has a malformed refreshJwt')
+  if (data.user !== undefined && !isUser(data.user)) throw protocolError(path, 'has a malformed user')
+  return data as unknown as JwtResponse
+}
+
+function asUser(data: Record<string, unknown>, path: string): DescopeUser {
+  if (!isUser(data)) throw protocolError(path, 'is not a user')
+  return data
+}
+
+function isUser(value: unknown): value is DescopeUser {
+  return isObject(value) && typeof value.userId === 'string' && Array.isArray(value.loginIds)
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function errorCodeOf(data: unknown): string | undefined {
+  return isObject(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, 32) : undefined
+}
+
+/** `Retry-After` as seconds (RFC 9110 §10.2.3: seconds or an HTTP date); 1 when absent or odd. */
+export function parseRetryAfter(header: string | null): number {
+  if (!header) return 1
+  const seconds = Number(header)
+  if (Number.isInteger(seconds) && seconds >= 0) return Math.min(seconds, 3600)
+  const date = Date.parse(header)
+  if (Number.isNaN(date)) return 1
+  return Math.min(Math.max(Math.ceil((date - Date.now()) / 1000), 0), 3600)
+}
+
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof DescopeError)) return false
+  return error.kind === 'network' || (error.kind === 'unavailable' && RETRYABLE_STATUSES.has(error.status ?? 0))
+}
+
+function protocolError(path: string, what: string, status?: number): DescopeError {
+  return new DescopeError('protocol', `Descope's answer ${what}`, { path, status })
+}

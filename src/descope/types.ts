@@ -1,0 +1,60 @@
+/**
+ * @module
+ * The shapes of Descope's auth API that the Worker reads or sends
+ * (shared/reference/descope-contract.md §3). Only the fields used here are typed.
+ */
+
+/** Descope's user object (`/v1/auth/me`, and `user` in a JWT response). */
+export interface DescopeUser {
+  userId: string
+  loginIds: string[]
+  name?: string
+  email?: string
+  phone?: string
+  roleNames?: string[]
+  createdTime?: number
+  status?: string
+  [field: string]: unknown
+}
+
+/** The answer of a WebAuthn start call. `options` is Descope's JSON *string*. */
+export interface StartResponse {
+  transactionId: string
+  options: string
+  create: boolean
+}
+
+/** The answer of sign-up/sign-in finish and refresh (contract §3.12). */
+export interface JwtResponse {
+  sessionJwt: string
+  refreshJwt?: string
+  cookieDomain?: string
+  cookiePath?: string
+  /** Refresh cookie lifetime (seconds). */
+  cookieMaxAge?: number
+  /** Refresh expiry (epoch seconds). */
+  cookieExpiration?: number
+  /** Session expiry (epoch seconds). */
+  sessionExpiration?: number
+  firstSeen?: boolean
+  user?: DescopeUser
+}
+
+/** `loginOptions` as Descope takes them; the Worker builds these, never the browser. */
+export interface LoginOptions {
+  stepup?: boolean
+  mfa?: boolean
+  customClaims?: Record<string, unknown>
+  templateOptions?: Record<string, string>
+}
+
+export interface UserDetails {
+  name?: string
+  email?: string
+  phone?: string
+}
+
+/** A JSON Web Key Set as served at `/v2/keys/<projectId>`. */
+export interface JwksResponse {
+  keys: JsonWebKey[]
+}

@@ -1,0 +1,2 @@
+// Stub: replaced by the real global setup.
+export default async function setup() {}
