@@ -33,6 +33,8 @@ export interface AppVariables {
   config: Config
   /** The Descope client for this configuration (one per isolate). */
   descope: DescopeClient
+  /** The request's allowed `Origin`, set by `requireAllowedOrigin`. */
+  origin: string
   /** Set by the session middleware on protected routes. */
   session: Session
 }

@@ -1,0 +1,33 @@
+/**
+ * @module
+ * Session cookies as Descope names them (`DS`, `DSR`, configurable): `HttpOnly; Secure;
+ * SameSite=Strict; Path=/`, no `Domain` (so a sibling subdomain can neither read nor set them),
+ * lifetimes from Descope's response.
+ */
+import type { Context } from 'hono'
+import { setCookie } from 'hono/cookie'
+import type { Config } from '../config'
+import type { JwtResponse } from '../descope'
+
+const ATTRIBUTES = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const
+
+/** Sets the session cookie, and the refresh cookie when Descope sent a refresh token. */
+export function setSessionCookies(c: Context, config: Config, tokens: JwtResponse, nowSeconds = Math.floor(Date.now() / 1000)): void {
+  const sessionMaxAge = secondsUntil(tokens.sessionExpiration, nowSeconds) ?? 600
+  setCookie(c, config.sessionCookieName, tokens.sessionJwt, { ...ATTRIBUTES, maxAge: sessionMaxAge })
+  if (tokens.refreshJwt) {
+    const refreshMaxAge = tokens.cookieMaxAge ?? secondsUntil(tokens.cookieExpiration, nowSeconds) ?? 2_419_200
+    setCookie(c, config.refreshCookieName, tokens.refreshJwt, { ...ATTRIBUTES, maxAge: Math.max(0, Math.floor(refreshMaxAge)) })
+  }
+}
+
+/** Expires both cookies in the browser. */
+export function clearSessionCookies(c: Context, config: Config): void {
+  setCookie(c, config.sessionCookieName, '', { ...ATTRIBUTES, maxAge: 0 })
+  setCookie(c, config.refreshCookieName, '', { ...ATTRIBUTES, maxAge: 0 })
+}
+
+function secondsUntil(epochSeconds: number | undefined, nowSeconds: number): number | undefined {
+  if (typeof epochSeconds !== 'number' || !Number.isFinite(epochSeconds)) return undefined
+  return Math.max(0, Math.floor(epochSeconds - nowSeconds))
+}
