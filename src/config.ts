@@ -122,7 +122,7 @@ function parseOrigins(raw: string | undefined): ReadonlySet<string> {
       throw new ConfigError('ALLOWED_ORIGINS', `has an entry that is not an origin: "${entry}"`)
     }
     // Exact matching only works against canonical origins: no wildcard, path, or odd casing.
-    if (origin === 'null' || origin !== entry || !/^https?:$/.test(new URL(entry).protocol)) {
+    if (origin === 'null' || origin !== entry || entry.includes('*') || !/^https?:$/.test(new URL(entry).protocol)) {
       throw new ConfigError('ALLOWED_ORIGINS', `entries must be exact origins like https://example.com, not "${entry}"`)
     }
   }
