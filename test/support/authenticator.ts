@@ -106,7 +106,7 @@ export class SoftwareAuthenticator {
       ])
     )
     this.credentials.push(credential)
-    const publicKeySpki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey))
+    const publicKeySpki = new Uint8Array((await crypto.subtle.exportKey('spki', keys.publicKey)) as ArrayBuffer)
     return {
       id: credential.id,
       rawId: credential.id,
@@ -233,7 +233,7 @@ function derSignature(raw: Uint8Array): Uint8Array {
   const integer = (bytes: Uint8Array) => {
     let start = 0
     while (start < bytes.length - 1 && bytes[start] === 0) start++
-    let value = bytes.slice(start)
+    let value: Uint8Array = bytes.slice(start)
     // A leading 1 bit would read as negative: prefix a zero byte.
     if ((value[0] ?? 0) & 0x80) value = concat(new Uint8Array([0]), value)
     return concat(new Uint8Array([0x02, value.length]), value)
