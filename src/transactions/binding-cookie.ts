@@ -1,0 +1,36 @@
+/**
+ * @module
+ * The cookie that binds a pending transaction to the browser that started it.
+ *
+ * One cookie per transaction (`__Host-ptx-<tag>`, the tag derived from the transaction ID), so
+ * two ceremonies running at once in one browser (two tabs, or sign-in then add-device) never
+ * overwrite each other's secret. `__Host-` means Secure, Path=/ and no Domain: a sibling
+ * subdomain cannot plant or overwrite it. Each cookie lives as long as its transaction.
+ */
+import type { Context } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import { sha256Hex } from './crypto'
+
+export const BINDING_COOKIE_PREFIX = '__Host-ptx-'
+
+const ATTRIBUTES = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const
+
+/** The binding cookie's name for a transaction ID. */
+export async function bindingCookieName(transactionId: string): Promise<string> {
+  return BINDING_COOKIE_PREFIX + (await sha256Hex(`ptx-cookie:${transactionId}`)).slice(0, 16)
+}
+
+/** Gives the browser the transaction's secret. */
+export async function setBindingCookie(c: Context, transactionId: string, secret: string, maxAgeSeconds: number): Promise<void> {
+  setCookie(c, await bindingCookieName(transactionId), secret, { ...ATTRIBUTES, maxAge: maxAgeSeconds })
+}
+
+/** The secret the browser holds for this transaction, if any. */
+export async function readBindingCookie(c: Context, transactionId: string): Promise<string | undefined> {
+  return getCookie(c, await bindingCookieName(transactionId))
+}
+
+/** Expires the transaction's cookie: a finished (or failed) ceremony leaves nothing behind. */
+export async function clearBindingCookie(c: Context, transactionId: string): Promise<void> {
+  setCookie(c, await bindingCookieName(transactionId), '', { ...ATTRIBUTES, maxAge: 0 })
+}
