@@ -1,0 +1,85 @@
+/**
+ * @module
+ * The test-control API under `/emulator/:projectId/…` (never part of Descope's API): call counts,
+ * faults, key rotation, clock offset, and signing arbitrary tokens. See emulator/README.md.
+ */
+import { Hono } from 'hono'
+import { malformed } from './errors'
+import type { ProjectEnv } from './project'
+import { isRecord, readBody } from './request'
+import type { Fault } from './store'
+import { signJwt } from './tokens'
+
+export const control = new Hono<ProjectEnv>()
+
+control.get('/calls', async (c) => c.json({ calls: await c.env.store.calls() }))
+
+control.delete('/calls', async (c) => {
+  await c.env.store.resetCalls()
+  return c.json({ calls: {} })
+})
+
+control.get('/faults', async (c) => c.json({ faults: await c.env.store.faults() }))
+
+control.post('/faults', async (c) => {
+  const fault = readFault(await readBody(c.req.raw))
+  const faults = [...(await c.env.store.faults()), fault]
+  await c.env.store.putFaults(faults)
+  return c.json({ faults })
+})
+
+control.delete('/faults', async (c) => {
+  await c.env.store.putFaults([])
+  return c.json({ faults: [] })
+})
+
+control.post('/keys/rotate', async (c) => {
+  const body = await readBody(c.req.raw)
+  const key = await c.env.store.rotateKeys(body.keepOld === true)
+  return c.json({ kid: key.kid })
+})
+
+control.post('/clock', async (c) => {
+  const { offsetSeconds } = await readBody(c.req.raw)
+  if (typeof offsetSeconds !== 'number' || !Number.isFinite(offsetSeconds)) throw malformed('offsetSeconds must be a number')
+  await c.env.store.setClockOffset(Math.trunc(offsetSeconds))
+  return c.json({ offsetSeconds: Math.trunc(offsetSeconds), now: c.env.store.now() })
+})
+
+control.post('/sign', async (c) => {
+  const body = await readBody(c.req.raw)
+  if (!isRecord(body.payload)) throw malformed('payload must be an object')
+  const { current } = await c.env.store.signingKeys()
+  // `null` in the header override removes a field (e.g. `{kid: null}` for a token without kid).
+  const header: Record<string, unknown> = { alg: 'RS256', kid: current.kid, typ: 'JWT', ...(isRecord(body.header) ? body.header : {}) }
+  for (const [name, value] of Object.entries(header)) if (value === null) delete header[name]
+  return c.json({ jwt: await signJwt(header, body.payload, current) })
+})
+
+function readFault(body: Record<string, unknown>): Fault {
+  const { route, status, headers, latencyMs, reset, times } = body
+  if (typeof route !== 'string' || !(route === '*' || /^[A-Z]+ \/\S*$/.test(route))) throw malformed('route must be "METHOD /path" or "*"')
+  const fault: Fault = { route }
+  if (status !== undefined) {
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) throw malformed('status must be 200–599')
+    fault.status = status
+  }
+  if (body.body !== undefined) {
+    if (typeof body.body !== 'string' && !isRecord(body.body)) throw malformed('body must be a string or an object')
+    fault.body = body.body
+  }
+  if (headers !== undefined) {
+    if (!isRecord(headers) || !Object.values(headers).every((value) => typeof value === 'string')) throw malformed('headers must map names to strings')
+    fault.headers = headers as Record<string, string>
+  }
+  if (latencyMs !== undefined) {
+    if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 120_000) throw malformed('latencyMs must be 0–120000')
+    fault.latencyMs = latencyMs
+  }
+  if (reset !== undefined) fault.reset = reset === true
+  if (times !== undefined) {
+    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) throw malformed('times must be a positive integer')
+    fault.times = times
+  }
+  return fault
+}

@@ -1,0 +1,78 @@
+/**
+ * @module
+ * Reading what clients send, as leniently as Descope does (descope-contract.md §2, §13):
+ * a missing or empty body is `{}`, keys match case-insensitively (`transactionID` from Go),
+ * unknown keys are ignored, and the refresh JWT comes from `Bearer <pid>:<jwt>` or the DSR cookie.
+ */
+import { malformed, missingArgument } from './errors'
+
+/** Descope project IDs: `P` + 27 (legacy) or 31 (regional) alphanumerics. */
+export const PROJECT_ID = /^P[A-Za-z0-9]{27}(?:[A-Za-z0-9]{4})?$/
+
+/** The body as an object; `{}` when absent or empty; E011001 when not a JSON object. */
+export async function readBody(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text()
+  if (!text.trim()) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw malformed('Request body is not valid JSON')
+  }
+  if (!isRecord(parsed)) throw malformed('Request body must be a JSON object')
+  return parsed
+}
+
+/** A field by name, matching keys case-insensitively (the real server accepts Go's `transactionID`). */
+export function field(body: Record<string, unknown>, name: string): unknown {
+  if (name in body) return body[name]
+  const lower = name.toLowerCase()
+  const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === lower)
+  return key === undefined ? undefined : body[key]
+}
+
+/** A string field, or undefined when absent, empty or not a string. */
+export function stringField(body: Record<string, unknown>, name: string): string | undefined {
+  const value = field(body, name)
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** A required non-empty string field (E011002 otherwise). */
+export function requireString(body: Record<string, unknown>, name: string): string {
+  const value = stringField(body, name)
+  if (value === undefined) throw missingArgument(name)
+  return value
+}
+
+/** An object field, or `{}`. */
+export function objectField(body: Record<string, unknown>, name: string): Record<string, unknown> {
+  const value = field(body, name)
+  return isRecord(value) ? value : {}
+}
+
+/** The project ID and the refresh JWT (if any) from `Authorization: Bearer <pid>[:<jwt>[:<key>]]`. */
+export function readBearer(request: Request): { projectId?: string; token?: string } {
+  const header = request.headers.get('Authorization') ?? ''
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
+  if (!match?.[1]) return {}
+  const [projectId, ...rest] = match[1].split(':')
+  // node-sdk may append an auth management key; only a JWT-looking part is the refresh token.
+  const token = rest.find((part) => part.split('.').length === 3)
+  return { projectId: projectId || undefined, token }
+}
+
+/** The refresh JWT: from the Authorization header, else the refresh cookie (cookie mode). */
+export function readRefreshToken(request: Request): string | undefined {
+  const fromHeader = readBearer(request).token
+  if (fromHeader) return fromHeader
+  const name = request.headers.get('x-descope-refresh-cookie-name') || 'DSR'
+  for (const part of (request.headers.get('Cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name && value.length > 0) return value.join('=') || undefined
+  }
+  return undefined
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

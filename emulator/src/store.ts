@@ -1,0 +1,222 @@
+/**
+ * @module
+ * One project's state in its Durable Object storage (SQLite-backed, so it survives restarts of
+ * `wrangler dev`): users, passkeys, refresh sessions, pending transactions, signing keys, and
+ * the test affordances (call counts, faults, clock offset).
+ */
+import { generateSigningKey, type SigningKey } from './tokens'
+
+export interface StoredUser {
+  userId: string
+  loginIds: string[]
+  name: string
+  givenName: string
+  middleName: string
+  familyName: string
+  email: string
+  phone: string
+  /** base64url WebAuthn user handle (`user.id` in creation options). */
+  handle: string
+  createdTime: number
+  status: 'enabled' | 'disabled'
+  roleNames: string[]
+  credentialIds: string[]
+}
+
+export interface StoredCredential {
+  /** base64url credential ID. */
+  id: string
+  userId: string
+  /** base64url COSE public key. */
+  publicKey: string
+  counter: number
+  rpId: string
+  transports?: string[]
+  createdTime: number
+}
+
+/** A refresh session: the refresh JWT's `jti`. Logout marks it revoked. */
+export interface StoredSession {
+  sid: string
+  userId: string
+  exp: number
+  revoked: boolean
+  amr: string[]
+  su: boolean
+  customClaims: Record<string, unknown>
+}
+
+export type Flow = 'signup' | 'signin' | 'update'
+
+/** A pending WebAuthn ceremony between start and finish; deleted on first use. */
+export interface Transaction {
+  id: string
+  flow: Flow
+  origin: string
+  rpId: string
+  challenge: string
+  exp: number
+  loginId: string
+  /** The new user's ID (signup) or the existing one (signin, update); empty for usernameless sign-in. */
+  userId: string
+  /** Sign-up details from the start request. */
+  details?: Partial<Pick<StoredUser, 'name' | 'givenName' | 'middleName' | 'familyName' | 'email' | 'phone'>>
+  handle?: string
+  userVerification: 'required' | 'preferred' | 'discouraged'
+  stepup: boolean
+  mfa: boolean
+  /** Factors of the refresh session that vouched for a step-up / MFA / update start. */
+  priorAmr: string[]
+  customClaims: Record<string, unknown>
+}
+
+export interface Fault {
+  route: string
+  status?: number
+  body?: string | Record<string, unknown>
+  headers?: Record<string, string>
+  latencyMs?: number
+  reset?: boolean
+  /** Remaining applications; unlimited when absent. */
+  times?: number
+}
+
+/** Typed access to one project's storage. */
+export class Store {
+  private clockOffset = 0
+  // A promise, so concurrent first requests share one key generation.
+  private keyState?: Promise<{ current: string; keys: SigningKey[] }>
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Loads what every request needs; called once under `blockConcurrencyWhile`. */
+  async load(): Promise<void> {
+    this.clockOffset = (await this.storage.get<number>('clock')) ?? 0
+  }
+
+  /** The emulator's clock in epoch seconds (real time plus the test offset). */
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffset
+  }
+
+  async setClockOffset(seconds: number): Promise<void> {
+    this.clockOffset = seconds
+    await this.storage.put('clock', seconds)
+  }
+
+  // Users and login IDs. Login IDs are looked up case-insensitively.
+
+  async userByLoginId(loginId: string): Promise<StoredUser | undefined> {
+    const userId = await this.storage.get<string>(`login:${loginId.toLowerCase()}`)
+    return userId ? this.user(userId) : undefined
+  }
+
+  user(userId: string): Promise<StoredUser | undefined> {
+    return this.storage.get<StoredUser>(`user:${userId}`)
+  }
+
+  async putUser(user: StoredUser): Promise<void> {
+    const entries: Record<string, unknown> = { [`user:${user.userId}`]: user }
+    for (const loginId of user.loginIds) entries[`login:${loginId.toLowerCase()}`] = user.userId
+    await this.storage.put(entries)
+  }
+
+  // Passkeys.
+
+  credential(id: string): Promise<StoredCredential | undefined> {
+    return this.storage.get<StoredCredential>(`cred:${id}`)
+  }
+
+  async credentialsOf(user: StoredUser): Promise<StoredCredential[]> {
+    const found = await this.storage.get<StoredCredential>(user.credentialIds.map((id) => `cred:${id}`))
+    return [...found.values()]
+  }
+
+  putCredential(credential: StoredCredential): Promise<void> {
+    return this.storage.put(`cred:${credential.id}`, credential)
+  }
+
+  // Refresh sessions.
+
+  session(sid: string): Promise<StoredSession | undefined> {
+    return this.storage.get<StoredSession>(`session:${sid}`)
+  }
+
+  putSession(session: StoredSession): Promise<void> {
+    return this.storage.put(`session:${session.sid}`, session)
+  }
+
+  async sessionsOf(userId: string): Promise<StoredSession[]> {
+    const all = await this.storage.list<StoredSession>({ prefix: 'session:' })
+    return [...all.values()].filter((session) => session.userId === userId)
+  }
+
+  // Transactions: single use, so `take` deletes before anyone can look again.
+
+  putTransaction(transaction: Transaction): Promise<void> {
+    return this.storage.put(`tx:${transaction.id}`, transaction)
+  }
+
+  /** The transaction, deleted in the same step; undefined when unknown, used or expired. */
+  async takeTransaction(id: string): Promise<Transaction | undefined> {
+    const key = `tx:${id}`
+    const transaction = await this.storage.get<Transaction>(key)
+    if (!transaction) return undefined
+    await this.storage.delete(key)
+    return transaction.exp > this.now() ? transaction : undefined
+  }
+
+  // Signing keys: the current one signs; the JWKS lists the current one and those kept on rotation.
+
+  async signingKeys(): Promise<{ current: SigningKey; keys: SigningKey[] }> {
+    this.keyState ??= this.storage
+      .get<{ current: string; keys: SigningKey[] }>('keys')
+      .then((stored) => stored ?? this.saveNewKey([]))
+      .catch((error: unknown) => {
+        this.keyState = undefined
+        throw error
+      })
+    const { current, keys } = await this.keyState
+    const currentKey = keys.find((key) => key.kid === current)
+    if (!currentKey) throw new Error('signing key missing')
+    return { current: currentKey, keys }
+  }
+
+  /** A new current key; older ones stay listed only with `keepOld`. */
+  async rotateKeys(keepOld: boolean): Promise<SigningKey> {
+    const { keys } = await this.signingKeys()
+    this.keyState = this.saveNewKey(keepOld ? keys : [])
+    return (await this.signingKeys()).current
+  }
+
+  private async saveNewKey(previous: SigningKey[]): Promise<{ current: string; keys: SigningKey[] }> {
+    const key = await generateSigningKey(this.now())
+    const record = { current: key.kid, keys: [key, ...previous] }
+    await this.storage.put('keys', record)
+    return record
+  }
+
+  // Test affordances.
+
+  async countCall(route: string): Promise<void> {
+    const calls = await this.calls()
+    calls[route] = (calls[route] ?? 0) + 1
+    await this.storage.put('calls', calls)
+  }
+
+  async calls(): Promise<Record<string, number>> {
+    return (await this.storage.get<Record<string, number>>('calls')) ?? {}
+  }
+
+  resetCalls(): Promise<boolean> {
+    return this.storage.delete('calls')
+  }
+
+  async faults(): Promise<Fault[]> {
+    return (await this.storage.get<Fault[]>('faults')) ?? []
+  }
+
+  putFaults(faults: Fault[]): Promise<void> {
+    return this.storage.put('faults', faults)
+  }
+}
