@@ -26,6 +26,8 @@ export default defineConfig({
                   modules: true,
                   scriptPath: inject('emulatorBundle'),
                   compatibilityDate: '2026-04-01',
+                  // One SQLite-backed Durable Object per project ID (emulator/wrangler.toml).
+                  durableObjects: { PROJECTS: { className: 'EmulatorProject', useSQLite: true } },
                 },
               ],
             },

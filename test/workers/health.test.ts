@@ -10,7 +10,8 @@ describe('GET /healthz', () => {
   })
 
   it('should reach the emulator through the outbound service', async () => {
-    const response = await fetch('http://emulator.localhost/v2/keys/P2x')
-    expect(await response.json()).toMatchObject({ path: '/v2/keys/P2x' })
+    const response = await fetch('http://emulator.localhost/v2/keys/P2passkeyedgetest0000000000A')
+    const { keys } = (await response.json()) as { keys: Record<string, unknown>[] }
+    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.stringMatching(/^SK/) })
   })
 })
