@@ -1,7 +1,9 @@
 /**
  * @module
- * The Worker entry: the Hono app as the default export.
+ * The Worker entry: the Hono app as the default export, and the `SessionVerifier` RPC entrypoint
+ * for other Workers (service bindings).
  */
 import { createApp } from './app'
 
 export default createApp()
+export { SessionVerifier } from './session/entrypoint'

@@ -1,8 +1,81 @@
 /**
  * @module
- * `GET /auth/session`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me` (issue: session).
+ * `GET /auth/session`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me`.
+ * The POSTs are cookie-authenticated, so they require an allowed `Origin` (CSRF).
  */
 import { Hono } from 'hono'
+import { DescopeError } from '../descope'
 import type { AppEnv } from '../env'
+import { AppError, errorBody } from '../errors'
+import { requireAllowedOrigin } from '../middleware/origin'
+import { clearSessionCookies } from '../session/cookies'
+import { keysUnavailable, unauthorized, upstreamFailure } from '../session/errors'
+import { verifierFor } from '../session/for-config'
+import { currentRefreshToken, refreshSession, requireSession } from '../session/middleware'
+import { forgetRefresh } from '../session/refresh'
+import { refreshCookieOf } from '../session/token'
 
 export const sessionRoutes = new Hono<AppEnv>()
+
+/** The validated session token's contents; no call to Descope. */
+sessionRoutes.get('/session', requireSession(), (c) => {
+  const { userId, expiresAt, roles, permissions, tenants, amr } = c.var.session
+  return c.json({ userId, expiresAt, roles, permissions, tenants, amr })
+})
+
+/** A new session token from the refresh cookie; a refused refresh also clears the cookies. */
+sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
+  const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+  if (!refreshJwt) throw unauthorized(false)
+  try {
+    const { session, tokens } = await refreshSession(c, refreshJwt)
+    return c.json({ sessionExpiration: tokens.sessionExpiration ?? session.expiresAt })
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status !== 401) throw error
+    clearSessionCookies(c, c.var.config)
+    return c.json(errorBody(error.code, error.message), 401, error.headers)
+  }
+})
+
+/**
+ * Revokes the refresh token at Descope and clears both cookies. The cookies are cleared whatever
+ * Descope says. A token Descope refuses (already revoked or expired) counts as signed out (200);
+ * when Descope cannot be reached the answer is the mapped error (502/504/429), cookies still
+ * cleared, so the page can say the server-side sign-out did not happen.
+ */
+sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
+  const { config, descope } = c.var
+  const refreshJwt = refreshCookieOf(c.req.raw.headers, config.refreshCookieName)
+  clearSessionCookies(c, config)
+  if (!refreshJwt) return c.json({ ok: true })
+  forgetRefresh(refreshJwt)
+  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
+  // A token this edge would never accept (forged, foreign, expired) has nothing to revoke: it is
+  // not forwarded. Without keys we cannot tell, so it is forwarded.
+  if (!checked.ok && checked.status === 401) return c.json({ ok: true })
+  try {
+    await descope.logout(refreshJwt)
+  } catch (error) {
+    if (!(error instanceof DescopeError && error.kind === 'rejected')) {
+      const failure = upstreamFailure(error)
+      return c.json(errorBody(failure.code, failure.message), failure.status, failure.headers)
+    }
+  }
+  return c.json({ ok: true })
+})
+
+/** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
+sessionRoutes.get('/me', requireSession(), async (c) => {
+  const { config, descope, session } = c.var
+  const refreshJwt = currentRefreshToken(c)
+  if (!refreshJwt) throw unauthorized(true)
+  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
+  if (!checked.ok) throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
+  // The refresh cookie must belong to the session's user, or /me would describe someone else.
+  if (checked.session.userId !== session.userId) throw unauthorized(true)
+  try {
+    return c.json(await descope.me(refreshJwt))
+  } catch (error) {
+    throw upstreamFailure(error)
+  }
+})

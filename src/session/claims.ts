@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Verified claims → the `Session` handlers see. Claims are untrusted shapes even after the
+ * signature check (a Descope project can add custom claims), so every field is narrowed.
+ */
+import type { JWTPayload } from 'jose'
+import type { Session, TenantGrants } from './types'
+
+/** Builds the session; `undefined` when `sub` or `exp` is missing (the caller answers 401). */
+export function sessionFromClaims(claims: JWTPayload, token: string): Session | undefined {
+  const { sub, exp } = claims
+  if (typeof sub !== 'string' || !sub || typeof exp !== 'number') return undefined
+  return {
+    userId: sub,
+    expiresAt: exp,
+    roles: strings(claims.roles),
+    permissions: strings(claims.permissions),
+    tenants: tenants(claims.tenants),
+    amr: strings(claims.amr),
+    stepUp: claims.su === true,
+    claims,
+    token,
+  }
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+}
+
+function tenants(value: unknown): Record<string, TenantGrants> {
+  const result: Record<string, TenantGrants> = {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result
+  for (const [id, grants] of Object.entries(value)) {
+    // JSON may carry an own "__proto__" key; assigning it would swap the result's prototype.
+    if (id === '__proto__') continue
+    const record = typeof grants === 'object' && grants !== null ? (grants as Record<string, unknown>) : {}
+    result[id] = { roles: strings(record.roles), permissions: strings(record.permissions) }
+  }
+  return result
+}

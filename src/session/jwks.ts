@@ -1,0 +1,234 @@
+/**
+ * @module
+ * Descope's signing keys for one JWKS source: fetched rarely, imported once, kept per isolate.
+ *
+ * - The imported `CryptoKey`s live in the store (module scope via `keyStoreFor`), so a warm
+ *   isolate verifies with no I/O at all.
+ * - A cold isolate first looks in the `SharedKeyCache` (the Cache API: one fetch serves every
+ *   isolate of a location), then asks Descope.
+ * - Concurrent requests never await each other's promises (workerd forbids it). The first one
+ *   claims the load synchronously (`loading` marker), the others poll the store on their own
+ *   timers until the leader has written the keys (see poll.ts). A cold burst costs one fetch.
+ * - An unknown `kid` re-fetches at most once per cooldown; the decision and the claim happen
+ *   in one synchronous step, so a flood of forged `kid`s costs at most one fetch.
+ * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
+ *   `unavailable` (the caller's 503).
+ */
+import { importJWK, type JWK } from 'jose'
+import { pollUntil } from './poll'
+import type { SharedKeyCache } from './shared-key-cache'
+
+export interface KeyStoreOptions {
+  /** Fetches the JWKS document (`{keys: [...]}`) from Descope. */
+  fetchKeys: () => Promise<unknown>
+  /** The cross-isolate layer; absent outside workerd. */
+  shared?: SharedKeyCache
+  /** Clock in epoch milliseconds (tests). */
+  now?: () => number
+  /** How long a fetched key set is used before it is fetched again. Default 5 minutes. */
+  maxAgeMs?: number
+  /** Minimum time between re-fetches caused by an unknown `kid`. Default 30 s (jose's default). */
+  cooldownMs?: number
+  /** Pause after a failed fetch before the next attempt. Default 5 s. */
+  retryAfterFailureMs?: number
+  /** How long a fetch may take before it counts as failed. Default 3 s. */
+  fetchTimeoutMs?: number
+}
+
+export type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
+
+/** Extends a request's life for work that must finish even if the client goes away. */
+export type WaitUntil = (promise: Promise<unknown>) => void
+
+interface KeySet {
+  keys: ReadonlyMap<string, CryptoKey>
+  /** `kid → n.e`, to tell whether a new set differs from the current one. */
+  fingerprint: string
+  fetchedAt: number
+}
+
+export class KeyStore {
+  /** Bumped whenever the set of keys changes; verified-token caches compare against it. */
+  generation = 0
+  /** Fetches from Descope and adoptions from the shared cache, for tests and metrics. */
+  readonly stats = { originFetches: 0, sharedHits: 0, failures: 0 }
+
+  private current: KeySet | undefined
+  private loading: { since: number } | undefined
+  private lastUnknownKidFetch = Number.NEGATIVE_INFINITY
+  private retryAt = 0
+  private readonly now: () => number
+  private readonly maxAgeMs: number
+  private readonly cooldownMs: number
+  private readonly retryAfterFailureMs: number
+  private readonly fetchTimeoutMs: number
+
+  constructor(private readonly options: KeyStoreOptions) {
+    this.now = options.now ?? Date.now
+    this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000
+    this.cooldownMs = options.cooldownMs ?? 30_000
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 5_000
+    this.fetchTimeoutMs = options.fetchTimeoutMs ?? 3_000
+  }
+
+  /** True while the current key set is within its max age: the per-request path needs no I/O. */
+  isFresh(now = this.now()): boolean {
+    return this.current !== undefined && now - this.current.fetchedAt < this.maxAgeMs
+  }
+
+  /** The key for `kid` when it is known and fresh; no I/O, no await. */
+  peek(kid: string): CryptoKey | undefined {
+    return this.isFresh() ? this.current?.keys.get(kid) : undefined
+  }
+
+  /** The key for `kid`, loading or re-fetching the key set when the rules above allow it. */
+  async get(kid: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
+    let attempted = false
+    for (;;) {
+      const now = this.now()
+      const current = this.current
+      const key = current?.keys.get(kid)
+      const loading = this.loading !== undefined && now - this.loading.since < this.fetchTimeoutMs + 500
+      if (key && (attempted || loading || this.isFresh(now) || now < this.retryAt)) return { key }
+      if (attempted) return answer(current, key)
+      if (loading) {
+        // Someone else is loading: wait for it on our own timers, then look again (no fetch).
+        await pollUntil(() => this.loading === undefined, this.fetchTimeoutMs + 500, this.now)
+        attempted = true
+        continue
+      }
+      const unknownKid = current !== undefined && this.isFresh(now) && !key
+      if (unknownKid) {
+        // Decided and claimed in this synchronous step: concurrent forged kids see the cooldown.
+        if (now - this.lastUnknownKidFetch < this.cooldownMs) return { unknown: true }
+        this.lastUnknownKidFetch = now
+      } else if (now < this.retryAt) {
+        return answer(current, key)
+      }
+      await this.load(unknownKid ? kid : undefined, waitUntil)
+      attempted = true
+    }
+  }
+
+  /**
+   * Loads a key set: from the shared cache when it holds a newer fresh one (with `wantKid`,
+   * only if it has that kid), else from Descope. Never throws; a failure keeps the current set.
+   */
+  private async load(wantKid: string | undefined, waitUntil: WaitUntil | undefined): Promise<void> {
+    // Synchronous claim: set before the first await.
+    const marker = { since: this.now() }
+    this.loading = marker
+    const work = this.fetchSet(wantKid, waitUntil)
+    // Keep the fetch alive even if this request's client goes away: followers are polling for it.
+    waitUntil?.(work.catch(() => undefined))
+    try {
+      await work
+      this.retryAt = 0
+    } catch (error) {
+      this.stats.failures++
+      this.retryAt = this.now() + this.retryAfterFailureMs
+      console.warn(JSON.stringify({ event: 'jwks_fetch_failed', reason: reasonOf(error), haveKeys: this.current !== undefined }))
+    } finally {
+      if (this.loading === marker) this.loading = undefined
+    }
+  }
+
+  private async fetchSet(wantKid: string | undefined, waitUntil: WaitUntil | undefined): Promise<void> {
+    const { shared } = this.options
+    if (shared) {
+      const stored = await shared.read().catch(() => undefined)
+      const ours = this.current?.fetchedAt ?? Number.NEGATIVE_INFINITY
+      if (stored && stored.fetchedAt > ours && this.now() - stored.fetchedAt < this.maxAgeMs) {
+        const set = await importKeySet(stored.keys, stored.fetchedAt)
+        if (set && (wantKid === undefined || set.keys.has(wantKid))) {
+          this.stats.sharedHits++
+          this.adopt(set)
+          return
+        }
+      }
+    }
+    this.stats.originFetches++
+    const document = await withTimeout(this.options.fetchKeys(), this.fetchTimeoutMs)
+    const fetchedAt = this.now()
+    const keys = jwksMembers(document)
+    const set = await importKeySet(keys, fetchedAt)
+    if (!set) throw new Error('no_usable_keys')
+    this.adopt(set)
+    if (shared) {
+      const written = shared.write({ fetchedAt, keys }, this.maxAgeMs / 1000).catch(() => undefined)
+      if (waitUntil) waitUntil(written)
+      else await written
+    }
+  }
+
+  private adopt(set: KeySet): void {
+    if (set.fingerprint !== this.current?.fingerprint) this.generation++
+    this.current = set
+  }
+}
+
+function answer(current: KeySet | undefined, key: CryptoKey | undefined): KeyLookup {
+  if (key) return { key }
+  return current ? { unknown: true } : { unavailable: true }
+}
+
+const stores = new Map<string, KeyStore>()
+
+/** The isolate's store for one JWKS source (created on first use with these options). */
+export function keyStoreFor(id: string, create: () => KeyStoreOptions): KeyStore {
+  let store = stores.get(id)
+  if (!store) {
+    store = new KeyStore(create())
+    stores.set(id, store)
+  }
+  return store
+}
+
+function jwksMembers(document: unknown): unknown[] {
+  if (typeof document !== 'object' || document === null) throw new Error('jwks_not_an_object')
+  const keys = (document as { keys?: unknown }).keys
+  if (!Array.isArray(keys)) throw new Error('jwks_without_keys')
+  return keys
+}
+
+/**
+ * Imports the usable members: public RSA signing keys with a `kid`, meant for RS256 (or with no
+ * `alg`: the verifier pins RS256 anyway). Private members and anything else are skipped.
+ * `undefined` when nothing usable is left, which the caller treats as a failed fetch.
+ */
+async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeySet | undefined> {
+  const keys = new Map<string, CryptoKey>()
+  const parts: string[] = []
+  for (const member of members.slice(0, 32)) {
+    if (typeof member !== 'object' || member === null) continue
+    const jwk = member as Record<string, unknown>
+    const { kid, kty, n, e, alg, use } = jwk
+    if (kty !== 'RSA' || typeof kid !== 'string' || !kid || kid.length > 256) continue
+    if (typeof n !== 'string' || typeof e !== 'string' || 'd' in jwk) continue
+    if ((alg !== undefined && alg !== 'RS256') || (use !== undefined && use !== 'sig')) continue
+    if (keys.has(kid)) continue
+    try {
+      const key = await importJWK({ kty, n, e, kid } as JWK, 'RS256')
+      if (key instanceof Uint8Array) continue
+      keys.set(kid, key)
+      parts.push(`${kid}:${n}.${e}`)
+    } catch {
+      // A malformed member is skipped; the others still count.
+    }
+  }
+  if (keys.size === 0) return undefined
+  return { keys, fingerprint: parts.sort().join('|'), fetchedAt }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('jwks_timeout')), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return 'kind' in error && typeof error.kind === 'string' ? `descope_${error.kind}` : error.message.slice(0, 40)
+  return 'unknown'
+}

@@ -1,0 +1,125 @@
+/**
+ * @module
+ * `requireSession()`: the Hono middleware that protects a route. It verifies the session token
+ * (verify.ts) and, in cookie mode, refreshes an expired or missing session at the edge when a
+ * valid refresh cookie is present; then it checks roles, permissions, tenant and step-up and sets
+ * `c.var.session`.
+ */
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import type { JwtResponse } from '../descope'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { setSessionCookies } from './cookies'
+import { forbidden, keysUnavailable, stepUpRequired, unauthorized, upstreamFailure } from './errors'
+import { verifierFor } from './for-config'
+import type { WaitUntil } from './jwks'
+import { checkRequirements, type SessionRequirements } from './policy'
+import { refreshOnce } from './refresh'
+import { locateToken, refreshCookieOf } from './token'
+import type { Session } from './types'
+import type { VerifyResult } from './verify'
+
+export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant'> {
+  /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
+  tenant?: string | ((c: Context<AppEnv>) => string | undefined)
+  /** Refresh an expired or missing session cookie with the refresh cookie. Default `true`. */
+  refresh?: boolean
+}
+
+/**
+ * Requires a valid Descope session; sets `c.var.session`.
+ * Answers 401 (`WWW-Authenticate: Bearer …`) without a valid session, 401 with
+ * `error="insufficient_user_authentication"` when `stepup` is required and missing, 403 when a
+ * role, permission or tenant is missing, 503 when no signing keys can be had.
+ * @example
+ * app.get('/api/reports', requireSession({ roles: ['admin'] }), (c) => c.json({ user: c.var.session.userId }))
+ */
+export const requireSession = (options: RequireSessionOptions = {}) =>
+  createMiddleware<AppEnv>(async function requireSession(c, next) {
+    const session = await authenticate(c, { refresh: options.refresh ?? true })
+    const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
+    if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
+    const verdict = checkRequirements(session, { ...options, tenant })
+    if (verdict === 'forbidden') throw forbidden()
+    if (verdict === 'stepup') throw stepUpRequired()
+    c.set('session', session)
+    await next()
+  })
+
+/** Tokens a refresh in this request produced (so later steps use the rotated refresh token). */
+const refreshedIn = new WeakMap<Request, JwtResponse>()
+
+/** The refresh token valid for this request: a rotated one from an edge refresh, else the cookie. */
+export function currentRefreshToken(c: Context<AppEnv>): string | undefined {
+  return refreshedIn.get(c.req.raw)?.refreshJwt ?? refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+}
+
+/** Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode). */
+export async function authenticate(c: Context<AppEnv>, { refresh = true }: { refresh?: boolean } = {}): Promise<Session> {
+  const { config, descope } = c.var
+  const verifier = verifierFor(config, descope)
+  const waitUntil = waitUntilOf(c)
+  const source = locateToken(c.req.raw.headers, config.sessionCookieName)
+  if (source.token === undefined && source.from !== 'none') {
+    logRejection(source.from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
+    throw unauthorized(true)
+  }
+  if (source.token !== undefined) {
+    const result = await verifier.verify(source.token, { waitUntil })
+    if (result.ok) return result.session
+    if (result.status === 503) throw keysUnavailable()
+    logRejection(source.from, result.reason)
+    // Bearer requests are never refreshed; a cookie only when it merely expired.
+    if (source.from === 'header' || !refresh || result.reason !== 'expired') throw unauthorized(true)
+  }
+  const refreshJwt = refresh ? refreshCookieOf(c.req.raw.headers, config.refreshCookieName) : undefined
+  if (!refreshJwt) throw unauthorized(source.token !== undefined)
+  return (await refreshSession(c, refreshJwt)).session
+}
+
+/**
+ * Checks the refresh token locally (a forged or foreign one never reaches Descope), refreshes
+ * at Descope (one call per token in flight in this isolate), checks the new session token, and
+ * sets the new cookies.
+ */
+export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Promise<{ session: Session; tokens: JwtResponse }> {
+  const { config, descope } = c.var
+  const verifier = verifierFor(config, descope)
+  const waitUntil = waitUntilOf(c)
+  const checked = await verifier.verify(refreshJwt, { kind: 'refresh', waitUntil })
+  if (!checked.ok) {
+    if (checked.status === 503) throw keysUnavailable()
+    logRejection('refresh_cookie', checked.reason)
+    throw unauthorized(true)
+  }
+  let tokens: JwtResponse
+  try {
+    tokens = await refreshOnce(descope, refreshJwt)
+  } catch (error) {
+    throw upstreamFailure(error)
+  }
+  const fresh: VerifyResult = await verifier.verify(tokens.sessionJwt, { waitUntil })
+  if (!fresh.ok || fresh.session.userId !== checked.session.userId) {
+    if (!fresh.ok && fresh.status === 503) throw keysUnavailable()
+    console.error(JSON.stringify({ event: 'refreshed_session_refused', reason: fresh.ok ? 'other_user' : fresh.reason }))
+    throw new AppError('upstream_error', 502, 'The identity service answered unexpectedly.')
+  }
+  setSessionCookies(c, config, tokens)
+  refreshedIn.set(c.req.raw, tokens)
+  return { session: fresh.session, tokens }
+}
+
+function waitUntilOf(c: Context): WaitUntil | undefined {
+  try {
+    const ctx = c.executionCtx
+    return (promise) => ctx.waitUntil(promise)
+  } catch {
+    // No execution context (e.g. app.request in a unit test): nothing to extend.
+    return undefined
+  }
+}
+
+function logRejection(from: string, reason: string): void {
+  console.info(JSON.stringify({ event: 'session_rejected', from, reason }))
+}

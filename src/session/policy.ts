@@ -1,0 +1,32 @@
+/**
+ * @module
+ * Role, permission, tenant and step-up requirements, as a pure check shared by the Hono
+ * middleware and the RPC entrypoint.
+ */
+import type { Session } from './types'
+
+export interface SessionRequirements {
+  /** Every listed role is required (in `tenant` when given, else project-level). */
+  roles?: string[]
+  /** Every listed permission is required (in `tenant` when given, else project-level). */
+  permissions?: string[]
+  /** The session must belong to this tenant (Descope's `tenants` claim). */
+  tenant?: string
+  /** Descope's step-up marker (`su: true`) is required. */
+  stepup?: boolean
+}
+
+/** `ok`, `forbidden` (403) or `stepup` (401 with the RFC 9470 challenge). */
+export function checkRequirements(session: Session, requirements: SessionRequirements): 'ok' | 'forbidden' | 'stepup' {
+  const { roles = [], permissions = [], tenant, stepup = false } = requirements
+  let grants: { roles: string[]; permissions: string[] } = session
+  if (tenant !== undefined) {
+    const tenantGrants = Object.hasOwn(session.tenants, tenant) ? session.tenants[tenant] : undefined
+    if (!tenantGrants) return 'forbidden'
+    grants = tenantGrants
+  }
+  if (!roles.every((role) => grants.roles.includes(role))) return 'forbidden'
+  if (!permissions.every((permission) => grants.permissions.includes(permission))) return 'forbidden'
+  if (stepup && !session.stepUp) return 'stepup'
+  return 'ok'
+}

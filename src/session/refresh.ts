@@ -1,0 +1,73 @@
+/**
+ * @module
+ * One refresh in flight per refresh token per isolate. With refresh-token rotation a second,
+ * concurrent `/v1/auth/refresh` with the same token would fail, so a page that fires several
+ * requests at once after its session expired must share one answer.
+ *
+ * workerd forbids awaiting another request's promise, so the sharing goes through plain data:
+ * the first request records an entry and calls Descope; the others with the same token poll the
+ * entry (poll.ts) and take its result. A result stays readable for a few seconds for stragglers
+ * and is dropped at logout (`forgetRefresh`). Only this isolate shares: two isolates refreshing
+ * the same token at the same moment both call Descope.
+ */
+import type { DescopeClient, JwtResponse } from '../descope'
+import { pollUntil } from './poll'
+
+interface Entry {
+  since: number
+  settledAt?: number
+  result?: JwtResponse
+  error?: unknown
+}
+
+/** How long a settled result is shared with requests that arrive a little later. */
+const RESULT_TTL_MS = 5_000
+/** How long a follower waits for the leader before calling Descope itself. */
+const WAIT_LIMIT_MS = 10_000
+const MAX_ENTRIES = 1_000
+
+const entries = new Map<string, Entry>()
+
+/** Refreshes at Descope, sharing one call among concurrent requests with the same token. */
+export async function refreshOnce(descope: DescopeClient, refreshJwt: string, now: () => number = Date.now): Promise<JwtResponse> {
+  prune(now())
+  const existing = entries.get(refreshJwt)
+  if (existing && existing.settledAt === undefined && now() - existing.since < WAIT_LIMIT_MS) {
+    await pollUntil(() => existing.settledAt !== undefined, WAIT_LIMIT_MS - (now() - existing.since), now)
+  }
+  if (existing?.settledAt !== undefined && entries.get(refreshJwt) === existing) return settle(existing)
+
+  const entry: Entry = { since: now() }
+  entries.set(refreshJwt, entry)
+  try {
+    entry.result = await descope.refresh(refreshJwt)
+  } catch (error) {
+    entry.error = error
+  } finally {
+    entry.settledAt = now()
+  }
+  return settle(entry)
+}
+
+/** Forgets a shared result, so a token logged out here cannot be served one from memory. */
+export function forgetRefresh(refreshJwt: string): void {
+  entries.delete(refreshJwt)
+}
+
+function settle(entry: Entry): JwtResponse {
+  if (entry.result) return entry.result
+  throw entry.error
+}
+
+function prune(now: number): void {
+  for (const [token, entry] of entries) {
+    const stale = entry.settledAt !== undefined ? now - entry.settledAt > RESULT_TTL_MS : now - entry.since > WAIT_LIMIT_MS
+    if (stale) entries.delete(token)
+  }
+  // Bounded: drop the oldest when a flood of distinct tokens arrives.
+  while (entries.size >= MAX_ENTRIES) {
+    const oldest = entries.keys().next().value
+    if (oldest === undefined) break
+    entries.delete(oldest)
+  }
+}

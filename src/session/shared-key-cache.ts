@@ -1,0 +1,52 @@
+/**
+ * @module
+ * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`).
+ * Only this module writes the entry, under a synthetic URL that no request can reach, so what
+ * it reads back is what an isolate of this Worker fetched from Descope's JWKS endpoint.
+ */
+
+/** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
+export interface StoredKeySet {
+  fetchedAt: number
+  keys: unknown[]
+}
+
+/** Where isolates share the last key set they fetched. */
+export interface SharedKeyCache {
+  read(): Promise<StoredKeySet | undefined>
+  write(value: StoredKeySet, maxAgeSeconds: number): Promise<void>
+}
+
+/** The synthetic cache key of one JWKS source; `.invalid` so it can never be a real request. */
+export function sharedKeyCacheUrl(baseUrl: string, projectId: string): string {
+  return `https://jwks.passkey-edge.invalid/v1/${encodeURIComponent(projectId)}?base=${encodeURIComponent(baseUrl)}`
+}
+
+/** The Cache API layer, or `undefined` outside workerd (Node, tests of the core). */
+export function cacheApiKeyCache(baseUrl: string, projectId: string): SharedKeyCache | undefined {
+  const storage = (globalThis as { caches?: { default?: Cache } }).caches
+  const cache = storage?.default
+  if (!cache) return undefined
+  const url = sharedKeyCacheUrl(baseUrl, projectId)
+  return {
+    async read() {
+      const response = await cache.match(url)
+      if (!response) return undefined
+      let data: unknown
+      try {
+        data = await response.json()
+      } catch {
+        return undefined
+      }
+      if (typeof data !== 'object' || data === null) return undefined
+      const { fetchedAt, keys } = data as Record<string, unknown>
+      if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || !Array.isArray(keys)) return undefined
+      return { fetchedAt, keys }
+    },
+    async write(value, maxAgeSeconds) {
+      const body = JSON.stringify({ fetchedAt: value.fetchedAt, keys: value.keys })
+      const headers = { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${Math.max(1, Math.floor(maxAgeSeconds))}` }
+      await cache.put(url, new Response(body, { headers }))
+    },
+  }
+}

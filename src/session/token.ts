@@ -1,0 +1,50 @@
+/**
+ * @module
+ * Where the session token comes from (threats T30): `Authorization: Bearer` first — scheme
+ * case-insensitive, one header, and when present it is authoritative (no fallback to the
+ * cookie) — else the session cookie, refused when the browser sent it twice (cookie tossing
+ * from a sibling subdomain). Tokens in the query or body are never read.
+ */
+
+export type TokenSource =
+  | { from: 'header'; token: string }
+  | { from: 'cookie'; token: string }
+  /** A header or cookie was sent but cannot hold one token: refuse, do not fall back. */
+  | { from: 'header' | 'cookie'; token: undefined }
+  | { from: 'none'; token: undefined }
+
+/** `Bearer <token>`; a repeated header arrives joined with ", " and so never matches. */
+const BEARER = /^Bearer +([^\s,]+) *$/i
+
+/** Finds the session token of a request. */
+export function locateToken(headers: Headers, sessionCookieName: string): TokenSource {
+  const authorization = headers.get('Authorization')
+  if (authorization !== null) {
+    const match = BEARER.exec(authorization)
+    return { from: 'header', token: match?.[1] }
+  }
+  const values = readCookie(headers.get('Cookie'), sessionCookieName)
+  if (values.length === 0) return { from: 'none', token: undefined }
+  if (values.length > 1 || !values[0]) return { from: 'cookie', token: undefined }
+  return { from: 'cookie', token: values[0] }
+}
+
+/** Every value of cookie `name` in a `Cookie` header, in order (usually zero or one). */
+export function readCookie(header: string | null, name: string): string[] {
+  if (!header) return []
+  const values: string[] = []
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=')
+    if (index < 0 || part.slice(0, index).trim() !== name) continue
+    let value = part.slice(index + 1).trim()
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    values.push(value)
+  }
+  return values
+}
+
+/** The one refresh cookie, or `undefined` when absent, empty or sent twice. */
+export function refreshCookieOf(headers: Headers, refreshCookieName: string): string | undefined {
+  const values = readCookie(headers.get('Cookie'), refreshCookieName)
+  return values.length === 1 && values[0] ? values[0] : undefined
+}

@@ -1,0 +1,175 @@
+/**
+ * @module
+ * The session check itself (DESIGN.md, "Sessions"), free of Workers APIs so it runs in Node too:
+ * size cap, JWS compact only, RS256 only, `kid` required, issuer from an exact set, audience when
+ * configured, clock tolerance, numeric `exp` and `sub` required, and `drn` telling a session
+ * token (`DS`) from a refresh token (`DSR`).
+ *
+ * Verified session tokens are remembered (bounded, keyed by the whole token, until `exp`) so a
+ * repeated token costs a map look-up instead of an RSA verification; the memory is dropped when
+ * the key set changes or goes stale, and a tampered token is a different key, so it never hits.
+ */
+import { errors, jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
+import { sessionFromClaims } from './claims'
+import type { KeyStore, WaitUntil } from './jwks'
+import type { Session } from './types'
+
+/** Longer tokens are refused before any parsing (threats T31). */
+export const MAX_TOKEN_LENGTH = 8 * 1024
+
+/** Why a token was refused: for logs only, never for the response body. */
+export type RejectReason =
+  | 'too_large'
+  | 'malformed'
+  | 'algorithm'
+  | 'missing_kid'
+  | 'unknown_kid'
+  | 'signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issuer'
+  | 'audience'
+  | 'claims'
+  | 'token_kind'
+
+export type VerifyResult =
+  | { ok: true; session: Session }
+  | { ok: false; status: 401; code: 'unauthorized'; reason: RejectReason }
+  | { ok: false; status: 503; code: 'unavailable'; reason: 'no_keys' }
+
+/** `session` expects `drn: "DS"`; `refresh` expects `drn: "DSR"` (checked before a refresh call). */
+export type TokenKind = 'session' | 'refresh'
+
+export interface VerifierOptions {
+  projectId: string
+  /** Descope API base without trailing slash; `<baseUrl>/<projectId>` is an accepted issuer. */
+  baseUrl: string
+  /** Required `aud` of session tokens, when set. */
+  audience?: string
+  clockToleranceSeconds: number
+  keys: KeyStore
+  /** Clock in epoch milliseconds (tests). */
+  now?: () => number
+  /** How many verified tokens to remember. Default 1024; 0 disables the memory. */
+  cacheSize?: number
+}
+
+export interface VerifyOptions {
+  kind?: TokenKind
+  /** Lets a key fetch outlive this request (workerd `ctx.waitUntil`). */
+  waitUntil?: WaitUntil
+}
+
+export interface TokenVerifier {
+  verify(token: string, options?: VerifyOptions): Promise<VerifyResult>
+  /** The issuers accepted, in order. */
+  readonly issuers: readonly string[]
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const DRN: Record<TokenKind, string> = { session: 'DS', refresh: 'DSR' }
+
+class Rejected extends Error {
+  constructor(readonly reason: RejectReason) {
+    super(reason)
+  }
+}
+class NoKeys extends Error {}
+
+interface Remembered {
+  session: Session
+  generation: number
+}
+
+/** A verifier for one configuration. Cheap to call; keep one per configuration. */
+export function createVerifier(options: VerifierOptions): TokenVerifier {
+  const { projectId, baseUrl, audience, clockToleranceSeconds, keys } = options
+  const now = options.now ?? Date.now
+  const cacheSize = options.cacheSize ?? 1024
+  const issuers = [...new Set([projectId, `https://api.descope.com/${projectId}`, `${baseUrl}/${projectId}`])]
+  const remembered = new Map<string, Remembered>()
+
+  function recall(token: string): Session | undefined {
+    const entry = remembered.get(token)
+    if (!entry) return undefined
+    const nowMs = now()
+    // Same expiry rule as jose: valid while exp > now - tolerance.
+    if (entry.generation === keys.generation && keys.isFresh(nowMs) && entry.session.expiresAt > Math.floor(nowMs / 1000) - clockToleranceSeconds) {
+      return entry.session
+    }
+    remembered.delete(token)
+    return undefined
+  }
+
+  function remember(token: string, session: Session, generation: number): void {
+    if (cacheSize <= 0 || generation !== keys.generation) return
+    if (remembered.size >= cacheSize) {
+      const oldest = remembered.keys().next().value
+      if (oldest !== undefined) remembered.delete(oldest)
+    }
+    remembered.set(token, { session, generation })
+  }
+
+  async function verify(token: string, { kind = 'session', waitUntil }: VerifyOptions = {}): Promise<VerifyResult> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return reject('too_large')
+    if (kind === 'session') {
+      const known = recall(token)
+      // A copy, so a handler that edits its session cannot edit the remembered one.
+      if (known) return { ok: true, session: { ...known } }
+    }
+    if (!COMPACT_JWS.test(token)) return reject('malformed')
+    // The key set generation the token was checked against: remembered only if still current.
+    let generation = keys.generation
+    const resolveKey = async (header: JWSHeaderParameters) => {
+      const { kid } = header
+      if (typeof kid !== 'string' || !kid || kid.length > 256) throw new Rejected('missing_kid')
+      const ready = keys.peek(kid)
+      if (ready) return ready
+      const found = await keys.get(kid, waitUntil)
+      generation = keys.generation
+      if ('key' in found) return found.key
+      if ('unavailable' in found) throw new NoKeys()
+      throw new Rejected('unknown_kid')
+    }
+    const verifyOptions: JWTVerifyOptions = {
+      algorithms: ['RS256'],
+      issuer: issuers,
+      clockTolerance: clockToleranceSeconds,
+      requiredClaims: ['exp', 'sub'],
+    }
+    if (kind === 'session' && audience !== undefined) verifyOptions.audience = audience
+    if (options.now) verifyOptions.currentDate = new Date(now())
+    try {
+      const { payload } = await jwtVerify(token, resolveKey, verifyOptions)
+      if (payload.drn !== DRN[kind]) return reject('token_kind')
+      const session = sessionFromClaims(payload, token)
+      if (!session) return reject('claims')
+      if (kind === 'session') remember(token, session, generation)
+      return { ok: true, session: kind === 'session' ? { ...session } : session }
+    } catch (error) {
+      if (error instanceof NoKeys) return { ok: false, status: 503, code: 'unavailable', reason: 'no_keys' }
+      return reject(reasonFor(error))
+    }
+  }
+
+  return { verify, issuers }
+}
+
+function reject(reason: RejectReason): VerifyResult {
+  return { ok: false, status: 401, code: 'unauthorized', reason }
+}
+
+function reasonFor(error: unknown): RejectReason {
+  if (error instanceof Rejected) return error.reason
+  if (error instanceof errors.JWTExpired) return 'expired'
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'not_yet_valid'
+    if (error.claim === 'iss') return 'issuer'
+    if (error.claim === 'aud') return 'audience'
+    return 'claims'
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm'
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature'
+  // JWSInvalid, JWTInvalid, JOSENotSupported, and anything a hostile header makes jose throw.
+  return 'malformed'
+}
