@@ -6,9 +6,9 @@
  *
  * workerd forbids awaiting another request's promise, so the sharing goes through plain data:
  * the first request records an entry and calls Descope; the others with the same token poll the
- * entry (poll.ts) and take its result. A result stays readable for a few seconds for stragglers
- * and is dropped at logout (`forgetRefresh`). Only this isolate shares: two isolates refreshing
- * the same token at the same moment both call Descope.
+ * entry (poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
+ * and is dropped at logout (`forgetRefresh`); a failure is shared only with those who
+ * waited. Only this isolate shares: two isolates refreshing the same token at once both call Descope.
  */
 import type { DescopeClient, JwtResponse } from '../descope'
 import { pollUntil } from './poll'
@@ -32,10 +32,16 @@ const entries = new Map<string, Entry>()
 export async function refreshOnce(descope: DescopeClient, refreshJwt: string, now: () => number = Date.now): Promise<JwtResponse> {
   prune(now())
   const existing = entries.get(refreshJwt)
+  let waited = false
   if (existing && existing.settledAt === undefined && now() - existing.since < WAIT_LIMIT_MS) {
+    waited = true
     await pollUntil(() => existing.settledAt !== undefined, WAIT_LIMIT_MS - (now() - existing.since), now)
   }
-  if (existing?.settledAt !== undefined && entries.get(refreshJwt) === existing) return settle(existing)
+  if (existing?.settledAt !== undefined && entries.get(refreshJwt) === existing) {
+    // A follower that waited shares the leader's outcome, failure included; a later request
+    // only reuses a success (a failure is not remembered, so the next attempt asks again).
+    if (existing.result || waited) return settle(existing)
+  }
 
   const entry: Entry = { since: now() }
   entries.set(refreshJwt, entry)
