@@ -168,7 +168,7 @@ export async function verifyRegistration(
   } catch (error) {
     throw invalidRequest(`Passkey registration failed: ${reason(error)}`)
   }
-  if (!result.verified) throw invalidRequest('Passkey registration failed')
+  if (!result.verified) throw invalidRequest('Passkey registration failed: the attestation does not verify')
   const { credential: verified } = result.registrationInfo
   return {
     id: verified.id,
@@ -209,7 +209,7 @@ export async function verifyAssertion(
   } catch (error) {
     throw invalidRequest(`Passkey authentication failed: ${reason(error)}`)
   }
-  if (!result.verified) throw invalidRequest('Passkey authentication failed')
+  if (!result.verified) throw invalidRequest('Passkey authentication failed: the signature does not verify')
   return result.authenticationInfo.newCounter
 }
 

@@ -12,6 +12,13 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 /** COSE algorithm identifiers (RFC 9053): ES256 = -7, RS256 = -257. */
 const COSE_ALG = { ES256: -7, RS256: -257 } as const
 
+/** WebCrypto key types, named without DOM/workerd globals so this file typechecks for Node too. */
+type Key = Parameters<typeof crypto.subtle.sign>[1]
+interface KeyPair {
+  publicKey: Key
+  privateKey: Key
+}
+
 const FLAG_UP = 0x01
 const FLAG_UV = 0x04
 const FLAG_AT = 0x40
@@ -34,7 +41,7 @@ export interface SoftwareCredential {
   userHandle: string
   alg: 'ES256' | 'RS256'
   signCount: number
-  keys: CryptoKeyPair
+  keys: KeyPair
 }
 
 /** The part of Descope's (or any RP's) options object this authenticator reads. */
@@ -193,17 +200,17 @@ function clientData(type: string, challenge: string, origin: string): Uint8Array
   return utf8(JSON.stringify({ type, challenge, origin, crossOrigin: false }))
 }
 
-async function generateKeys(alg: 'ES256' | 'RS256'): Promise<CryptoKeyPair> {
+async function generateKeys(alg: 'ES256' | 'RS256'): Promise<KeyPair> {
   const params =
     alg === 'ES256'
       ? { name: 'ECDSA', namedCurve: 'P-256' }
       : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
-  return (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair
+  return (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as unknown as KeyPair
 }
 
 /** The credential public key as a COSE_Key map (WebAuthn §6.5.1.1). */
-async function coseKey(key: CryptoKey, alg: 'ES256' | 'RS256'): Promise<Uint8Array> {
-  const jwk = (await crypto.subtle.exportKey('jwk', key)) as JsonWebKey
+async function coseKey(key: Key, alg: 'ES256' | 'RS256'): Promise<Uint8Array> {
+  const jwk = (await crypto.subtle.exportKey('jwk', key)) as { x?: string; y?: string; n?: string; e?: string }
   const map =
     alg === 'ES256'
       ? new Map<number, CBORType>([
