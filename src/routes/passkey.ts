@@ -1,8 +1,126 @@
 /**
  * @module
- * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (issue: passkey flows).
+ * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (DESIGN.md, "Browser-facing
+ * HTTP API"; docs/api.md).
+ *
+ * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
+ * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
+ * Finish: origin rule → strict body → the record is checked and deleted → exactly one Descope
+ * finish call (never retried) → session cookies and `{user, firstSeen, sessionExpiration}`.
  */
+import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { JwtResponse, StartResponse } from '../descope'
 import type { AppEnv } from '../env'
+import { readJsonObject } from '../middleware/json-body'
+import { requireAllowedOrigin } from '../middleware/origin'
+import { parseFinish, parseEmpty, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from '../passkey/input'
+import { parseOptions } from '../passkey/options'
+import { ensureSession, sessionUser } from '../passkey/session-user'
+import { mapUpstreamError, type UpstreamStep } from '../passkey/upstream-errors'
+import { setSessionCookies } from '../session/cookies'
+import { clearBindingCookie, createTransactionStore, readBindingCookie, setBindingCookie, type NewTransaction } from '../transactions'
+
+/** Start bodies hold a login ID and a few profile fields. */
+const START_MAX_BYTES = 4 * 1024
 
 export const passkeyRoutes = new Hono<AppEnv>()
+
+passkeyRoutes.post('/signup/start', requireAllowedOrigin(), async function signUpStart(c) {
+  const { loginId, user } = parseSignUpStart(await readJsonObject(c, START_MAX_BYTES))
+  const origin = c.var.origin
+  const start = await upstream('signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
+  return answerStart(c, start, { flow: 'signup', loginId, origin })
+})
+
+passkeyRoutes.post('/signin/start', requireAllowedOrigin(), async function signInStart(c) {
+  const input = parseSignInStart(await readJsonObject(c, START_MAX_BYTES))
+  const origin = c.var.origin
+  if (input.loginId !== undefined) {
+    const loginId = input.loginId
+    const start = await upstream('signin-start', () => c.var.descope.signInStart({ loginId, origin }))
+    return answerStart(c, start, { flow: 'signin', loginId, origin })
+  }
+  // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
+  await ensureSession(c)
+  const { userId, loginId, refreshJwt } = await sessionUser(c)
+  const loginOptions = { ...(input.stepup && { stepup: true }), ...(input.mfa && { mfa: true }) }
+  const start = await upstream('session-start', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
+  return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
+})
+
+passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), async function signUpOrInStart(c) {
+  const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
+  const origin = c.var.origin
+  const start = await upstream('signup-start', () => c.var.descope.signUpOrInStart({ loginId, origin }))
+  return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
+})
+
+passkeyRoutes.post('/update/start', requireAllowedOrigin(), async function updateStart(c) {
+  // Session first: a stranger learns nothing about the body rules of this route.
+  await ensureSession(c)
+  parseEmpty(await readJsonObject(c, START_MAX_BYTES))
+  const origin = c.var.origin
+  const { userId, loginId, refreshJwt } = await sessionUser(c)
+  const start = await upstream('session-start', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
+  return answerStart(c, start, { flow: 'update', loginId, origin, userId })
+})
+
+for (const flow of ['signup', 'signin', 'signup-in', 'update'] as const) {
+  passkeyRoutes.post(`/${flow}/finish`, requireAllowedOrigin(), async function finish(c) {
+    if (flow === 'update') await ensureSession(c)
+    const { transactionId, response } = parseFinish(await readJsonObject(c))
+    const secret = await readBindingCookie(c, transactionId)
+    // Whatever happens next, this browser's cookie for the transaction has served its purpose.
+    await clearBindingCookie(c, transactionId)
+    const record = await transactionsOf(c).consume({
+      transactionId,
+      secret,
+      flow,
+      origin: c.var.origin,
+      userId: flow === 'update' ? c.var.session.userId : undefined,
+    })
+    const finishInput = { transactionId: record.descopeTransactionId, response }
+    const descope = c.var.descope
+    if (flow === 'update') {
+      await upstream('finish', () => descope.updateFinish(finishInput))
+      return c.json({ ok: true })
+    }
+    const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
+    const tokens = await upstream('finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+    return answerSession(c, tokens)
+  })
+}
+
+/** Checks Descope's options, stores the transaction, binds it to this browser and answers. */
+async function answerStart(c: Context<AppEnv>, start: StartResponse, record: Omit<NewTransaction, 'descopeTransactionId'>, extra: Record<string, unknown> = {}) {
+  // Parse before storing: a garbage answer must not leave a record behind.
+  const options = parseOptions(start.options)
+  const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId })
+  await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
+  return c.json({ transactionId: opened.transactionId, options, ...extra })
+}
+
+/** Tokens go into cookies only; the body says who signed in and until when. */
+function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
+  setSessionCookies(c, c.var.config, tokens)
+  return c.json({
+    user: tokens.user ?? null,
+    firstSeen: tokens.firstSeen === true,
+    sessionExpiration: typeof tokens.sessionExpiration === 'number' ? tokens.sessionExpiration : null,
+  })
+}
+
+function transactionsOf(c: Context<AppEnv>) {
+  const config = c.var.config
+  return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds })
+}
+
+async function upstream<T>(step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw mapUpstreamError(error, step)
+  }
+}
+

@@ -1,0 +1,139 @@
+/**
+ * @module
+ * The browser's request bodies, parsed from `unknown` and narrowed by hand. Shapes are strict:
+ * an unknown field is refused (400 `invalid_request` naming it), so a typo or an attempt to pass
+ * Descope options through fails loudly instead of being silently dropped.
+ */
+import type { UserDetails } from '../descope'
+import { AppError } from '../errors'
+import { canonicalLoginId } from './login-id'
+
+/** Fields a browser might try to forward to Descope; they only ever come from the server. */
+const SERVER_ONLY_FIELDS = new Set(['customClaims', 'templateOptions', 'templateId', 'loginOptions', 'origin', 'passkeyOptions', 'tenantId'])
+
+const MAX_NAME_LENGTH = 100
+const MAX_EMAIL_LENGTH = 254
+const PHONE = /^\+?[0-9]{3,20}$/
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+
+export interface SignUpStartInput {
+  loginId: string
+  user: UserDetails
+}
+
+export interface SignInStartInput {
+  /** Absent for step-up and MFA: the session's user signs in again. */
+  loginId?: string
+  stepup: boolean
+  mfa: boolean
+}
+
+export interface FinishInput {
+  transactionId: string
+  /** The credential as a JSON string, ready for Descope. */
+  response: string
+}
+
+/** `{loginId, name?, email?, phone?}` */
+export function parseSignUpStart(body: Record<string, unknown>): SignUpStartInput {
+  allowOnly(body, ['loginId', 'name', 'email', 'phone'])
+  const loginId = canonicalLoginId(required(body, 'loginId'))
+  const user: UserDetails = {}
+  if (body.name !== undefined) user.name = text(body.name, 'name', MAX_NAME_LENGTH)
+  if (body.email !== undefined) {
+    const email = text(body.email, 'email', MAX_EMAIL_LENGTH)
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw invalidField('email', 'is not an email address')
+    user.email = email
+  }
+  if (body.phone !== undefined) {
+    const phone = text(body.phone, 'phone', 32)
+    if (!PHONE.test(phone)) throw invalidField('phone', 'must be digits with an optional leading "+"')
+    user.phone = phone
+  }
+  return { loginId, user }
+}
+
+/** `{loginId}`, or `{stepup: true}` / `{mfa: true}` (no login ID: it comes from the session). */
+export function parseSignInStart(body: Record<string, unknown>): SignInStartInput {
+  allowOnly(body, ['loginId', 'stepup', 'mfa'])
+  const stepup = flag(body, 'stepup')
+  const mfa = flag(body, 'mfa')
+  if (stepup || mfa) {
+    if (body.loginId !== undefined) throw invalidField('loginId', 'must not be sent with stepup or mfa: the session decides who signs in')
+    return { stepup, mfa }
+  }
+  return { loginId: canonicalLoginId(required(body, 'loginId')), stepup, mfa }
+}
+
+/** `{loginId}` */
+export function parseLoginIdOnly(body: Record<string, unknown>): { loginId: string } {
+  allowOnly(body, ['loginId'])
+  return { loginId: canonicalLoginId(required(body, 'loginId')) }
+}
+
+/** `{}`: add-device takes the user from the session, never from the body. */
+export function parseEmpty(body: Record<string, unknown>): void {
+  if ('loginId' in body) throw invalidField('loginId', 'must not be sent: a device is added to the signed-in user')
+  allowOnly(body, [])
+}
+
+/** `{transactionId, response}`; `response` is the credential as WebAuthn JSON or as a JSON string. */
+export function parseFinish(body: Record<string, unknown>): FinishInput {
+  allowOnly(body, ['transactionId', 'response'])
+  const transactionId = required(body, 'transactionId')
+  if (typeof transactionId !== 'string') throw invalidField('transactionId', 'must be a string')
+  return { transactionId, response: credentialJson(required(body, 'response')) }
+}
+
+function credentialJson(value: unknown): string {
+  let credential = value
+  if (typeof value === 'string') {
+    try {
+      credential = JSON.parse(value)
+    } catch {
+      throw invalidField('response', 'is not valid JSON')
+    }
+  }
+  if (typeof credential !== 'object' || credential === null || Array.isArray(credential)) {
+    throw invalidField('response', 'must be a credential object')
+  }
+  const { id, type, response } = credential as Record<string, unknown>
+  if (typeof id !== 'string' || !id || type !== 'public-key' || typeof response !== 'object' || response === null) {
+    throw invalidField('response', 'must be a WebAuthn credential ({id, type: "public-key", response})')
+  }
+  // Re-serialise the parsed value: Descope gets well-formed JSON, never the raw text.
+  return JSON.stringify(credential)
+}
+
+function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
+  for (const field of Object.keys(body)) {
+    if (SERVER_ONLY_FIELDS.has(field)) throw invalidField(field, 'may not be set by the browser')
+    if (!allowed.includes(field)) throw invalidField(field, 'is not a known field')
+  }
+}
+
+function required(body: Record<string, unknown>, field: string): unknown {
+  if (body[field] === undefined || body[field] === null) throw invalidField(field, 'is required')
+  return body[field]
+}
+
+function flag(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field]
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') throw invalidField(field, 'must be a boolean')
+  return value
+}
+
+function text(value: unknown, field: string, maxLength: number): string {
+  if (typeof value !== 'string') throw invalidField(field, 'must be a string')
+  const trimmed = value.trim().normalize('NFC')
+  if (!trimmed || trimmed.length > maxLength) throw invalidField(field, `must be 1 to ${maxLength} characters`)
+  if (CONTROL.test(trimmed)) throw invalidField(field, 'has a character that is not allowed')
+  return trimmed
+}
+
+function invalidField(field: string, what: string): AppError {
+  // Field names come from our own lists or from Object.keys of the body: cap what is echoed.
+  const name = field.length > 40 ? `${field.slice(0, 40)}…` : field
+  return new AppError('invalid_request', 400, `"${name}" ${what}.`)
+}

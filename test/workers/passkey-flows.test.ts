@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest'
+import { SoftwareAuthenticator } from '../support/authenticator'
+import { edgeFor, ORIGIN } from '../support/edge'
+import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
+
+const edge = edgeFor()
+
+describe('sign-up then sign-in', () => {
+  it('should create a user, set session cookies and sign the same passkey in again', async () => {
+    const browser = new Browser(edge)
+    const loginId = newLoginId('alice')
+    const signUp = await browser.signUp(loginId, { name: 'Alice' })
+    expect(signUp.body).toMatchObject({ firstSeen: true, user: { loginIds: [loginId] } })
+    expect(typeof signUp.body.sessionExpiration).toBe('number')
+    // Tokens stay in cookies.
+    expect(JSON.stringify(signUp.body)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
+    expect(browser.jar.cookies.get('DS')).toBeTruthy()
+    expect(browser.jar.cookies.get('DSR')).toBeTruthy()
+    expect(browser.jar.bindingCookies()).toEqual([])
+
+    const signIn = await new Browser(edge, browser.authenticator).signIn(loginId)
+    expect(signIn.body).toMatchObject({ firstSeen: false, user: { userId: signUp.body.user.userId } })
+  })
+
+  it('should canonicalise the login ID (trim, width, case) so every spelling is the same user', async () => {
+    const browser = new Browser(edge)
+    const loginId = newLoginId('bob')
+    await browser.signUp(`  ${loginId.toUpperCase()} `)
+    const signIn = await new Browser(edge, browser.authenticator).signIn(loginId)
+    expect(signIn.body.user.loginIds).toEqual([loginId])
+  })
+
+  it('should answer start with an opaque transaction ID and the parsed options object', async () => {
+    const browser = new Browser(edge)
+    const start = await browser.call('/auth/passkey/signup/start', { loginId: newLoginId() })
+    expect(start.status).toBe(200)
+    expect(Object.keys(start.body).sort()).toEqual(['options', 'transactionId'])
+    expect(start.body.transactionId).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(typeof start.body.options.publicKey.challenge).toBe('string')
+    expect(start.response.headers.get('Cache-Control')).toBe('no-store')
+  })
+})
+
+describe('cookies', () => {
+  it('should bind start with a __Host- cookie: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain, the transaction lifetime', async () => {
+    const browser = new Browser(edge)
+    const start = await browser.call('/auth/passkey/signup/start', { loginId: newLoginId() })
+    const [binding, ...others] = setCookiesOf(start.response)
+    expect(others).toEqual([])
+    expect(binding?.name).toMatch(/^__Host-ptx-[0-9a-f]{16}$/)
+    expect(binding?.value).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(binding?.attributes).toEqual({ 'max-age': '300', path: '/', httponly: true, secure: true, samesite: 'Strict' })
+  })
+
+  it('should set DS and DSR with exact attributes and lifetimes from Descope, and clear the binding cookie', async () => {
+    const browser = new Browser(edge)
+    const { transactionId, response } = await browser.prepare('signup', { loginId: newLoginId() })
+    const finish = await browser.post('/auth/passkey/signup/finish', { transactionId, response })
+    expect(finish.status).toBe(200)
+    const body = (await finish.json()) as { sessionExpiration: number }
+    const cookies = Object.fromEntries(setCookiesOf(finish).map((cookie) => [cookie.name, cookie]))
+    expect(Object.keys(cookies).sort()).toEqual([expect.stringMatching(/^__Host-ptx-/), 'DS', 'DSR'].sort())
+    const binding = Object.values(cookies).find((cookie) => cookie.name.startsWith('__Host-ptx-'))
+    expect(binding?.attributes).toEqual({ 'max-age': '0', path: '/', httponly: true, secure: true, samesite: 'Strict' })
+
+    const session = cookies.DS!
+    const now = Math.floor(Date.now() / 1000)
+    expect(Object.keys(session.attributes).sort()).toEqual(['httponly', 'max-age', 'path', 'samesite', 'secure'])
+    expect(session.attributes).toMatchObject({ path: '/', httponly: true, secure: true, samesite: 'Strict' })
+    const sessionClaims = jwtPayload(session.value)
+    expect(sessionClaims.exp).toBe(body.sessionExpiration)
+    expect(Math.abs(Number(session.attributes['max-age']) - (body.sessionExpiration - now))).toBeLessThanOrEqual(2)
+    expect(sessionClaims.drn).toBe('DS')
+
+    const refresh = cookies.DSR!
+    expect(Object.keys(refresh.attributes).sort()).toEqual(['httponly', 'max-age', 'path', 'samesite', 'secure'])
+    expect(refresh.attributes).toMatchObject({ path: '/', httponly: true, secure: true, samesite: 'Strict' })
+    const refreshClaims = jwtPayload(refresh.value)
+    expect(refreshClaims.drn).toBe('DSR')
+    expect(Math.abs(Number(refresh.attributes['max-age']) - (Number(refreshClaims.exp) - now))).toBeLessThanOrEqual(2)
+  })
+
+  it('should keep two ceremonies of one browser apart (one binding cookie each)', async () => {
+    const browser = new Browser(edge)
+    const first = await browser.prepare('signup', { loginId: newLoginId('tab1') })
+    const second = await browser.prepare('signup', { loginId: newLoginId('tab2') })
+    expect(browser.jar.bindingCookies()).toHaveLength(2)
+    expect((await browser.post('/auth/passkey/signup/finish', first)).status).toBe(200)
+    expect((await browser.post('/auth/passkey/signup/finish', second)).status).toBe(200)
+    expect(browser.jar.bindingCookies()).toEqual([])
+  })
+})
+
+describe('sign-up-or-in', () => {
+  it('should create a new user (create: true) and sign a known user in (create: false)', async () => {
+    const browser = new Browser(edge)
+    const loginId = newLoginId('carol')
+    const created = await browser.prepare('signup-in', { loginId }, 'create')
+    expect(created.start.body.create).toBe(true)
+    const signUpFinishes = await edge.emulator.count('POST /v1/auth/webauthn/signup/finish')
+    const first = await browser.call('/auth/passkey/signup-in/finish', { transactionId: created.transactionId, response: created.response })
+    expect(first.status).toBe(200)
+    expect(first.body).toMatchObject({ firstSeen: true, user: { loginIds: [loginId] } })
+    expect(await edge.emulator.count('POST /v1/auth/webauthn/signup/finish')).toBe(signUpFinishes + 1)
+
+    const again = new Browser(edge, browser.authenticator)
+    const known = await again.prepare('signup-in', { loginId }, 'get')
+    expect(known.start.body.create).toBe(false)
+    const signInFinishes = await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')
+    const second = await again.call('/auth/passkey/signup-in/finish', { transactionId: known.transactionId, response: known.response })
+    expect(second.status).toBe(200)
+    expect(second.body).toMatchObject({ firstSeen: false, user: { userId: first.body.user.userId } })
+    expect(await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')).toBe(signInFinishes + 1)
+  })
+})
+
+describe('add a device', () => {
+  it('should add a second passkey to the signed-in user, and each passkey should sign in', async () => {
+    const laptop = new Browser(edge)
+    const loginId = newLoginId('dave')
+    const signUp = await laptop.signUp(loginId)
+
+    const phone = new SoftwareAuthenticator({ alg: 'RS256', attestation: 'packed' })
+    const start = await laptop.call('/auth/passkey/update/start', {})
+    expect(start.status, JSON.stringify(start.body)).toBe(200)
+    const response = await phone.create(start.body.options, ORIGIN)
+    const finish = await laptop.call('/auth/passkey/update/finish', { transactionId: start.body.transactionId, response })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    expect(finish.body).toEqual({ ok: true })
+
+    const withLaptop = await new Browser(edge, laptop.authenticator).signIn(loginId)
+    const withPhone = await new Browser(edge, phone).signIn(loginId)
+    expect(withLaptop.body.user.userId).toBe(signUp.body.user.userId)
+    expect(withPhone.body.user.userId).toBe(signUp.body.user.userId)
+  })
+})
+
+describe('step-up and MFA', () => {
+  it('should sign the session user in again with stepup and give a session with su: true', async () => {
+    const browser = new Browser(edge)
+    const loginId = newLoginId('erin')
+    const signUp = await browser.signUp(loginId)
+    expect(jwtPayload(browser.jar.cookies.get('DS')!).su).toBeFalsy()
+
+    const start = await browser.call('/auth/passkey/signin/start', { stepup: true })
+    expect(start.status, JSON.stringify(start.body)).toBe(200)
+    const response = await browser.authenticator.get(start.body.options, ORIGIN)
+    const finish = await browser.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    expect(finish.body.user.userId).toBe(signUp.body.user.userId)
+    const claims = jwtPayload(browser.jar.cookies.get('DS')!)
+    expect(claims.su).toBe(true)
+    expect(claims.sub).toBe(signUp.body.user.userId)
+  })
+
+  it('should run MFA for the session user', async () => {
+    const browser = new Browser(edge)
+    const signUp = await browser.signUp(newLoginId('frank'))
+    const start = await browser.call('/auth/passkey/signin/start', { mfa: true })
+    expect(start.status, JSON.stringify(start.body)).toBe(200)
+    const response = await browser.authenticator.get(start.body.options, ORIGIN)
+    const finish = await browser.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    expect(jwtPayload(browser.jar.cookies.get('DS')!).sub).toBe(signUp.body.user.userId)
+  })
+
+  it('should refuse step-up without a session (401) and never call Descope', async () => {
+    const browser = new Browser(edge)
+    const before = await edge.emulator.count('POST /v1/auth/webauthn/signin/start')
+    const start = await browser.call('/auth/passkey/signin/start', { stepup: true })
+    expect(start.status).toBe(401)
+    expect(start.body.error.code).toBe('unauthorized')
+    expect(await edge.emulator.count('POST /v1/auth/webauthn/signin/start')).toBe(before)
+  })
+
+  it('should refuse a login ID next to stepup (the session decides who signs in)', async () => {
+    const browser = new Browser(edge)
+    const start = await browser.call('/auth/passkey/signin/start', { stepup: true, loginId: 'victim@example.com' })
+    expect(start.status).toBe(400)
+    expect(start.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('loginId') })
+  })
+})

@@ -1,0 +1,172 @@
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SoftwareAuthenticator } from '../support/authenticator'
+import { edgeFor, ORIGIN } from '../support/edge'
+import { Browser, CookieJar, finishCalls, newLoginId, setCookiesOf, wellFormedFinish } from './passkey-helpers'
+
+const edge = edgeFor()
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+async function expectInvalidTransaction(response: Response) {
+  expect(response.status).toBe(400)
+  expect(await response.json()).toEqual({
+    error: { code: 'invalid_transaction', message: 'This passkey transaction is not valid here; start again.' },
+  })
+  // No session is ever minted by a refused finish, and the transaction's binding cookie is expired.
+  const cookies = setCookiesOf(response)
+  expect(cookies.filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR')).toEqual([])
+  expect(cookies.map((cookie) => [cookie.name.slice(0, 11), cookie.attributes['max-age']])).toEqual([['__Host-ptx-', '0']])
+}
+
+describe('finish without a valid transaction', () => {
+  it('should refuse a finish without start, and Descope should see no finish call', async () => {
+    const browser = new Browser(edge)
+    const before = await finishCalls(edge)
+    const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    await expectInvalidTransaction(await browser.post('/auth/passkey/signin/finish', wellFormedFinish(random)))
+    for (const id of ['x', '.', '..', 'tx:abc', 'a'.repeat(600)]) {
+      await expectInvalidTransaction(await browser.post('/auth/passkey/signin/finish', wellFormedFinish(id)))
+    }
+    expect(await finishCalls(edge)).toBe(before)
+  })
+
+  it('should refuse a replayed finish: one Descope finish call for two requests', async () => {
+    const author = new Browser(edge)
+    const loginId = newLoginId()
+    await author.signUp(loginId)
+    const browser = new Browser(edge, author.authenticator)
+    const prepared = await browser.prepare('signin', { loginId })
+    const jar = browser.jar.clone()
+    const before = await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')
+    expect((await browser.post('/auth/passkey/signin/finish', prepared)).status).toBe(200)
+    // The same request again, with the cookies the browser had at the first attempt.
+    await expectInvalidTransaction(await browser.post('/auth/passkey/signin/finish', prepared, { jar }))
+    expect(await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')).toBe(before + 1)
+  })
+
+  it('should refuse a finish from another browser (no binding cookie, or another transaction\'s)', async () => {
+    const victim = new Browser(edge)
+    const prepared = await victim.prepare('signup', { loginId: newLoginId() })
+    const before = await finishCalls(edge)
+
+    const stranger = new Browser(edge)
+    await expectInvalidTransaction(await stranger.post('/auth/passkey/signup/finish', prepared))
+
+    // The stranger's own binding cookie, renamed to the victim's cookie name: the secret differs.
+    await stranger.prepare('signup', { loginId: newLoginId() })
+    const [ownName] = stranger.jar.bindingCookies()
+    const [victimName] = victim.jar.bindingCookies()
+    const forged = new CookieJar()
+    forged.cookies.set(victimName!, stranger.jar.cookies.get(ownName!)!)
+    await expectInvalidTransaction(await stranger.post('/auth/passkey/signup/finish', prepared, { jar: forged }))
+    expect(await finishCalls(edge)).toBe(before)
+
+    // The real browser can still finish: a foreign attempt does not burn the transaction.
+    expect((await victim.post('/auth/passkey/signup/finish', prepared)).status).toBe(200)
+  })
+
+  it('should refuse a transaction at another flow\'s finish (every wrong pairing)', async () => {
+    const browser = new Browser(edge)
+    await browser.signUp(newLoginId())
+    const flows = ['signup', 'signin', 'signup-in', 'update'] as const
+    const before = await finishCalls(edge)
+    for (const started of ['signup', 'signup-in', 'update'] as const) {
+      const body = started === 'update' ? {} : { loginId: newLoginId() }
+      const start = await browser.call(`/auth/passkey/${started}/start`, body)
+      expect(start.status, JSON.stringify(start.body)).toBe(200)
+      for (const other of flows.filter((flow) => flow !== started)) {
+        await expectInvalidTransaction(await browser.post(`/auth/passkey/${other}/finish`, wellFormedFinish(start.body.transactionId), { jar: browser.jar.clone() }))
+      }
+    }
+    expect(await finishCalls(edge)).toBe(before)
+  })
+
+  it('should refuse an expired transaction (own expiry, fake clock) without calling Descope', async () => {
+    const browser = new Browser(edge)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    const before = await finishCalls(edge)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 301_000)
+    await expectInvalidTransaction(await browser.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar.clone() }))
+    expect(await finishCalls(edge)).toBe(before)
+  })
+
+  it('should still accept a transaction just before its expiry', async () => {
+    const browser = new Browser(edge)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 290_000)
+    // Only the edge's clock moved: the emulator's transaction is still fresh.
+    const response = await browser.post('/auth/passkey/signup/finish', prepared)
+    expect(response.status).toBe(200)
+  })
+
+  it('should refuse a finish from another allowed origin than the start', async () => {
+    const browser = new Browser(edge)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    const before = await finishCalls(edge)
+    await expectInvalidTransaction(
+      await browser.post('/auth/passkey/signup/finish', prepared, { origin: 'https://admin.example.com', jar: browser.jar.clone() })
+    )
+    expect(await finishCalls(edge)).toBe(before)
+  })
+})
+
+describe('add-device transactions', () => {
+  it('should refuse an add-device finish with another user\'s session', async () => {
+    const owner = new Browser(edge)
+    await owner.signUp(newLoginId('owner'))
+    const start = await owner.call('/auth/passkey/update/start', {})
+    expect(start.status).toBe(200)
+    const prepared = { transactionId: start.body.transactionId, response: await new SoftwareAuthenticator().create(start.body.options, ORIGIN) }
+    const other = new Browser(edge)
+    await other.signUp(newLoginId('other'))
+    // The owner's binding cookie, but the other user's session.
+    const jar = other.jar.clone()
+    for (const name of owner.jar.bindingCookies()) jar.cookies.set(name, owner.jar.cookies.get(name)!)
+    const before = await finishCalls(edge)
+    await expectInvalidTransaction(await other.post('/auth/passkey/update/finish', prepared, { jar }))
+    expect(await finishCalls(edge)).toBe(before)
+    // The owner can still finish.
+    expect((await owner.post('/auth/passkey/update/finish', prepared)).status).toBe(200)
+  })
+})
+
+describe('KV failures', () => {
+  function failingKv(failing: 'get' | 'put' | 'delete'): KVNamespace {
+    const kv = env.TRANSACTIONS
+    return new Proxy(kv, {
+      get(target, property) {
+        if (property === failing) return () => Promise.reject(new Error('KV is down'))
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  }
+
+  it('should fail closed with 503 when KV cannot be read or the record cannot be deleted', async () => {
+    const good = edgeFor(edge.projectId)
+    for (const failing of ['get', 'delete'] as const) {
+      const browser = new Browser(good)
+      const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+      const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv(failing) }))
+      const before = await finishCalls(edge)
+      const response = await broken.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar })
+      expect(response.status).toBe(503)
+      expect(((await response.json()) as any).error.code).toBe('unavailable')
+      expect(await finishCalls(edge)).toBe(before)
+    }
+  })
+
+  it('should answer 503 and no options when the record cannot be written', async () => {
+    const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('put') }))
+    const start = await broken.call('/auth/passkey/signup/start', { loginId: newLoginId() })
+    expect(start.status).toBe(503)
+    expect(start.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) } })
+    expect(start.response.headers.get('Retry-After')).toBe('1')
+    expect(broken.jar.bindingCookies()).toEqual([])
+  })
+})

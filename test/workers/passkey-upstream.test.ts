@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { edgeFor } from '../support/edge'
+import { Browser, newLoginId, setCookiesOf } from './passkey-helpers'
+
+const edge = edgeFor()
+/** A short Descope timeout for the timeout cases (the config's minimum is 100 ms). */
+const slowEdge = edgeFor(edge.projectId, { DESCOPE_TIMEOUT_MS: '300' })
+
+afterEach(async () => {
+  await edge.emulator.clearFaults()
+})
+
+async function errorOf(response: Response) {
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { error: { code: string; message: string } } }
+}
+
+/** Descope's text must never reach the browser. */
+function expectNoUpstreamText(body: unknown) {
+  expect(JSON.stringify(body)).not.toMatch(/E0\d{5}|descope|not found|already exists|rate limit exceeded/i)
+}
+
+describe('upstream faults at start', () => {
+  it('should pass Descope\'s 429 on with Retry-After', async () => {
+    await edge.emulator.fault({
+      route: 'POST /v1/auth/webauthn/signup/start',
+      status: 429,
+      headers: { 'Retry-After': '37' },
+      body: { errorCode: 'E130429', errorDescription: 'https://docs.descope.com/rate-limit', errorMessage: 'API rate limit exceeded.' },
+    })
+    const browser = new Browser(edge)
+    const { status, headers, body } = await errorOf(await browser.post('/auth/passkey/signup/start', { loginId: newLoginId() }))
+    expect([status, body.error.code]).toEqual([429, 'rate_limited'])
+    expect(headers.get('Retry-After')).toBe('37')
+    expectNoUpstreamText(body)
+    expect(browser.jar.bindingCookies()).toEqual([])
+  })
+
+  it('should answer 502 upstream_error for 500, garbage, bad options and a redirect', async () => {
+    const faults = [
+      { status: 500, body: { errorCode: 'E000000', errorDescription: 'Server error' } },
+      { status: 200, body: '<html>not json</html>' },
+      { status: 200, body: { transactionId: 'T1', options: 'not json', create: false } },
+      { status: 200, body: { transactionId: 'T1', options: '{"mediation":"optional"}', create: false } },
+      { status: 200, body: { transactionId: 'T1', options: '[1,2]', create: false } },
+      { status: 302, headers: { Location: 'https://evil.example/' }, body: {} },
+    ]
+    for (const fault of faults) {
+      await edge.emulator.clearFaults()
+      await edge.emulator.fault({ route: 'POST /v1/auth/webauthn/signin/start', ...fault })
+      const browser = new Browser(edge)
+      const { status, body } = await errorOf(await browser.post('/auth/passkey/signin/start', { loginId: newLoginId() }))
+      expect([status, body.error.code], JSON.stringify(fault)).toEqual([502, 'upstream_error'])
+      expectNoUpstreamText(body)
+      expect(browser.jar.bindingCookies()).toEqual([])
+    }
+  })
+
+  it('should answer 504 upstream_timeout when Descope is too slow', async () => {
+    await edge.emulator.fault({ route: 'POST /v1/auth/webauthn/signup/start', latencyMs: 2000 })
+    const { status, body } = await errorOf(await new Browser(slowEdge).post('/auth/passkey/signup/start', { loginId: newLoginId() }))
+    expect([status, body.error.code]).toEqual([504, 'upstream_timeout'])
+  })
+
+  it('should map Descope refusals at start without its text: sign-in 401, sign-up 400 invalid_login_id', async () => {
+    const { status, body } = await errorOf(await new Browser(edge).post('/auth/passkey/signin/start', { loginId: newLoginId('nobody') }))
+    expect([status, body.error.code]).toEqual([401, 'authentication_failed'])
+    expectNoUpstreamText(body)
+
+    const owner = new Browser(edge)
+    const loginId = newLoginId('taken')
+    await owner.signUp(loginId)
+    const taken = await errorOf(await new Browser(edge).post('/auth/passkey/signup/start', { loginId }))
+    expect([taken.status, taken.body.error.code]).toEqual([400, 'invalid_login_id'])
+    expectNoUpstreamText(taken.body)
+  })
+})
+
+describe('upstream faults at finish', () => {
+  async function prepared() {
+    const browser = new Browser(edge)
+    return { browser, ...(await browser.prepare('signup', { loginId: newLoginId() })) }
+  }
+  const FINISH = 'POST /v1/auth/webauthn/signup/finish'
+
+  it('should pass 429 on with Retry-After and call finish once', async () => {
+    const { browser, transactionId, response } = await prepared()
+    await edge.emulator.fault({ route: FINISH, status: 429, headers: { 'Retry-After': '12' }, body: { errorCode: 'E130429', errorDescription: 'rate' } })
+    const before = await edge.emulator.count(FINISH)
+    const answer = await errorOf(await browser.post('/auth/passkey/signup/finish', { transactionId, response }))
+    expect([answer.status, answer.body.error.code]).toEqual([429, 'rate_limited'])
+    expect(answer.headers.get('Retry-After')).toBe('12')
+    expect(await edge.emulator.count(FINISH)).toBe(before + 1)
+  })
+
+  it('should answer 502 for 500 (never retried), garbage and a cookie from upstream, with no session cookie', async () => {
+    const faults = [
+      { status: 500, body: { errorCode: 'E000000', errorDescription: 'boom' } },
+      { status: 503, body: { errorCode: 'E000000', errorDescription: 'boom' } },
+      { status: 200, body: 'garbage' },
+      { status: 200, body: { sessionJwt: 42 } },
+      { status: 200, headers: { 'Set-Cookie': 'DS=evil; Path=/' }, body: {} },
+    ]
+    for (const fault of faults) {
+      await edge.emulator.clearFaults()
+      const { browser, transactionId, response } = await prepared()
+      await edge.emulator.fault({ route: FINISH, ...fault })
+      const before = await edge.emulator.count(FINISH)
+      const answer = await browser.post('/auth/passkey/signup/finish', { transactionId, response })
+      const { status, body } = await errorOf(answer)
+      expect([status, body.error.code], JSON.stringify(fault)).toEqual([502, 'upstream_error'])
+      expect(setCookiesOf(answer).filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR')).toEqual([])
+      expect(await edge.emulator.count(FINISH)).toBe(before + 1)
+    }
+  })
+
+  it('should answer 504 on a timeout, call finish once, and the transaction is then used up', async () => {
+    const browser = new Browser(slowEdge)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    const jar = browser.jar.clone()
+    await edge.emulator.fault({ route: FINISH, latencyMs: 2000 })
+    const before = await edge.emulator.count(FINISH)
+    const { status, body } = await errorOf(await browser.post('/auth/passkey/signup/finish', prepared))
+    expect([status, body.error.code]).toEqual([504, 'upstream_timeout'])
+    expect(await edge.emulator.count(FINISH)).toBe(before + 1)
+    await edge.emulator.clearFaults()
+    const again = await errorOf(await browser.post('/auth/passkey/signup/finish', prepared, { jar }))
+    expect([again.status, again.body.error.code]).toEqual([400, 'invalid_transaction'])
+    expect(await edge.emulator.count(FINISH)).toBe(before + 1)
+  })
+
+  it('should answer 401 authentication_failed for Descope\'s refusal, with a stable body and no Descope text', async () => {
+    const { browser, transactionId, response } = await prepared()
+    await edge.emulator.fault({ route: FINISH, status: 400, body: { errorCode: 'E062108', errorDescription: 'User not found', errorMessage: 'Cannot find user' } })
+    const { status, body } = await errorOf(await browser.post('/auth/passkey/signup/finish', { transactionId, response }))
+    expect(status).toBe(401)
+    expect(body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.' } })
+  })
+
+  it('should answer 401 when the emulator refuses a forged assertion for real', async () => {
+    const owner = new Browser(edge)
+    const loginId = newLoginId()
+    await owner.signUp(loginId)
+    // Another authenticator has no credential of this user: answer with the owner's options but a fresh credential.
+    const thief = new Browser(edge)
+    const start = await thief.call('/auth/passkey/signin/start', { loginId })
+    const forged = await owner.authenticator.get(start.body.options, 'https://app.example.com')
+    forged.response.signature = forged.response.signature.slice(0, -4) + 'AAAA'
+    const { status, body } = await errorOf(await thief.post('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response: forged }))
+    expect([status, body.error.code]).toEqual([401, 'authentication_failed'])
+    expect(thief.jar.cookies.has('DS')).toBe(false)
+  })
+})
