@@ -71,6 +71,15 @@ export class KeyStore {
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 3_000
   }
 
+  /** Forgets everything, as a new isolate would start (tests; the shared cache is kept). */
+  reset(): void {
+    this.current = undefined
+    this.loading = undefined
+    this.lastUnknownKidFetch = Number.NEGATIVE_INFINITY
+    this.retryAt = 0
+    this.generation++
+  }
+
   /** True while the current key set is within its max age: the per-request path needs no I/O. */
   isFresh(now = this.now()): boolean {
     return this.current !== undefined && now - this.current.fetchedAt < this.maxAgeMs
