@@ -14,7 +14,7 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { keyStoreFor, type KeyStore } from '../../src/session/jwks'
 import { sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
-import { EMULATOR_URL, edgeFor, emulatorControl } from '../support/edge'
+import { EMULATOR_URL, edgeFor, emulatorControl, type EmulatorFault } from '../support/edge'
 
 /** vitest.config.ts's TEST_PROJECT_ID: the project of the Worker's own bindings. */
 const WORKER_PROJECT_ID = 'P2passkeyedgetest0000000000A'
@@ -118,7 +118,7 @@ describe('JWKS outages', () => {
   })
 
   it('should answer 503 unavailable when cold and the JWKS endpoint is down or answers garbage', async () => {
-    const faults = [
+    const faults: Omit<EmulatorFault, 'route'>[] = [
       { status: 500 },
       { status: 200, body: '<html>not json</html>', headers: { 'Content-Type': 'text/html' } },
       { status: 200, body: 'null' },
