@@ -6,7 +6,8 @@
  * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
  * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
  * Finish: origin rule → strict body → the record is checked and deleted → exactly one Descope
- * finish call (never retried) → session cookies and `{user, firstSeen, sessionExpiration}`.
+ * finish call (never retried) → the returned tokens are verified → session cookies and
+ * `{user, firstSeen, sessionExpiration}`.
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
@@ -16,6 +17,7 @@ import { readJsonObject } from '../middleware/json-body'
 import { requireAllowedOrigin } from '../middleware/origin'
 import { parseFinish, parseEmpty, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from '../passkey/input'
 import { parseOptions } from '../passkey/options'
+import { checkIssuedTokens } from '../passkey/issued-tokens'
 import { ensureSession, sessionUser } from '../passkey/session-user'
 import { mapUpstreamError, type UpstreamStep } from '../passkey/upstream-errors'
 import { setSessionCookies } from '../session/cookies'
@@ -88,6 +90,8 @@ for (const flow of ['signup', 'signin', 'signup-in', 'update'] as const) {
     }
     const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
     const tokens = await upstream('finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+    // A step-up must sign in the same user it started for.
+    await checkIssuedTokens(c, tokens, record.userId)
     return answerSession(c, tokens)
   })
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { edgeFor } from '../support/edge'
-import { Browser, newLoginId, setCookiesOf } from './passkey-helpers'
+import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
 
 const edge = edgeFor()
 /** A short Descope timeout for the timeout cases (the config's minimum is 100 ms). */
@@ -148,5 +148,30 @@ describe('upstream faults at finish', () => {
     const { status, body } = await errorOf(await thief.post('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response: forged }))
     expect([status, body.error.code]).toEqual([401, 'authentication_failed'])
     expect(thief.jar.cookies.has('DS')).toBe(false)
+  })
+
+  it('should refuse tokens that do not verify as this user\'s session and refresh tokens (502, no cookies)', async () => {
+    const model = new Browser(edge)
+    await model.signUp(newLoginId('model'))
+    const session = jwtPayload(model.jar.cookies.get('DS')!)
+    const refresh = model.jar.cookies.get('DSR')!
+    const other = new Browser(edge)
+    await other.signUp(newLoginId('other'))
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['a refresh token as session', { sessionJwt: await edge.emulator.sign({ ...session, drn: 'DSR' }), refreshJwt: refresh }],
+      ['an unknown key', { sessionJwt: await edge.emulator.sign(session, { kid: 'not-a-key' }), refreshJwt: refresh }],
+      ['another issuer', { sessionJwt: await edge.emulator.sign({ ...session, iss: 'https://evil.example/x' }), refreshJwt: refresh }],
+      ['a refresh token of another user', { sessionJwt: await edge.emulator.sign(session), refreshJwt: other.jar.cookies.get('DSR')! }],
+      ['a session token as refresh', { sessionJwt: await edge.emulator.sign(session), refreshJwt: await edge.emulator.sign(session) }],
+    ]
+    for (const [name, tokens] of cases) {
+      await edge.emulator.clearFaults()
+      const { browser, transactionId, response } = await prepared()
+      await edge.emulator.fault({ route: FINISH, status: 200, body: { ...tokens, firstSeen: true, sessionExpiration: session.exp } })
+      const answer = await browser.post('/auth/passkey/signup/finish', { transactionId, response })
+      const { status, body } = await errorOf(answer)
+      expect([status, body.error.code], name).toEqual([502, 'upstream_error'])
+      expect(setCookiesOf(answer).filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR'), name).toEqual([])
+    }
   })
 })
