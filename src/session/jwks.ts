@@ -14,7 +14,7 @@
  * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
  *   `unavailable` (the caller's 503).
  */
-import { importJWK, type JWK } from 'jose'
+import { importJWK, type CryptoKey, type JWK } from 'jose'
 import { pollUntil } from './poll'
 import type { SharedKeyCache } from './shared-key-cache'
 

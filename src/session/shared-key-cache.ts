@@ -17,6 +17,11 @@ export interface SharedKeyCache {
   write(value: StoredKeySet, maxAgeSeconds: number): Promise<void>
 }
 
+interface CacheLike {
+  match(url: string): Promise<Response | undefined>
+  put(url: string, response: Response): Promise<void>
+}
+
 /** The synthetic cache key of one JWKS source; `.invalid` so it can never be a real request. */
 export function sharedKeyCacheUrl(baseUrl: string, projectId: string): string {
   return `https://jwks.passkey-edge.invalid/v1/${encodeURIComponent(projectId)}?base=${encodeURIComponent(baseUrl)}`
@@ -24,7 +29,8 @@ export function sharedKeyCacheUrl(baseUrl: string, projectId: string): string {
 
 /** The Cache API layer, or `undefined` outside workerd (Node, tests of the core). */
 export function cacheApiKeyCache(baseUrl: string, projectId: string): SharedKeyCache | undefined {
-  const storage = (globalThis as { caches?: { default?: Cache } }).caches
+  // Typed structurally so this module also compiles for Node, where there is no Cache API.
+  const storage = (globalThis as { caches?: { default?: CacheLike } }).caches
   const cache = storage?.default
   if (!cache) return undefined
   const url = sharedKeyCacheUrl(baseUrl, projectId)

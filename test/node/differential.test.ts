@@ -56,7 +56,7 @@ async function corpus(): Promise<Case[]> {
   const kid = jwk.kid as string
   const attacker = await generateKeyPair('RS256')
   const ec = await generateKeyPair('ES256')
-  const pem = await exportSPKI((await importJWK(jwk, 'RS256', { extractable: true })) as CryptoKey)
+  const pem = await exportSPKI((await importJWK(jwk, 'RS256', { extractable: true })) as Parameters<typeof exportSPKI>[0])
   const good = await emulatorSign(claims())
   const [header, , signature] = good.split('.')
 
