@@ -9,7 +9,8 @@
  * locations. Two finishes racing (or one replayed at another location before the delete has
  * propagated, up to ~60 s) can both read the record. Single use at the edge is therefore best
  * effort; Descope's own single-use transaction is the final guard. The binding cookie limits a
- * replay to the browser that started the ceremony.
+ * replay to the browser that started the ceremony, and an in-isolate claim set stops racing
+ * finishes that land on the same isolate.
  */
 import { AppError } from '../errors'
 import { equalDigests, randomToken, sha256Hex } from './crypto'
@@ -132,11 +133,33 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
         throw invalidTransaction('binding')
       }
       if (input.userId !== undefined && record.userId !== input.userId) throw invalidTransaction('user')
-      // Consume before Descope is called: if the delete fails, fail closed.
-      await guarded('delete', () => kv.delete(key))
+      // Within one isolate, claiming is synchronous and so atomic: of racing finishes that all
+      // read the record, only the first goes on. Across isolates and locations KV stays best effort.
+      if (!claim(key, record.exp, now())) throw invalidTransaction('claimed')
+      // Consume before Descope is called: if the delete fails, fail closed (and let a retry claim it).
+      try {
+        await guarded('delete', () => kv.delete(key))
+      } catch (error) {
+        claimed.delete(key)
+        throw error
+      }
       return record
     },
   }
+}
+
+/** Keys consumed by this isolate, with their records' expiry (epoch ms). */
+const claimed = new Map<string, number>()
+/** Above this many claims, expired ones are swept (bounds the isolate's memory). */
+const CLAIMS_SWEEP_SIZE = 1024
+
+function claim(key: string, exp: number, nowMs: number): boolean {
+  if (claimed.has(key)) return false
+  if (claimed.size >= CLAIMS_SWEEP_SIZE) {
+    for (const [other, otherExp] of claimed) if (otherExp <= nowMs) claimed.delete(other)
+  }
+  claimed.set(key, exp)
+  return true
 }
 
 /** The KV key of a transaction: user input never addresses KV directly. */

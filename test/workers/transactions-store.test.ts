@@ -98,4 +98,23 @@ describe('transaction store', () => {
     expect(await codeOf(store.open(RECORD))).toBe('503 unavailable')
     expect(await codeOf(store.consume({ transactionId: 'C'.repeat(43), secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('503 unavailable')
   })
+
+  it('should let only one of two racing consumes through on one isolate', async () => {
+    const store = storeAt({ now: Date.now() })
+    const { transactionId, secret } = await store.open(RECORD)
+    const input = { transactionId, secret, flow: 'signin' as const, origin: ORIGIN }
+    const results = await Promise.all([codeOf(store.consume(input)), codeOf(store.consume(input))])
+    expect(results.sort()).toEqual(['400 invalid_transaction', 'resolved'])
+  })
+
+  it('should release the claim when the delete fails, so a retry can finish', async () => {
+    const kv = env.TRANSACTIONS
+    const store = storeAt({ now: Date.now() }, 300, kv)
+    const { transactionId, secret } = await store.open(RECORD)
+    const input = { transactionId, secret, flow: 'signin' as const, origin: ORIGIN }
+    const remove = vi.spyOn(kv, 'delete').mockRejectedValueOnce(new Error('KV is down'))
+    expect(await codeOf(store.consume(input))).toBe('503 unavailable')
+    remove.mockRestore()
+    expect(await codeOf(store.consume(input))).toBe('resolved')
+  })
 })
