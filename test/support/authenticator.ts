@@ -196,7 +196,7 @@ function credentialIdsOf(list: unknown): string[] {
   return list.flatMap((entry) => (isRecord(entry) && typeof entry.id === 'string' ? [base64url(fromBase64url(entry.id))] : []))
 }
 
-function clientData(type: string, challenge: string, origin: string): Uint8Array {
+function clientData(type: string, challenge: string, origin: string): Uint8Array<ArrayBuffer> {
   return utf8(JSON.stringify({ type, challenge, origin, crossOrigin: false }))
 }
 
@@ -230,7 +230,7 @@ async function coseKey(key: Key, alg: 'ES256' | 'RS256'): Promise<Uint8Array> {
 }
 
 /** Signs as WebAuthn expects: ECDSA as an ASN.1 DER sequence (WebCrypto gives raw r‖s). */
-async function sign(credential: SoftwareCredential, data: Uint8Array): Promise<Uint8Array> {
+async function sign(credential: SoftwareCredential, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const params = credential.alg === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5' }
   const signature = new Uint8Array(await crypto.subtle.sign(params, credential.keys.privateKey, data))
   return credential.alg === 'ES256' ? derSignature(signature) : signature
@@ -249,12 +249,12 @@ function derSignature(raw: Uint8Array): Uint8Array {
   return concat(new Uint8Array([0x30, body.length]), body)
 }
 
-async function sha256(data: Uint8Array): Promise<Uint8Array> {
+async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data))
 }
 
-function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text)
+function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
 }
 
 function uint16(value: number): Uint8Array {
@@ -265,7 +265,7 @@ function uint32(value: number): Uint8Array {
   return new Uint8Array([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff])
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
   let offset = 0
   for (const part of parts) {

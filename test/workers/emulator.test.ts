@@ -1,0 +1,45 @@
+/**
+ * The emulator as the workerd tests see it (through Miniflare's outboundService): the software
+ * authenticator runs in workerd, per-project isolation holds, and a `reset` fault makes the
+ * caller's body read fail.
+ */
+import { describe, expect, it } from 'vitest'
+import { SoftwareAuthenticator } from '../support/authenticator'
+import { EMULATOR_URL, ORIGIN, emulatorControl, newProjectId } from '../support/edge'
+
+function post(projectId: string, path: string, body: unknown) {
+  return fetch(`${EMULATOR_URL}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${projectId}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+}
+
+describe('emulator in workerd', () => {
+  it('should sign up and in with the software authenticator running in workerd', async () => {
+    const projectId = newProjectId()
+    const authenticator = new SoftwareAuthenticator({ alg: 'RS256', attestation: 'packed' })
+    const loginId = 'workerd@example.com'
+    const start = (await (await post(projectId, '/v1/auth/webauthn/signup/start', { user: { loginId }, origin: ORIGIN })).json()) as Record<string, string>
+    const created = await authenticator.create(JSON.parse(start.options ?? ''), ORIGIN)
+    const signedUp = await post(projectId, '/v1/auth/webauthn/signup/finish', { transactionId: start.transactionId, response: JSON.stringify(created) })
+    expect(signedUp.status).toBe(200)
+
+    const signIn = (await (await post(projectId, '/v1/auth/webauthn/signin/start', { loginId, origin: ORIGIN })).json()) as Record<string, string>
+    const asserted = await authenticator.get(JSON.parse(signIn.options ?? ''), ORIGIN)
+    const signedIn = await post(projectId, '/v1/auth/webauthn/signin/finish', { transactionId: signIn.transactionId, response: JSON.stringify(asserted) })
+    expect(await signedIn.json()).toMatchObject({ firstSeen: false, user: { loginIds: [loginId] } })
+
+    // Another project knows nothing of this user.
+    const elsewhere = await post(newProjectId(), '/v1/auth/webauthn/signin/start', { loginId, origin: ORIGIN })
+    expect(elsewhere.status).toBe(400)
+    await expect(emulatorControl(projectId).count('POST /v1/auth/webauthn/signin/finish')).resolves.toBe(1)
+  })
+
+  it('should fail the body read on a reset fault', async () => {
+    const projectId = newProjectId()
+    await emulatorControl(projectId).fault({ route: 'GET /v2/keys', reset: true, times: 1 })
+    await expect(fetch(`${EMULATOR_URL}/v2/keys/${projectId}`).then((response) => response.text())).rejects.toThrow()
+    expect((await fetch(`${EMULATOR_URL}/v2/keys/${projectId}`)).status).toBe(200)
+  })
+})
