@@ -18,9 +18,30 @@ export default defineConfig({
                 DESCOPE_BASE_URL: 'http://emulator.localhost',
                 ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
               },
+              // The "other Worker" of test/workers/session-rpc.test.ts, reached by the tests.
+              serviceBindings: { SESSION_CLIENT: 'session-client' },
               // Every fetch the Worker (and the tests) make goes to the emulator Worker.
               outboundService: 'emulator',
               workers: [
+                {
+                  // Another Worker protecting its routes through a service binding to the
+                  // SessionVerifier entrypoint of this one (docs/session.md). The Worker under
+                  // test runs as vitest-pool-workers' runner, named after the project ("workers").
+                  name: 'session-client',
+                  modules: true,
+                  compatibilityDate: '2026-04-01',
+                  serviceBindings: { SESSION: { name: 'vitest-pool-workers-runner-workers', entrypoint: 'SessionVerifier' } },
+                  script: `export default {
+                    async fetch(request, env) {
+                      const token = request.headers.get('X-Token')
+                      const result = token === null
+                        ? await env.SESSION.verifyRequest({ headers: [...request.headers] }, { stepup: request.headers.has('X-Stepup') })
+                        : await env.SESSION.verify(token)
+                      if (!result.ok) return Response.json({ error: result.code }, { status: result.status })
+                      return Response.json({ userId: result.session.userId, session: result.session })
+                    },
+                  }`,
+                },
                 {
                   name: 'emulator',
                   modules: true,
