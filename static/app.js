@@ -2,7 +2,7 @@
  * @module
  * The passkey page: sign up, sign in, "sign up or in", add this device, the session, the demo
  * API with its step-up challenge, sign out. No framework: a few elements, one status line
- * (`aria-live`) for every outcome, and every ceremony run through `ceremony()` so that buttons
+ * (`aria-live`) for every outcome, and every action run through `runAction()` so that buttons
  * are disabled while it runs and errors read the same everywhere.
  */
 import { ApiError, get, needsStepUp, post } from './api.js'
@@ -68,7 +68,7 @@ function setBusy(value) {
  * @param {() => Promise<void>} task
  * @param {HTMLElement} [returnFocus] where focus goes back when the action fails or is cancelled
  */
-async function ceremony(task, returnFocus) {
+async function runAction(task, returnFocus) {
   if (busy) return
   setBusy(true)
   try {
@@ -203,7 +203,7 @@ $('signup-form').addEventListener('submit', (event) => {
   const loginId = required(form, 'loginId', 'a login ID')
   if (loginId === null) return
   const name = optional(form, 'name')
-  void ceremony(async () => {
+  void runAction(async () => {
     say('Creating your passkey — follow your browser’s prompt.')
     const start = await post('/auth/passkey/signup/start', name ? { loginId, name } : { loginId })
     const response = await createPasskey(start.options)
@@ -218,7 +218,7 @@ $('signin-form').addEventListener('submit', (event) => {
   const form = /** @type {HTMLFormElement} */ (event.currentTarget)
   const loginId = required(form, 'loginId', 'your login ID')
   if (loginId === null) return
-  void ceremony(async () => {
+  void runAction(async () => {
     say('Waiting for your passkey — follow your browser’s prompt.')
     const start = await post('/auth/passkey/signin/start', { loginId })
     const response = await getPasskey(start.options)
@@ -233,7 +233,7 @@ $('signup-in-form').addEventListener('submit', (event) => {
   const form = /** @type {HTMLFormElement} */ (event.currentTarget)
   const loginId = required(form, 'loginId', 'an email or username')
   if (loginId === null) return
-  void ceremony(async () => {
+  void runAction(async () => {
     say('Checking your account — follow your browser’s prompt.')
     const start = await post('/auth/passkey/signup-in/start', { loginId })
     const create = start.create === true
@@ -249,7 +249,7 @@ $('signup-in-form').addEventListener('submit', (event) => {
 
 $('add-device').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void ceremony(async () => {
+  void runAction(async () => {
     say('Adding a passkey on this device — follow your browser’s prompt.')
     const start = await post('/auth/passkey/update/start', {})
     const response = await createPasskey(start.options)
@@ -260,15 +260,19 @@ $('add-device').addEventListener('click', (event) => {
 
 $('sign-out').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void ceremony(async () => {
+  void runAction(async () => {
+    let failure = null
     try {
       await post('/auth/logout', {})
     } catch (error) {
-      // Already signed out (expired session): the outcome the user asked for.
-      if (!(error instanceof ApiError && error.status === 401)) throw error
+      // 401: already signed out (expired session), the outcome the user asked for. Otherwise the
+      // edge cleared the cookies but could not revoke the session at the identity provider.
+      if (!(error instanceof ApiError) || error.status === 0) throw error
+      if (error.status !== 401) failure = error
     }
     ui.result.hidden = true
     showSignedOut('You are signed out.')
+    if (failure) say(`You are signed out on this browser, but the server could not confirm it: ${failure.message}`, 'error')
   }, button)
 })
 
@@ -276,9 +280,11 @@ $('sign-out').addEventListener('click', (event) => {
 
 $('call-hello').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void ceremony(async () => {
+  void runAction(async () => {
     try {
       const body = await get('/api/hello')
+      // The edge may have renewed the session on the way: keep the shown expiry current.
+      if (body.expiresAt !== undefined) ui.expires.textContent = formatExpiry(body.expiresAt)
       const who = typeof body.userId === 'string' ? body.userId : 'you'
       const text = typeof body.message === 'string' ? body.message : `The edge accepted the session of ${who}.`
       showResult('Protected API: allowed', text, 'success')
@@ -293,7 +299,7 @@ $('call-hello').addEventListener('click', (event) => {
 
 $('call-sensitive').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void ceremony(async () => {
+  void runAction(async () => {
     hideStepUp()
     try {
       await sensitiveAction()
@@ -314,7 +320,7 @@ $('call-sensitive').addEventListener('click', (event) => {
 
 $('stepup-confirm').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void ceremony(async () => {
+  void runAction(async () => {
     say('Waiting for your passkey — follow your browser’s prompt.')
     // The edge takes the user from the session; no login ID leaves the page.
     const start = await post('/auth/passkey/signin/start', { stepup: true })
@@ -350,15 +356,8 @@ async function start() {
   setBusy(false)
   let session = null
   try {
+    // A lapsed session with a good refresh cookie is renewed by the edge on this very call.
     session = await loadSession()
-    if (session === null) {
-      // The short session may have lapsed while the refresh cookie is still good.
-      const refreshed = await post('/auth/refresh', {}).then(
-        () => true,
-        () => false
-      )
-      if (refreshed) session = await loadSession()
-    }
   } catch (error) {
     report(error)
   }
