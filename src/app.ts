@@ -2,7 +2,7 @@
  * @module
  * Assembles the Hono app: configuration check, routes, and the single error mapping.
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config'
 import { clientFor } from './descope/for-config'

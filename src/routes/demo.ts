@@ -2,7 +2,7 @@
  * @module
  * Demo protected routes: `GET /api/hello` needs a session, `GET /api/sensitive` a stepped-up one.
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../env'
 import { requireSession } from '../session/middleware'
 

@@ -10,7 +10,7 @@
  * `{user, firstSeen, sessionExpiration}`.
  */
 import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { JwtResponse, StartResponse } from '../descope'
 import type { AppEnv } from '../env'
 import { readJsonObject } from '../middleware/json-body'

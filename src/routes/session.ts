@@ -3,7 +3,7 @@
  * `GET /auth/session`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me`.
  * The POSTs are cookie-authenticated, so they require an allowed `Origin` (CSRF).
  */
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { DescopeError } from '../descope'
 import type { AppEnv } from '../env'
 import { AppError, errorBody } from '../errors'
