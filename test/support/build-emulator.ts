@@ -1,26 +1,15 @@
 /**
- * Vitest global setup: bundles the emulator Worker once, so the workerd tests can run it as an
- * auxiliary Worker (Miniflare takes plain JS modules for those, not TypeScript).
+ * Vitest global setup of the `workers` project: bundles the emulator Worker once, so the workerd
+ * tests can run it as an auxiliary Worker (Miniflare takes plain JS modules for those).
  */
-import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { bundleEmulator } from '../../scripts/lib/workerd.mjs'
 
 export const EMULATOR_BUNDLE = fileURLToPath(new URL('../../.wrangler/test/emulator.js', import.meta.url))
 
 export default async function setup(project: TestProject) {
-  await build({
-    entryPoints: [fileURLToPath(new URL('../../emulator/src/index.ts', import.meta.url))],
-    outfile: EMULATOR_BUNDLE,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*', 'node:*'],
-    logLevel: 'warning',
-  })
+  await bundleEmulator(EMULATOR_BUNDLE)
   project.provide('emulatorBundle', EMULATOR_BUNDLE)
 }
 
