@@ -84,7 +84,12 @@ async function runAction(task, returnFocus) {
 /** Says what went wrong in words a person can act on; never raw JSON or a stack. */
 function report(error) {
   if (error instanceof ApiError) {
-    say(error.message, 'error')
+    // Safari keeps no Secure cookie on http://localhost, so the ceremony's binding cookie is lost.
+    const hint =
+      error.code === 'invalid_transaction' && window.location.protocol === 'http:'
+        ? ' If this is Safari on http://localhost: it drops the Secure cookie this step needs; use Chrome, Edge or Firefox, or https.'
+        : ''
+    say(error.message + hint, 'error')
     return
   }
   const name = error instanceof DOMException || error instanceof Error ? error.name : ''
