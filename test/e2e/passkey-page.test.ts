@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
+const emulatorUrl = inject('emulatorUrl')
+const projectId = inject('e2eProjectId')
 const ci = process.env.CI === 'true'
 const OUT = 'test-results'
 
@@ -119,10 +121,16 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
     await expectResult(/Protected API: refused \(HTTP 401\)/)
   })
 
-  it('should sign in with the passkey', async () => {
+  it('should sign in with the passkey from the keyboard, buttons disabled meanwhile', async () => {
+    // A slow identity provider keeps the ceremony visibly in progress for a moment.
+    await emulatorControl('POST', '/faults', { route: 'POST /v1/auth/webauthn/signin/start', latencyMs: 1_000, times: 1 })
     await page.getByLabel('Your login ID').fill(loginId)
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    await page.getByLabel('Your login ID').press('Enter')
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isDisabled()).toBe(true)
+    expect(await page.getByRole('button', { name: 'Sign up with a passkey' }).isDisabled()).toBe(true)
+    expect(await page.locator('body').getAttribute('aria-busy')).toBe('true')
     await expectStatus(/Welcome back, Ada E2E/)
+    await emulatorControl('DELETE', '/faults')
     await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
   })
 
@@ -267,6 +275,15 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   async function addAuthenticator(): Promise<string> {
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
     return authenticatorId
+  }
+
+  async function emulatorControl(method: string, path: string, body?: object) {
+    const response = await fetch(`${emulatorUrl}/emulator/${projectId}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
+    })
+    expect(response.status, `emulator ${method} ${path}`).toBe(200)
   }
 
   async function expectStatus(pattern: RegExp) {

@@ -27,6 +27,7 @@ export default async function setup(project: TestProject) {
   if (!existsSync(CHROMIUM_PATH)) {
     project.provide('baseUrl', '')
     project.provide('emulatorUrl', '')
+    project.provide('e2eProjectId', E2E_PROJECT_ID)
     return
   }
 
@@ -70,6 +71,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('baseUrl', baseUrl)
   project.provide('emulatorUrl', emulatorUrl)
+  project.provide('e2eProjectId', E2E_PROJECT_ID)
   return async () => {
     await stop(child, exited)
   }
@@ -130,6 +132,8 @@ declare module 'vitest' {
     baseUrl: string
     /** The emulator the Worker talks to (empty when the browser tests skip). */
     emulatorUrl: string
+    /** The emulator project the dev stack uses (for its test-control API). */
+    e2eProjectId: string
     /** Chromium's executable, or empty when it is missing. */
     chromiumPath: string
   }
