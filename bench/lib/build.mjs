@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Bundles every Worker the bench serves. The Workers are built by `wrangler deploy --dry-run
+ * --outdir` (the bundle wrangler would upload, so its gzip size is the cold-start figure); the
+ * emulator is bundled with esbuild the way the test setups do it.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import { COMPATIBILITY_DATE, bundleEmulator } from '../../scripts/lib/workerd.mjs'
+
+const run = promisify(execFile)
+export const ROOT = new URL('../..', import.meta.url).pathname
+const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
+/** The production config's date (the pinned workerd refuses dates after 2026-04-26). */
+export { COMPATIBILITY_DATE }
+
+/**
+ * Runs `wrangler deploy --dry-run` for a config and returns the bundle and its sizes.
+ * @param {{name: string, config: string, outdir: string}} target
+ */
+async function dryRun({ name, config, outdir }) {
+  const started = performance.now()
+  await run(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--config', config, '--outdir', outdir], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    timeout: 120_000,
+  })
+  const script = (await readdir(outdir)).find((file) => file.endsWith('.js'))
+  if (!script) throw new Error(`wrangler produced no script for ${name}`)
+  const code = await readFile(join(outdir, script))
+  return {
+    name,
+    scriptPath: join(outdir, script),
+    bytes: code.byteLength,
+    gzipBytes: gzipSync(code).byteLength,
+    buildMs: Math.round(performance.now() - started),
+  }
+}
+
+/**
+ * Writes a minimal wrangler config for a bench Worker (bindings are given to Miniflare instead).
+ * @param {string} dir
+ * @param {{name: string, main: string, flags?: string[]}} worker
+ */
+async function benchConfig(dir, { name, main, flags = [] }) {
+  await mkdir(dir, { recursive: true })
+  const config = join(dir, 'wrangler.json')
+  const body = {
+    name: `bench-${name}`,
+    main: join(ROOT, main),
+    compatibility_date: COMPATIBILITY_DATE,
+    compatibility_flags: flags,
+    // Same as the production config, so every bundle is compared minified.
+    minify: true,
+  }
+  await writeFile(config, JSON.stringify(body, null, 2))
+  return config
+}
+
+/** Bundles the emulator Worker the way the workerd tests do (scripts/lib/workerd.mjs). */
+export const buildEmulator = (outdir) => bundleEmulator(join(outdir, 'emulator.js'))
+
+/** Bundles a TypeScript module for plain Node (the software authenticator). */
+export async function buildForNode(entry, outfile) {
+  const { build } = await import('esbuild')
+  await build({ entryPoints: [join(ROOT, entry)], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' })
+  return outfile
+}
+
+/**
+ * Builds the production Worker (the project's own wrangler.toml) and each bench Worker,
+ * two at a time (2 cores).
+ * @param {string} outRoot
+ * @param {Array<{name: string, main: string, flags?: string[]}>} workers
+ */
+export async function buildWorkers(outRoot, workers) {
+  const targets = [{ name: 'ours', config: join(ROOT, 'wrangler.toml'), outdir: join(outRoot, 'ours') }]
+  for (const worker of workers) {
+    const dir = join(outRoot, worker.name)
+    targets.push({ name: worker.name, config: await benchConfig(dir, worker), outdir: join(dir, 'out') })
+  }
+  const results = {}
+  const queue = [...targets]
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let target = queue.shift(); target; target = queue.shift()) results[target.name] = await dryRun(target)
+    })
+  )
+  return results
+}
+
+/** Whether a project file exists (for parts that other issues deliver). */
+export const exists = (path) => existsSync(join(ROOT, path))

@@ -1,0 +1,178 @@
+/**
+ * @module
+ * The bench's outputs: the targets of issue 6 checked on this run's own figures, a plain-text
+ * table for stdout and the Markdown for `bench/results/latest.md` and the README.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ROOT } from './build.mjs'
+
+/** Issue 6's targets. Ratios and counts only: absolute numbers depend on the machine. */
+export const TARGETS = {
+  vsFloor: 0.9,
+  vsHonoJwk: 1.5,
+  vsNodeSdk: 1.0,
+  usPerVerification: 45,
+  steadyFetchesPer10k: 0,
+  floodFetchesPerCooldown: 1,
+  bundleGzipBytes: 25 * 1024,
+  proxyP50Ms: 15,
+}
+
+const ratio = (a, b) => (a && b ? a / b : NaN)
+const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+const kib = (bytes) => (bytes ? `${(bytes / 1024).toFixed(1)} KiB` : '–')
+
+/** Versions of what was measured, from the installed packages. */
+export async function versions() {
+  const version = async (path) => {
+    try {
+      return JSON.parse(await readFile(join(ROOT, path), 'utf8')).version
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    node: process.versions.node,
+    wrangler: await version('node_modules/wrangler/package.json'),
+    miniflare: await version('node_modules/wrangler/node_modules/miniflare/package.json'),
+    workerd: await version('node_modules/wrangler/node_modules/workerd/package.json'),
+    hono: await version('node_modules/hono/package.json'),
+    jose: await version('node_modules/jose/package.json'),
+    '@descope/node-sdk': await version('node_modules/@descope/node-sdk/package.json'),
+    autocannon: await version('node_modules/autocannon/package.json'),
+  }
+}
+
+/**
+ * Every target as `{name, value, target, pass}`; `pass` is null when the figure was not measured.
+ */
+export function checkTargets(results) {
+  const routes = results.routes ?? {}
+  const rps = (id) => routes[id]?.rps
+  const checks = []
+  const add = (name, value, target, pass, unit = '') => checks.push({ name, value, target, unit, pass: value === undefined || Number.isNaN(value) ? null : pass })
+  for (const id of ['ours-header', 'ours-cookie']) {
+    const how = id === 'ours-header' ? 'header' : 'cookie'
+    add(`ours (${how}) req/s ≥ ${TARGETS.vsFloor}× floor`, ratio(rps(id), rps('floor')), `≥ ${TARGETS.vsFloor}`, ratio(rps(id), rps('floor')) >= TARGETS.vsFloor, '×')
+    add(`ours (${how}) req/s ≥ ${TARGETS.vsHonoJwk}× Hono jwk`, ratio(rps(id), rps('hono-jwk')), `≥ ${TARGETS.vsHonoJwk}`, ratio(rps(id), rps('hono-jwk')) >= TARGETS.vsHonoJwk, '×')
+    add(`ours (${how}) req/s ≥ ${TARGETS.vsNodeSdk}× node-sdk`, ratio(rps(id), rps('node-sdk')), `≥ ${TARGETS.vsNodeSdk}`, ratio(rps(id), rps('node-sdk')) >= TARGETS.vsNodeSdk, '×')
+  }
+  const us = results.verify?.ours?.reusedToken
+  add(`ours µs per verification ≤ ${TARGETS.usPerVerification} (in-isolate, session token reused)`, us, `≤ ${TARGETS.usPerVerification}`, us <= TARGETS.usPerVerification, ' µs')
+  const steady = results.steady?.ours
+  add('ours JWKS fetches per 10,000 steady requests = 0', steady?.per10k, '0', steady?.fetches === TARGETS.steadyFetchesPer10k)
+  const flood = results.flood?.ours
+  add(
+    `ours JWKS re-fetches under a forged-kid flood ≤ ${TARGETS.floodFetchesPerCooldown} per 30 s cooldown`,
+    flood?.fetches,
+    `≤ ${flood?.allowed ?? 1} in ${fixed(flood?.seconds, 1)} s`,
+    flood?.fetches <= (flood?.allowed ?? 1) * TARGETS.floodFetchesPerCooldown
+  )
+  const bundle = results.bundles?.ours?.gzipBytes
+  add('ours bundle ≤ 25 KiB gzip', bundle === undefined ? undefined : bundle / 1024, '≤ 25', bundle <= TARGETS.bundleGzipBytes, ' KiB')
+  const proxy = results.proxy?.addedP50Ms
+  add(`sign-in start+finish proxy overhead ≤ ${TARGETS.proxyP50Ms} ms p50`, proxy, `≤ ${TARGETS.proxyP50Ms}`, proxy <= TARGETS.proxyP50Ms, ' ms')
+  // A route that answered errors was not measured doing its job.
+  const bad = Object.entries(routes).filter(([, route]) => route.non2xx > 0 || route.errors > 0)
+  add('every timed request answered 2xx', bad.length, '0 routes with errors', bad.length === 0)
+  return checks
+}
+
+/** Rows of the main table, shared by the text and Markdown renderings. */
+function rows(results) {
+  const routes = results.routes ?? {}
+  const open = routes.open?.rps
+  const floor = routes.floor?.rps
+  const bundleOf = { open: 'open', floor: 'floor', jose: 'jose', 'node-sdk': 'node-sdk', 'hono-jwk': 'hono-jwk', 'ours-header': 'ours', 'ours-cookie': 'ours' }
+  return Object.entries(routes).map(([id, route]) => {
+    const worker = id.startsWith('ours') ? 'ours' : id
+    const verify = results.verify?.[worker]
+    const us =
+      id === 'open'
+        ? '–'
+        : id === 'ours-cookie'
+          ? fixed(verify?.reusedCookie, 0)
+          : `${fixed(verify?.reusedToken, 0)}${verify?.freshTokens !== undefined ? ` / ${fixed(verify.freshTokens, 0)}` : ''}`
+    const cold = results.coldBurst?.[worker]
+    const steady = results.steady?.[worker]
+    const flood = results.flood?.[worker]
+    const jwks = id === 'open' || id === 'ours-cookie' ? '–' : `${cold?.fetches ?? '–'} / ${fixed(steady?.per10k, 1)} / ${flood?.fetches ?? '–'}`
+    return [
+      route.label,
+      String(Math.round(route.rps)),
+      fixed(route.p50, 1),
+      fixed(route.p99, 1),
+      fixed(ratio(route.rps, open)),
+      fixed(ratio(route.rps, floor)),
+      fixed(route.serverCpuUsPerRequest, 0),
+      us,
+      jwks,
+      id === 'ours-cookie' ? '″' : kib(results.bundles?.[bundleOf[id]]?.gzipBytes),
+    ]
+  })
+}
+
+const HEADER = ['route', 'req/s', 'p50 ms', 'p99 ms', '÷ open', '÷ floor', 'workerd CPU µs/req', 'µs/verification (reused / fresh)', 'JWKS fetches: cold 16 / per 10k steady / flood', 'bundle gzip']
+
+/** The whole result as aligned plain text. */
+export function table(results) {
+  const body = rows(results)
+  const widths = HEADER.map((head, i) => Math.max(head.length, ...body.map((row) => row[i].length)))
+  const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')
+  const out = [line(HEADER), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line), '']
+  out.push(...extras(results).map((entry) => entry.replace(/`/g, '')))
+  return out.join('\n')
+}
+
+function extras(results) {
+  const out = []
+  const flood = results.flood
+  if (flood?.ours) out.push(`Forged-kid flood: ${fixed(flood.ours.seconds, 1)} s of different unknown kids per Worker, ${flood.ours.requests} requests to ours.`)
+  const proxy = results.proxy
+  if (proxy && !proxy.skipped) {
+    out.push(
+      `Sign-in start+finish, one at a time (${proxy.samples} samples): direct to the emulator p50 ${fixed(proxy.direct.p50, 1)} ms, p99 ${fixed(proxy.direct.p99, 1)} ms; ` +
+        `through the Worker p50 ${fixed(proxy.worker.p50, 1)} ms, p99 ${fixed(proxy.worker.p99, 1)} ms; ` +
+        `added p50 ${fixed(proxy.addedP50Ms, 1)} ms, p99 ${fixed(proxy.addedP99Ms, 1)} ms; KV ${fixed(proxy.kvMsPerFlow, 2)} ms per flow (${fixed(proxy.kvShareOfAdded * 100, 0)}% of the added p50, ${fixed(proxy.kvCallsPerFlow, 1)} KV calls).`
+    )
+  } else if (proxy?.skipped) {
+    out.push(`Sign-in proxy overhead: not measured (${proxy.skipped}).`)
+  }
+  if (results.nodeJose) {
+    out.push(
+      `jose in plain Node, one core: ${Object.entries(results.nodeJose)
+        .map(([alg, figure]) => `${alg} ${figure.perSecond.toLocaleString('en-US')} verifications/s (${fixed(figure.usPerVerification, 0)} µs)`)
+        .join(', ')}.`
+    )
+  }
+  for (const note of results.notes ?? []) out.push(`Note: ${note}`)
+  out.push('', 'Targets (--check):')
+  for (const check of results.checks ?? []) {
+    const mark = check.pass === null ? 'SKIP' : check.pass ? 'ok  ' : 'MISS'
+    const value = typeof check.value === 'number' ? `${fixed(check.value)}${check.unit}` : '–'
+    out.push(`  ${mark} ${check.name}: ${value} (target ${check.target})`)
+  }
+  return out
+}
+
+/** `bench/results/latest.md`: the same table with machine, versions and date. */
+export function markdown(results) {
+  const meta = results.meta
+  const out = [
+    `# passkey-edge bench — ${meta.date.slice(0, 10)}`,
+    '',
+    `Machine: ${meta.machine.cpus} cores (${meta.machine.cpuModel}), ${meta.machine.memoryGiB} GiB, shared with the load generator. ` +
+      `Load: autocannon, ${meta.load.connections} connections, ${meta.load.rounds} interleaved rounds of ${meta.load.seconds} s per route (medians). ` +
+      `Served by Miniflare ${meta.versions.miniflare} (workerd ${meta.versions.workerd}) on 127.0.0.1, bundles from wrangler ${meta.versions.wrangler} \`deploy --dry-run\`. ` +
+      `Node ${meta.versions.node}, hono ${meta.versions.hono}, jose ${meta.versions.jose}, @descope/node-sdk ${meta.versions['@descope/node-sdk']}. Run took ${meta.runSeconds} s.`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows(results).map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...extras(results).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)),
+    '',
+  ]
+  return out.join('\n')
+}

@@ -1,0 +1,107 @@
+/**
+ * @module
+ * Serves the bundles in plain workerd through the Miniflare that wrangler ships (never
+ * `wrangler dev`: its proxy caps throughput and leaks sockets). Every Worker gets a direct socket
+ * on 127.0.0.1 (no Miniflare entry Worker in the path), and every outbound `fetch` of a Worker
+ * goes in-process to the emulator, so no request ever leaves loopback.
+ */
+import { readFile, readdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { EMULATOR_DURABLE_OBJECTS, loadMiniflare } from '../../scripts/lib/workerd.mjs'
+import { COMPATIBILITY_DATE } from './build.mjs'
+
+/** Base URL the Workers use for Descope: a `.localhost` host, routed to the emulator Worker. */
+export const EMULATOR_BASE = 'http://emulator.localhost'
+export const ORIGIN = 'https://app.example.com'
+
+/** A well-formed, per-Worker project ID, so that emulator counters are kept apart. */
+export const projectIdFor = (name) => `P2bench${name.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(28, '0').slice(0, 28)
+
+/** The emulator with its Durable Object binding (emulator/wrangler.toml), storage in memory. */
+function emulatorOptions(scriptPath) {
+  return {
+    name: 'emulator',
+    modules: true,
+    scriptPath,
+    // Module names are relative to this root; outside it workerd refuses to start.
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: EMULATOR_DURABLE_OBJECTS,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  }
+}
+
+/**
+ * Starts workerd with the emulator and the given Workers.
+ * @param {{emulatorScript: string, workers: Array<{name: string, scriptPath: string, flags?: string[], bindings?: object, kv?: string[]}>}} spec
+ * @returns {Promise<{urls: Record<string, string>, cpuMs: () => Promise<number | undefined>, dispose: () => Promise<void>}>}
+ */
+export async function startStack({ emulatorScript, workers }) {
+  const { Miniflare, Log, LogLevel } = await loadMiniflare()
+  let runtimeErrors = ''
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    log: new Log(LogLevel.WARN),
+    // workerd's own output (a Worker's console.error) would garble the table.
+    // A failed start is explained by the last lines it wrote, so those are kept.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume()
+      stderr.on('data', (chunk) => {
+        runtimeErrors = (runtimeErrors + chunk).slice(-4000)
+        if (process.env.BENCH_DEBUG) process.stderr.write(chunk)
+      })
+    },
+    // No look-up of Cloudflare's `cf` object: loopback only.
+    cf: false,
+    workers: [
+      emulatorOptions(emulatorScript),
+      ...workers.map((worker) => ({
+        name: worker.name,
+        modules: true,
+        scriptPath: worker.scriptPath,
+        modulesRoot: dirname(worker.scriptPath),
+        compatibilityDate: COMPATIBILITY_DATE,
+        compatibilityFlags: worker.flags ?? [],
+        bindings: worker.bindings ?? {},
+        kvNamespaces: worker.kv ?? [],
+        outboundService: 'emulator',
+        unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+      })),
+    ],
+  })
+  try {
+    await mf.ready
+  } catch (error) {
+    await mf.dispose().catch(() => {})
+    throw new Error(`workerd did not start: ${error.message}\n${runtimeErrors}`)
+  }
+  const urls = {}
+  for (const name of ['emulator', ...workers.map((worker) => worker.name)]) {
+    urls[name] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, '')
+  }
+  const pid = await workerdPid()
+  return { urls, cpuMs: () => cpuMsOf(pid), dispose: () => mf.dispose() }
+}
+
+/** The workerd process Miniflare spawned (a child of this process), on Linux. */
+async function workerdPid() {
+  try {
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? []
+      if (comm === 'workerd' && Number(rest?.split(' ')[1]) === process.pid) return Number(entry)
+    }
+  } catch {}
+  return undefined
+}
+
+/** User + system CPU time of a process in ms (Linux clock ticks are 10 ms). */
+async function cpuMsOf(pid) {
+  if (pid === undefined) return undefined
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  const fields = stat && /\) (.*)$/s.exec(stat)?.[1].split(' ')
+  // After the command: state is field 3, utime field 14 and stime field 15 (1-based, proc(5)).
+  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : undefined
+}

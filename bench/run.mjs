@@ -1,0 +1,332 @@
+#!/usr/bin/env node
+/**
+ * @module
+ * `npm run bench [-- --check] [-- --seconds 5 --rounds 3 --connections 16]`
+ *
+ * Builds the production Worker and the peer Workers, serves them and the Descope emulator in
+ * plain workerd on 127.0.0.1, runs bounded, interleaved load rounds and in-isolate probes, prints
+ * a table and writes `bench/results/latest.json` and `latest.md`. With `--check`, exits 1 when one
+ * of issue 6's targets is missed. Every target is a ratio or a count from this same run; absolute
+ * numbers are printed, never asserted. See bench/README.md.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ROOT, buildEmulator, buildForNode, buildWorkers, exists } from './lib/build.mjs'
+import { burst, load } from './lib/load.mjs'
+import { joseInNode } from './lib/node-jose.mjs'
+import { proxyOverhead } from './lib/proxy.mjs'
+import { checkTargets, markdown, table, versions } from './lib/report.mjs'
+import { EMULATOR_BASE, ORIGIN, projectIdFor, startStack } from './lib/stack.mjs'
+
+const { values: args } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    // Development only: serve another emulator bundle (plain JS module Worker).
+    'emulator-script': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+})
+const SECONDS = Number(args.seconds)
+const ROUNDS = Number(args.rounds)
+const CONNECTIONS = Number(args.connections)
+const FLOOD_SECONDS = 3
+/** jose's and the design's re-fetch cooldown on an unknown `kid`. */
+const COOLDOWN_SECONDS = 30
+const VERIFY_N = 2000
+const FRESH_TOKENS = 1000
+const OUT = join(ROOT, '.wrangler/bench')
+const HARD_LIMIT_MS = 9 * 60_000
+
+/** The peer Workers (bench/workers/*.ts); `ours` is the production bundle from wrangler.toml. */
+const PEERS = [
+  { name: 'open', main: 'bench/workers/open.ts' },
+  { name: 'floor', main: 'bench/workers/floor.ts' },
+  { name: 'jose', main: 'bench/workers/jose.ts' },
+  { name: 'node-sdk', main: 'bench/workers/node-sdk.ts', flags: ['nodejs_compat'] },
+  { name: 'hono-jwk', main: 'bench/workers/hono-jwk.ts' },
+  { name: 'ours-probe', main: 'bench/workers/ours-probe.ts' },
+]
+
+/** The load routes, in table order. `worker` serves it; `token` is where the session token goes. */
+const ROUTES = [
+  { id: 'open', label: 'open route (no auth)', worker: 'open', token: 'none' },
+  { id: 'floor', label: '`crypto.subtle.verify` RS256, cached key (floor)', worker: 'floor', token: 'header' },
+  { id: 'jose', label: 'jose + `createRemoteJWKSet`', worker: 'jose', token: 'header' },
+  { id: 'node-sdk', label: '@descope/node-sdk `validateSession` (nodejs_compat)', worker: 'node-sdk', token: 'header' },
+  { id: 'hono-jwk', label: 'Hono `jwk` with `jwks_uri`', worker: 'hono-jwk', token: 'header' },
+  { id: 'ours-header', label: 'ours: `GET /api/hello`, Bearer token', worker: 'ours', token: 'header' },
+  { id: 'ours-cookie', label: 'ours: `GET /api/hello`, `DS` cookie', worker: 'ours', token: 'cookie' },
+]
+const PROTECTED = ['floor', 'jose', 'node-sdk', 'hono-jwk', 'ours']
+
+const log = (...parts) => process.stderr.write(`[bench] ${parts.join(' ')}\n`)
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+async function main() {
+  const started = Date.now()
+  const watchdog = setTimeout(() => {
+    log(`gave up after ${HARD_LIMIT_MS / 60_000} minutes`)
+    process.exit(2)
+  }, HARD_LIMIT_MS)
+  watchdog.unref()
+
+  await rm(OUT, { recursive: true, force: true })
+  await mkdir(OUT, { recursive: true })
+  log('building: wrangler deploy --dry-run for each Worker, esbuild for the emulator')
+  const [bundles, emulatorScript] = await Promise.all([
+    buildWorkers(OUT, PEERS),
+    args['emulator-script'] ?? buildEmulator(OUT),
+  ])
+
+  const projects = Object.fromEntries(['open', ...PROTECTED, 'ours-probe'].map((name) => [name, projectIdFor(name)]))
+  const ourBindings = (name) => ({
+    DESCOPE_PROJECT_ID: projects[name],
+    DESCOPE_BASE_URL: EMULATOR_BASE,
+    ALLOWED_ORIGINS: ORIGIN,
+  })
+  const workers = [
+    ...PEERS.filter((peer) => peer.name !== 'ours-probe').map((peer) => ({
+      name: peer.name,
+      scriptPath: bundles[peer.name].scriptPath,
+      flags: peer.flags,
+      bindings: { PROJECT_ID: projects[peer.name], DESCOPE_BASE_URL: EMULATOR_BASE },
+    })),
+    { name: 'ours', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('ours'), kv: ['TRANSACTIONS'] },
+    { name: 'ours-probe', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
+  ]
+  log('starting workerd (Miniflare, 127.0.0.1 only)')
+  const stack = await startStack({ emulatorScript, workers })
+  const results = { notes: [] }
+  if (process.env.BENCH_DEBUG) log(JSON.stringify(stack.urls))
+  try {
+    await measure(stack, projects, results)
+  } finally {
+    await stack.dispose()
+  }
+
+  log('jose in plain Node, one core')
+  results.nodeJose = await joseInNode(1000)
+  results.bundles = Object.fromEntries(
+    Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes }])
+  )
+  results.meta = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    versions: await versions(),
+    load: { tool: 'autocannon', connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, floodSeconds: FLOOD_SECONDS },
+    runSeconds: Math.round((Date.now() - started) / 1000),
+  }
+  results.checks = checkTargets(results)
+
+  process.stdout.write(`${table(results)}\n`)
+  if (!args['no-write']) {
+    await mkdir(join(ROOT, 'bench/results'), { recursive: true })
+    await writeFile(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)
+    await writeFile(join(ROOT, 'bench/results/latest.md'), markdown(results))
+    log('wrote bench/results/latest.json and latest.md')
+  }
+  const missed = results.checks.filter((check) => !check.pass)
+  if (args.check && missed.length > 0) {
+    log(`--check: ${missed.length} target(s) missed: ${missed.map((check) => check.name).join('; ')}`)
+    process.exitCode = 1
+  }
+}
+
+/** Everything measured against the running stack. */
+async function measure(stack, projects, results) {
+  const { urls } = stack
+  const emulator = emulatorClient(urls.emulator)
+  const now = Math.floor(Date.now() / 1000)
+  const claims = (projectId, i = 0) => ({
+    sub: `U2bench${i}`,
+    iss: projectId,
+    iat: now,
+    exp: now + 3600,
+    drn: 'DS',
+    amr: ['webauthn'],
+    roles: [],
+    permissions: [],
+    tenants: {},
+    ...(i ? { jti: `bench-${i}` } : {}),
+  })
+  const tokens = {}
+  for (const name of [...PROTECTED, 'ours-probe']) tokens[name] = await emulator.sign(projects[name], claims(projects[name]))
+  const headersFor = (route, token) =>
+    route.token === 'none' ? {} : route.token === 'cookie' ? { Cookie: `DS=${token}` } : { Authorization: `Bearer ${token}` }
+  const urlFor = (route) => `${urls[route.worker]}/api/hello`
+
+  // 1. Cold burst: 16 simultaneous first requests per Worker, before anything warmed a key cache.
+  log('cold burst of 16 per Worker')
+  results.coldBurst = {}
+  for (const name of PROTECTED) await emulator.resetCalls(projects[name])
+  for (const name of PROTECTED) {
+    const route = ROUTES.find((candidate) => candidate.worker === name)
+    const statuses = await burst({ url: urlFor(route), count: 16, headers: headersFor(route, tokens[name]) })
+    const fetches = await emulator.keyFetches(projects[name])
+    results.coldBurst[name] = { fetches, ok: statuses.filter((status) => status === 200).length, of: statuses.length }
+    if (results.coldBurst[name].ok !== 16) results.notes.push(`cold burst on ${name}: only ${results.coldBurst[name].ok}/16 answered 200`)
+  }
+
+  // Every route must answer 200 before it is timed: a 401 is fast and would flatter it.
+  for (const route of ROUTES) {
+    const token = tokens[route.worker]
+    const response = await fetch(urlFor(route), { headers: headersFor(route, token) })
+    await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`${route.id}: GET /api/hello answered ${response.status}, not 200`)
+  }
+
+  // 2. In-isolate µs per verification: reused token (as one client sends it), then fresh tokens.
+  log('in-isolate verification cost')
+  results.verify = {}
+  const probeOf = (name) => (name === 'ours' ? 'ours-probe' : name)
+  for (const name of PROTECTED) {
+    const probe = probeOf(name)
+    const runs = []
+    for (let i = 0; i < 3; i++) runs.push(await verifyProbe(`${urls[probe]}/__bench/verify?n=${VERIFY_N}`, { headers: { Authorization: `Bearer ${tokens[probe]}` } }))
+    results.verify[name] = { reusedToken: median(runs) }
+  }
+  {
+    const runs = []
+    for (let i = 0; i < 3; i++) runs.push(await verifyProbe(`${urls['ours-probe']}/__bench/verify?n=${VERIFY_N}`, { headers: { Cookie: `DS=${tokens['ours-probe']}` } }))
+    results.verify.ours.reusedCookie = median(runs)
+  }
+  for (const name of ['floor', 'jose', 'ours']) {
+    const probe = probeOf(name)
+    const list = await signMany(emulator, projects[probe], FRESH_TOKENS, (i) => claims(projects[probe], i + 1))
+    results.verify[name].freshTokens = await verifyProbe(`${urls[probe]}/__bench/verify?n=${list.length - 1}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tokens: list }),
+    })
+  }
+
+  // 3. Throughput and latency: a warm-up, then interleaved rounds (order rotated each round).
+  log(`load: ${ROUTES.length} routes x ${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections`)
+  for (const route of ROUTES) await load({ url: urlFor(route), connections: CONNECTIONS, seconds: 1, headers: headersFor(route, tokens[route.worker]) })
+  for (const name of PROTECTED) await emulator.resetCalls(projects[name])
+  const rounds = Object.fromEntries(ROUTES.map((route) => [route.id, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = ROUTES.map((_, i) => ROUTES[(i + round * 3) % ROUTES.length])
+    for (const route of order) {
+      const cpuBefore = await stack.cpuMs()
+      const result = await load({ url: urlFor(route), connections: CONNECTIONS, seconds: SECONDS, headers: headersFor(route, tokens[route.worker]) })
+      const cpuAfter = await stack.cpuMs()
+      // workerd's CPU per request, the emulator included (it runs in the same process).
+      result.cpuUs = cpuBefore === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.requests
+      rounds[route.id].push(result)
+      log(`  round ${round + 1} ${route.id.padEnd(12)} ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, workerd ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`)
+    }
+  }
+  results.routes = {}
+  for (const route of ROUTES) {
+    const list = rounds[route.id]
+    results.routes[route.id] = {
+      label: route.label,
+      rps: median(list.map((r) => r.rps)),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      serverCpuUsPerRequest: list[0].cpuUs === undefined ? undefined : median(list.map((r) => r.cpuUs)),
+      requests: list.reduce((sum, r) => sum + r.requests, 0),
+      non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: list.reduce((sum, r) => sum + r.errors, 0),
+      rounds: list.map((r) => Math.round(r.rps)),
+    }
+  }
+  // Steady-state JWKS fetches, per 10,000 requests (ours: header and cookie rounds together).
+  results.steady = {}
+  for (const name of PROTECTED) {
+    const requests = ROUTES.filter((route) => route.worker === name).reduce((sum, route) => sum + results.routes[route.id].requests, 0)
+    const fetches = await emulator.keyFetches(projects[name])
+    results.steady[name] = { fetches, requests, per10k: (fetches * 10_000) / requests }
+  }
+
+  // 4. Forged-kid flood: well-signed tokens whose `kid` is not in the key set, many different kids.
+  log(`forged-kid flood, ${FLOOD_SECONDS}s per Worker`)
+  results.flood = {}
+  for (const name of PROTECTED) {
+    const forged = []
+    for (let i = 0; i < 64; i++) forged.push(await emulator.sign(projects[name], claims(projects[name]), { kid: `forged-${i}` }))
+    const route = ROUTES.find((candidate) => candidate.worker === name)
+    await emulator.resetCalls(projects[name])
+    const result = await load({ url: urlFor(route), connections: CONNECTIONS, seconds: FLOOD_SECONDS, headers: forged.map((token) => headersFor(route, token)) })
+    const fetches = await emulator.keyFetches(projects[name])
+    results.flood[name] = { fetches, requests: result.requests, seconds: result.seconds, rejected: result.non2xx, allowed: Math.ceil(result.seconds / COOLDOWN_SECONDS) }
+    if (result.requests - result.non2xx > 0) results.notes.push(`forged-kid flood on ${name}: ${result.requests - result.non2xx} forged requests answered 2xx`)
+  }
+
+  // 5. Proxy overhead of a sign-in (start + finish), when the passkey routes and authenticator exist.
+  results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], emulator, outdir: OUT, buildForNode, exists })
+  if (results.proxy.skipped) results.notes.push(`proxy overhead skipped: ${results.proxy.skipped}`)
+}
+
+/**
+ * `fetch` that retries once on a connection closed under it: workerd may close an idle keep-alive
+ * connection just as the client reuses it.
+ */
+async function fetchRetry(url, init) {
+  try {
+    return await fetch(url, init)
+  } catch (error) {
+    try {
+      return await fetch(url, init)
+    } catch (again) {
+      throw new Error(`${url}: ${again.cause?.message ?? again.message}`)
+    }
+  }
+}
+
+async function verifyProbe(url, init) {
+  const response = await fetchRetry(url, init)
+  const body = await response.json()
+  if (response.status !== 200) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`)
+  return body.usPerVerification
+}
+
+async function signMany(emulator, projectId, count, payloadFor) {
+  const list = new Array(count)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < count; i = next++) list[i] = await emulator.sign(projectId, payloadFor(i))
+    })
+  )
+  return list
+}
+
+/** The emulator's test-control API (emulator/README.md), over its direct loopback socket. */
+function emulatorClient(base) {
+  async function send(method, path, body) {
+    const response = await fetchRetry(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
+    return JSON.parse(text)
+  }
+  return {
+    base,
+    send,
+    sign: async (projectId, payload, header = {}) => (await send('POST', `/emulator/${projectId}/sign`, { payload, header })).jwt,
+    resetCalls: (projectId) => send('DELETE', `/emulator/${projectId}/calls`),
+    keyFetches: async (projectId) => (await send('GET', `/emulator/${projectId}/calls`)).calls?.['GET /v2/keys'] ?? 0,
+  }
+}
+
+main()
+  .catch((error) => {
+    log(`failed: ${error?.stack ?? error}`)
+    process.exitCode = 2
+  })
+  // Stop by itself even if a socket or timer is left behind.
+  .finally(() => setTimeout(() => process.exit(), 100))
