@@ -12,7 +12,9 @@ export const TARGETS = {
   vsFloor: 0.9,
   vsHonoJwk: 1.5,
   vsNodeSdk: 1.0,
+  /** 45 µs against the floor's 34 µs in the issue's run: the same ratio to this run's floor. */
   usPerVerification: 45,
+  floorUs: 34,
   steadyFetchesPer10k: 0,
   floodFetchesPerCooldown: 1,
   bundleGzipBytes: 25 * 1024,
@@ -58,8 +60,17 @@ export function checkTargets(results) {
     add(`ours (${how}) req/s ≥ ${TARGETS.vsHonoJwk}× Hono jwk`, ratio(rps(id), rps('hono-jwk')), `≥ ${TARGETS.vsHonoJwk}`, ratio(rps(id), rps('hono-jwk')) >= TARGETS.vsHonoJwk, '×')
     add(`ours (${how}) req/s ≥ ${TARGETS.vsNodeSdk}× node-sdk`, ratio(rps(id), rps('node-sdk')), `≥ ${TARGETS.vsNodeSdk}`, ratio(rps(id), rps('node-sdk')) >= TARGETS.vsNodeSdk, '×')
   }
+  // µs depend on the machine: the target is read as 45/34 of the floor measured in this run.
   const us = results.verify?.ours?.reusedToken
-  add(`ours µs per verification ≤ ${TARGETS.usPerVerification} (in-isolate, session token reused)`, us, `≤ ${TARGETS.usPerVerification}`, us <= TARGETS.usPerVerification, ' µs')
+  const floorUs = results.verify?.floor?.reusedToken
+  const budget = (floorUs * TARGETS.usPerVerification) / TARGETS.floorUs
+  add(
+    `ours µs per verification ≤ ${TARGETS.usPerVerification}/${TARGETS.floorUs} of the floor's (in-isolate, token reused as by one client)`,
+    us,
+    `≤ ${fixed(budget, 1)} µs here (floor ${fixed(floorUs, 1)} µs)`,
+    us <= budget,
+    ' µs'
+  )
   const steady = results.steady?.ours
   add('ours JWKS fetches per 10,000 steady requests = 0', steady?.per10k, '0', steady?.fetches === TARGETS.steadyFetchesPer10k)
   const flood = results.flood?.ours
@@ -144,6 +155,14 @@ function extras(results) {
       `jose in plain Node, one core: ${Object.entries(results.nodeJose)
         .map(([alg, figure]) => `${alg} ${figure.perSecond.toLocaleString('en-US')} verifications/s (${fixed(figure.usPerVerification, 0)} µs)`)
         .join(', ')}.`
+    )
+  }
+  const breakdown = results.verify?.ours?.breakdown
+  if (breakdown) {
+    out.push(
+      `Our check on ${breakdown.n} never-seen tokens, in-isolate: jose jwtVerify alone with the cached key ${fixed(breakdown.joseAlone, 1)} µs, ` +
+        `our verifier ${fixed(breakdown.verifierFresh, 1)} µs, the same tokens again (remembered) ${fixed(breakdown.verifierRemembered, 1)} µs; ` +
+        `the whole request adds ${fixed(results.verify.ours.freshTokens, 1)} µs over /healthz.`
     )
   }
   for (const note of results.notes ?? []) out.push(`Note: ${note}`)

@@ -3,11 +3,18 @@
  * Our Worker (`src/index.ts`, unchanged) behind two bench-only routes:
  * - `GET /__bench/verify?n=N` (the probe): µs per session check, `/api/hello` minus `/healthz`;
  * - `GET /__bench/kv`: milliseconds spent in the `TRANSACTIONS` KV binding since the last read,
- *   and the number of calls — the KV share of a sign-in through the Worker.
+ *   and the number of calls — the KV share of a sign-in through the Worker;
+ * - `POST /__bench/breakdown {tokens}`: where a fresh (never seen) token's check spends its time:
+ *   jose's `jwtVerify` alone with the cached key, then the session verifier (`verifierFor`), then
+ *   the verifier again on the same tokens (its memory of verified tokens).
  * Throughput is measured on the plain production bundle; this wrapper serves the timings only.
  */
+import { jwtVerify, decodeProtectedHeader } from 'jose'
+import { readConfig } from '../../src/config'
+import { clientFor } from '../../src/descope/for-config'
 import type { Env } from '../../src/env'
 import worker from '../../src/index'
+import { keyStoreForConfig, verifierFor } from '../../src/session/for-config'
 import { withProbe } from './probe'
 
 let kvMs = 0
@@ -56,6 +63,31 @@ export default {
       kvCalls = 0
       return Response.json(body)
     }
+    if (new URL(request.url).pathname === '/__bench/breakdown') return breakdown(request, env)
     return probed.fetch(request, env, ctx)
   },
+}
+
+/** µs per token of each stage of the check, over the given never-seen tokens. */
+async function breakdown(request: Request, env: Env): Promise<Response> {
+  const { tokens } = (await request.json()) as { tokens: string[] }
+  const config = readConfig(envFor(env))
+  const descope = clientFor(config)
+  const verifier = verifierFor(config, descope)
+  const first = await verifier.verify(tokens[0] as string)
+  if (!first.ok) return Response.json({ error: first.reason }, { status: 500 })
+  const list = tokens.slice(1)
+  const kid = decodeProtectedHeader(list[0] as string).kid as string
+  const key = keyStoreForConfig(config, descope).peek(kid)
+  if (!key) return Response.json({ error: 'no key' }, { status: 500 })
+  const options = { algorithms: ['RS256'], issuer: verifier.issuers as string[], clockTolerance: 5, requiredClaims: ['exp', 'sub'] }
+  const stage = async (task: (token: string) => Promise<unknown>) => {
+    const start = performance.now()
+    for (const token of list) await task(token)
+    return ((performance.now() - start) * 1000) / list.length
+  }
+  const joseAlone = await stage((token) => jwtVerify(token, key, options))
+  const verifierFresh = await stage((token) => verifier.verify(token))
+  const verifierRemembered = await stage((token) => verifier.verify(token))
+  return Response.json({ n: list.length, joseAlone, verifierFresh, verifierRemembered })
 }
