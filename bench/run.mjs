@@ -9,7 +9,7 @@
  * of issue 6's targets is missed. Every target is a ratio or a count from this same run; absolute
  * numbers are printed, never asserted. See bench/README.md.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -132,7 +132,8 @@ async function main() {
     await mkdir(join(ROOT, 'bench/results'), { recursive: true })
     await writeFile(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`)
     await writeFile(join(ROOT, 'bench/results/latest.md'), markdown(results))
-    log('wrote bench/results/latest.json and latest.md')
+    await updateReadme(markdown(results))
+    log('wrote bench/results/latest.json, latest.md and the table in bench/README.md')
   }
   const missed = results.checks.filter((check) => !check.pass)
   if (args.check && missed.length > 0) {
@@ -283,6 +284,17 @@ async function measure(stack, projects, results) {
   // 5. Proxy overhead of a sign-in (start + finish), when the passkey routes and authenticator exist.
   results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], emulator, outdir: OUT, buildForNode, exists })
   if (results.proxy.skipped) results.notes.push(`proxy overhead skipped: ${results.proxy.skipped}`)
+}
+
+/** Replaces the README's "latest run" section (between its markers) with this run's Markdown. */
+async function updateReadme(latest) {
+  const path = join(ROOT, 'bench/README.md')
+  const readme = await readFile(path, 'utf8').catch(() => undefined)
+  const start = '<!-- latest:start -->'
+  const end = '<!-- latest:end -->'
+  if (!readme?.includes(start) || !readme.includes(end)) return
+  const body = latest.replace(/^# .*\n/, '').trim()
+  await writeFile(path, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${body}\n${readme.slice(readme.indexOf(end))}`)
 }
 
 /**

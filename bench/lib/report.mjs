@@ -179,9 +179,9 @@ function extras(results) {
 export function markdown(results) {
   const meta = results.meta
   const out = [
-    `# passkey-edge bench — ${meta.date.slice(0, 10)}`,
+    `# passkey-edge bench — ${meta.date.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${meta.machine.cpus} cores (${meta.machine.cpuModel}), ${meta.machine.memoryGiB} GiB, shared with the load generator. ` +
+    `Run of ${meta.date.slice(0, 16).replace('T', ' ')} UTC. Machine: ${meta.machine.cpus} cores (${meta.machine.cpuModel}), ${meta.machine.memoryGiB} GiB, shared with the load generator. ` +
       `Load: autocannon, ${meta.load.connections} connections, ${meta.load.rounds} interleaved rounds of ${meta.load.seconds} s per route (medians). ` +
       `Served by Miniflare ${meta.versions.miniflare} (workerd ${meta.versions.workerd}) on 127.0.0.1, bundles from wrangler ${meta.versions.wrangler} \`deploy --dry-run\`. ` +
       `Node ${meta.versions.node}, hono ${meta.versions.hono}, jose ${meta.versions.jose}, @descope/node-sdk ${meta.versions['@descope/node-sdk']}. Run took ${meta.runSeconds} s.`,
@@ -190,7 +190,12 @@ export function markdown(results) {
     `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
     ...rows(results).map((row) => `| ${row.join(' | ')} |`),
     '',
-    ...extras(results).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)),
+    ...extras(results).map((line) => {
+      if (line === '') return ''
+      if (line === 'Targets (--check):') return 'Targets (`--check`):\n'
+      if (line.startsWith('  ')) return `- ${line.trim().replace(/^(ok|MISS|SKIP) +/, '**$1** ')}`
+      return `- ${line}`
+    }),
     '',
   ]
   return out.join('\n')
