@@ -18,6 +18,12 @@ export default defineConfig({
                 DESCOPE_BASE_URL: 'http://emulator.localhost',
                 ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
               },
+              // Tight limiters for test/workers/rate-limit.test.ts (passed as overrides of
+              // RATE_LIMIT_IP / RATE_LIMIT_LOGIN_ID); the real ones come from wrangler.toml.
+              ratelimits: {
+                TEST_LIMIT_IP: { namespace_id: '9101', simple: { limit: 10, period: 60 } },
+                TEST_LIMIT_LOGIN_ID: { namespace_id: '9102', simple: { limit: 5, period: 60 } },
+              },
               // The "other Worker" of test/workers/session-rpc.test.ts, reached by the tests.
               serviceBindings: { SESSION_CLIENT: 'session-client' },
               // Every fetch the Worker (and the tests) make goes to the emulator Worker.

@@ -29,12 +29,24 @@ export function createApp(): Hono<AppEnv> {
     await next()
   })
 
+  // One spelling per route: no trailing slash, no percent-encoding (no route needs it), so a
+  // variant can never slip past a rule written for the plain path.
+  app.use('*', async function canonicalPath(c, next) {
+    if (/.\/$|%/.test(new URL(c.req.url).pathname)) return c.json(errorBody('not_found', 'There is nothing at this path.'), 404)
+    await next()
+  })
+
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/auth/passkey', passkeyRoutes)
   app.route('/auth', sessionRoutes)
   app.route('/api', demoRoutes)
 
-  app.notFound((c) => c.json(errorBody('not_found', 'There is nothing at this path.'), 404))
+  // A known path with another method is a 405 naming the allowed ones, not a 404.
+  app.notFound((c) => {
+    const allow = app.routes.filter((route) => route.path === c.req.path && route.method !== 'ALL').map((route) => route.method)
+    if (allow.length === 0) return c.json(errorBody('not_found', 'There is nothing at this path.'), 404)
+    return c.json(errorBody('method_not_allowed', 'This path does not take that method.'), 405, { Allow: [...new Set(allow)].join(', ') })
+  })
   app.onError((error, c) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value)

@@ -24,6 +24,11 @@ export interface Env {
   CLOCK_TOLERANCE_SECONDS?: string
   DESCOPE_TIMEOUT_MS?: string
   TRANSACTION_TTL_SECONDS?: string
+  /** Rate Limiting bindings (`[[ratelimits]]`): per client IP on every start, per login ID on sign-up/sign-in starts. */
+  RATE_LIMIT_IP?: RateLimit
+  RATE_LIMIT_LOGIN_ID?: RateLimit
+  /** `"required"`: a missing rate-limit binding is a configuration error instead of "no limit". */
+  RATE_LIMITS?: string
   /** Static assets (the page in `static/`). */
   ASSETS?: Fetcher
 }

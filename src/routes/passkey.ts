@@ -12,9 +12,12 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { JwtResponse, StartResponse } from '../descope'
+import { AppError } from '../errors'
 import type { AppEnv } from '../env'
 import { readJsonObject } from '../middleware/json-body'
 import { requireAllowedOrigin } from '../middleware/origin'
+import { limitByIp, limitByLoginId } from '../middleware/rate-limit'
+import { decoyStart, rememberShape } from '../passkey/decoy'
 import { parseFinish, parseEmpty, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from '../passkey/input'
 import { parseOptions } from '../passkey/options'
 import { checkIssuedTokens } from '../passkey/issued-tokens'
@@ -28,19 +31,21 @@ const START_MAX_BYTES = 4 * 1024
 
 export const passkeyRoutes = new Hono<AppEnv>()
 
-passkeyRoutes.post('/signup/start', requireAllowedOrigin(), async function signUpStart(c) {
+passkeyRoutes.post('/signup/start', requireAllowedOrigin(), limitByIp(), async function signUpStart(c) {
   const { loginId, user } = parseSignUpStart(await readJsonObject(c, START_MAX_BYTES))
+  await limitByLoginId(c, loginId)
   const origin = c.var.origin
   const start = await upstream('signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
   return answerStart(c, start, { flow: 'signup', loginId, origin })
 })
 
-passkeyRoutes.post('/signin/start', requireAllowedOrigin(), async function signInStart(c) {
+passkeyRoutes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async function signInStart(c) {
   const input = parseSignInStart(await readJsonObject(c, START_MAX_BYTES))
   const origin = c.var.origin
   if (input.loginId !== undefined) {
     const loginId = input.loginId
-    const start = await upstream('signin-start', () => c.var.descope.signInStart({ loginId, origin }))
+    await limitByLoginId(c, loginId)
+    const start = await signInStartOrDecoy(c, loginId, origin)
     return answerStart(c, start, { flow: 'signin', loginId, origin })
   }
   // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
@@ -51,14 +56,15 @@ passkeyRoutes.post('/signin/start', requireAllowedOrigin(), async function signI
   return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
 })
 
-passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), async function signUpOrInStart(c) {
+passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), async function signUpOrInStart(c) {
   const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
+  await limitByLoginId(c, loginId)
   const origin = c.var.origin
   const start = await upstream('signup-start', () => c.var.descope.signUpOrInStart({ loginId, origin }))
   return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
 })
 
-passkeyRoutes.post('/update/start', requireAllowedOrigin(), async function updateStart(c) {
+passkeyRoutes.post('/update/start', requireAllowedOrigin(), limitByIp(), async function updateStart(c) {
   // Session first: a stranger learns nothing about the body rules of this route.
   await ensureSession(c)
   parseEmpty(await readJsonObject(c, START_MAX_BYTES))
@@ -113,6 +119,23 @@ function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
     firstSeen: tokens.firstSeen === true,
     sessionExpiration: typeof tokens.sessionExpiration === 'number' ? tokens.sessionExpiration : null,
   })
+}
+
+/**
+ * Sign-in start by login ID. A refusal (unknown user, no passkey for this origin) gets decoy
+ * options rather than an error, so start says nothing about the account (src/passkey/decoy.ts).
+ */
+async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
+  try {
+    const start = await c.var.descope.signInStart({ loginId, origin })
+    rememberShape(origin, start.options)
+    return start
+  } catch (error) {
+    // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
+    const mapped = mapUpstreamError(error, 'signin-start')
+    if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
+    return decoyStart(c.var.config.transactions, origin, loginId)
+  }
 }
 
 function transactionsOf(c: Context<AppEnv>) {

@@ -23,7 +23,8 @@ export function equalDigests(a: string, b: string): boolean {
   return difference === 0
 }
 
-function toBase64Url(bytes: Uint8Array): string {
+/** Bytes as unpadded base64url. */
+export function toBase64Url(bytes: Uint8Array): string {
   let binary = ''
   for (const byte of bytes) binary += String.fromCharCode(byte)
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')

@@ -1,0 +1,82 @@
+/**
+ * @module
+ * Rate limits on the start routes, with the Workers Rate Limiting binding (`[[ratelimits]]` in
+ * wrangler.toml; limit and period are set there): one bucket per client IP (`RATE_LIMIT_IP`, every
+ * start) and one per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start).
+ * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
+ *
+ * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
+ *   forge). IPv6 counts per /64, in one canonical text form, so a host cannot rotate through its
+ *   own prefix or respell an address. Without the header (a direct call in tests) there is no IP
+ *   bucket.
+ * - Login IDs are limited by the SHA-256 of their canonical form: no raw ID in a key or a log.
+ * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.toml) every start
+ *   answers 500 `configuration_error` naming it; otherwise the route runs unlimited and logs
+ *   `rate_limit_unbound` each time. A binding that throws lets the request through
+ *   (logged): the limiter is a brake, not the lock.
+ */
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { ConfigError } from '../config'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { sha256Hex } from '../transactions/crypto'
+
+type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID'
+
+
+/** Middleware: one count against the client IP's bucket. */
+export const limitByIp = () =>
+  createMiddleware<AppEnv>(async function rateLimitIp(c, next) {
+    const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
+    if (ip !== undefined) await limit(c, 'RATE_LIMIT_IP', `ip:${ip}`)
+    await next()
+  })
+
+/** One count against a canonical login ID's bucket; throws 429 when it is exhausted. */
+export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
+  await limit(c, 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginId)}`)
+}
+
+/**
+ * The bucket of a `CF-Connecting-IP` value: IPv4 canonical, IPv6 as its /64 (`2001:db8:0:1::/64`);
+ * anything unparseable shares the bucket `invalid`. (Cloudflare sends IPv4 clients as dotted
+ * IPv4, so IPv4-mapped IPv6 forms are not unfolded: they all share `0:0:0:0::/64`.)
+ */
+export function clientIpKey(header: string | undefined): string | undefined {
+  const value = header?.trim()
+  if (!value) return undefined
+  let host: string
+  try {
+    // The URL parser is a strict IP parser and prints the canonical form (RFC 5952 for IPv6).
+    host = new URL(`http://${value.includes(':') ? `[${value}]` : value}/`).hostname
+  } catch {
+    return 'invalid'
+  }
+  if (!host.startsWith('[')) return /^[\d.]+$/.test(host) ? host : 'invalid'
+  host = host.slice(1, -1)
+  const [head = '', tail] = host.split('::')
+  const groups = head ? head.split(':') : []
+  const rest = tail ? tail.split(':') : []
+  return `${[...groups, ...Array<string>(8 - groups.length - rest.length).fill('0'), ...rest].slice(0, 4).join(':')}::/64`
+}
+
+async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise<void> {
+  const limiter = c.env[binding]
+  let allowed = true
+  if (!limiter) {
+    if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
+    console.warn(JSON.stringify({ event: 'rate_limit_unbound', binding }))
+  } else {
+    try {
+      // The project ID keeps two Workers (or test files) that share a namespace apart.
+      allowed = (await limiter.limit({ key: `${c.var.config.projectId}:${key}` })).success
+    } catch {
+      console.warn(JSON.stringify({ event: 'rate_limit_error', binding }))
+    }
+  }
+  if (!allowed) {
+    console.warn(JSON.stringify({ event: 'rate_limited', binding }))
+    throw new AppError('rate_limited', 429, 'Too many requests; try again later.', { 'Retry-After': '60' })
+  }
+}
