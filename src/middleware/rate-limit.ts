@@ -63,20 +63,16 @@ export function clientIpKey(header: string | undefined): string | undefined {
 
 async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise<void> {
   const limiter = c.env[binding]
-  let allowed = true
-  if (!limiter) {
-    if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
-    console.warn(JSON.stringify({ event: 'rate_limit_unbound', binding }))
-  } else {
+  let event = 'rate_limit_unbound'
+  if (limiter) {
     try {
       // The project ID keeps two Workers (or test files) that share a namespace apart.
-      allowed = (await limiter.limit({ key: `${c.var.config.projectId}:${key}` })).success
+      if ((await limiter.limit({ key: `${c.var.config.projectId}:${key}` })).success) return
+      event = 'rate_limited'
     } catch {
-      console.warn(JSON.stringify({ event: 'rate_limit_error', binding }))
+      event = 'rate_limit_error'
     }
-  }
-  if (!allowed) {
-    console.warn(JSON.stringify({ event: 'rate_limited', binding }))
-    throw new AppError('rate_limited', 429, 'Too many requests; try again later.', { 'Retry-After': '60' })
-  }
+  } else if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
+  console.warn(JSON.stringify({ event, binding }))
+  if (event === 'rate_limited') throw new AppError('rate_limited', 429, 'Too many requests; try again later.', { 'Retry-After': '60' })
 }

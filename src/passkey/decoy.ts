@@ -32,12 +32,12 @@ export async function decoyStart(kv: KVNamespace, origin: string, loginId: strin
   const mac = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${await secretOf(kv)}\n${origin}\n${loginId}`))
   // Two MACs' worth of base64url covers the credential ID lengths we copy.
   const id = toBase64Url(new Uint8Array([...new Uint8Array(mac), ...new Uint8Array(mac).reverse()])).slice(0, String(first?.id ?? randomToken()).length)
-  const challenge = randomToken()
-  const allowCredentials = [{ ...(first ?? { type: 'public-key' }), id }]
   // Before this isolate has seen a real answer, Descope's defaults stand in.
-  const publicKey = shape
-    ? { ...shape, challenge, allowCredentials }
-    : { challenge, timeout: 300000, rpId: new URL(origin).hostname, allowCredentials, userVerification: 'preferred' }
+  const publicKey = {
+    ...(shape ?? { timeout: 300000, rpId: new URL(origin).hostname, userVerification: 'preferred' }),
+    challenge: randomToken(),
+    allowCredentials: [{ ...(first ?? { type: 'public-key' }), id }],
+  }
   return { transactionId: randomToken(), options: JSON.stringify({ publicKey }), create: false }
 }
 
