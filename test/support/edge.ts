@@ -6,6 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import worker from '../../src/index'
+import type { Fault } from '../../emulator/src/store'
 import type { Env } from '../../src/env'
 
 /** Where the Worker finds the emulator in these tests (routed by Miniflare's outboundService). */
@@ -44,21 +45,8 @@ export function edgeFor(projectId = newProjectId(), overrides: Partial<Env> = {}
   }
 }
 
-/** A fault the emulator applies to matching requests instead of (or before) its normal answer. */
-export interface EmulatorFault {
-  /** `"POST /v1/auth/webauthn/signin/finish"`, `"GET /v2/keys"` or `"*"`. */
-  route: string
-  status?: number
-  /** Answer body: a string is sent as is (e.g. garbage), an object as JSON. */
-  body?: string | Record<string, unknown>
-  headers?: Record<string, string>
-  /** Delay before answering (milliseconds). */
-  latencyMs?: number
-  /** Close the connection without an answer. */
-  reset?: boolean
-  /** How many matching requests it applies to; unlimited when absent. */
-  times?: number
-}
+/** A fault the emulator applies to matching requests (emulator/README.md, "Test affordances"). */
+export type EmulatorFault = Fault
 
 /** The emulator's test-control API for one project (emulator/README.md, "Test affordances"). */
 export function emulatorControl(projectId: string, baseUrl = EMULATOR_URL) {
