@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../src/errors'
 import { edgeFor, ORIGIN } from '../support/edge'
 import { Browser, newLoginId } from './passkey-helpers'
+import { PASSKEY_FLOWS, ROUTES } from '../support/routes'
 
 const edge = edgeFor()
 let requests = 0
@@ -24,18 +25,8 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ])
 const UPSTREAM_STATUSES = new Set([502, 503, 504])
 
-const START_ROUTES = ['signup', 'signin', 'signup-in', 'update'].map((flow) => `/auth/passkey/${flow}/start`)
-const FINISH_ROUTES = ['signup', 'signin', 'signup-in', 'update'].map((flow) => `/auth/passkey/${flow}/finish`)
-const ROUTES: Array<[string, string]> = [
-  ...[...START_ROUTES, ...FINISH_ROUTES].map((path): [string, string] => ['POST', path]),
-  ['POST', '/auth/refresh'],
-  ['POST', '/auth/logout'],
-  ['GET', '/auth/me'],
-  ['GET', '/auth/session'],
-  ['GET', '/api/hello'],
-  ['GET', '/api/sensitive'],
-  ['GET', '/healthz'],
-]
+const START_ROUTES = PASSKEY_FLOWS.map((flow) => `/auth/passkey/${flow}/start`)
+const FINISH_ROUTES = PASSKEY_FLOWS.map((flow) => `/auth/passkey/${flow}/finish`)
 
 /** Sends one generated request and checks the property; `faulted` allows upstream 5xx. */
 async function check(method: string, path: string, headers: Record<string, string>, body: BodyInit | undefined, faulted = false) {

@@ -7,6 +7,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { edgeFor, ORIGIN } from '../support/edge'
+import { ROUTES } from '../support/routes'
 import { Browser, newLoginId, post, setCookiesOf } from './passkey-helpers'
 
 const edge = edgeFor()
@@ -16,20 +17,6 @@ afterEach(async () => {
   await edge.emulator.clearFaults()
 })
 
-/** Every `METHOD path` the Worker serves (DESIGN.md, "Browser-facing HTTP API"). */
-const ROUTES: Array<[string, string]> = [
-  ...['signup', 'signin', 'signup-in', 'update'].flatMap((flow): Array<[string, string]> => [
-    ['POST', `/auth/passkey/${flow}/start`],
-    ['POST', `/auth/passkey/${flow}/finish`],
-  ]),
-  ['POST', '/auth/refresh'],
-  ['POST', '/auth/logout'],
-  ['GET', '/auth/me'],
-  ['GET', '/auth/session'],
-  ['GET', '/api/hello'],
-  ['GET', '/api/sensitive'],
-  ['GET', '/healthz'],
-]
 
 /** The structure of a JSON value: key names and value types, not values. */
 function shapeOf(value: unknown): unknown {

@@ -1,0 +1,16 @@
+/** Every `METHOD path` the Worker serves (DESIGN.md, "Browser-facing HTTP API"). */
+export const PASSKEY_FLOWS = ['signup', 'signin', 'signup-in', 'update'] as const
+
+export const ROUTES: ReadonlyArray<[string, string]> = [
+  ...PASSKEY_FLOWS.flatMap((flow): Array<[string, string]> => [
+    ['POST', `/auth/passkey/${flow}/start`],
+    ['POST', `/auth/passkey/${flow}/finish`],
+  ]),
+  ['POST', '/auth/refresh'],
+  ['POST', '/auth/logout'],
+  ['GET', '/auth/me'],
+  ['GET', '/auth/session'],
+  ['GET', '/api/hello'],
+  ['GET', '/api/sensitive'],
+  ['GET', '/healthz'],
+]
