@@ -2,15 +2,16 @@
  * @module
  * Assembles the Hono app: configuration check, routes, and the single error mapping.
  */
+import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config'
+import type { AppEnv } from './context'
+import { demoRoutes } from './demo/routes'
 import { clientFor } from './descope/for-config'
-import type { AppEnv } from './env'
 import { AppError, errorBody } from './errors'
-import { demoRoutes } from './routes/demo'
-import { passkeyRoutes } from './routes/passkey'
-import { sessionRoutes } from './routes/session'
+import { passkeyRoutes } from './passkey/routes'
+import { sessionRoutes } from './session/routes'
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -32,7 +33,7 @@ export function createApp(): Hono<AppEnv> {
   // One spelling per route: no trailing slash, no percent-encoding (no route needs it), so a
   // variant can never slip past a rule written for the plain path.
   app.use('*', async function canonicalPath(c, next) {
-    if (/.\/$|%/.test(new URL(c.req.url).pathname)) return c.json(errorBody('not_found', 'There is nothing at this path.'), 404)
+    if (/.\/$|%/.test(new URL(c.req.url).pathname)) throw new AppError('not_found')
     await next()
   })
 
@@ -44,23 +45,26 @@ export function createApp(): Hono<AppEnv> {
   // A known path with another method is a 405 naming the allowed ones, not a 404.
   app.notFound((c) => {
     const allow = app.routes.filter((route) => route.path === c.req.path && route.method !== 'ALL').map((route) => route.method)
-    if (allow.length === 0) return c.json(errorBody('not_found', 'There is nothing at this path.'), 404)
-    return c.json(errorBody('method_not_allowed', 'This path does not take that method.'), 405, { Allow: [...new Set(allow)].join(', ') })
+    if (allow.length === 0) return answer(c, new AppError('not_found'))
+    return answer(c, new AppError('method_not_allowed', { headers: { Allow: [...new Set(allow)].join(', ') } }))
   })
   app.onError((error, c) => {
-    if (error instanceof AppError) {
-      for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-      return c.json(errorBody(error.code, error.message), error.status)
-    }
+    if (error instanceof AppError) return answer(c, error)
     if (error instanceof ConfigError) {
       console.error(JSON.stringify({ event: 'configuration_error', variable: error.variable, reason: error.message }))
-      return c.json(errorBody('configuration_error', `The Worker is misconfigured: ${error.message}.`), 500)
+      return answer(c, new AppError('configuration_error', { message: `The Worker is misconfigured: ${error.message}.` }))
     }
     if (error instanceof HTTPException) return error.getResponse()
     // Unknown failure: log its name only (messages can carry request data), answer generically.
     console.error(JSON.stringify({ event: 'unhandled_error', name: error.name }))
-    return c.json(errorBody('internal_error', 'Something went wrong on our side.'), 500)
+    return answer(c, new AppError('internal_error'))
   })
 
   return app
+}
+
+/** The one place an error becomes a response. */
+function answer(c: Context, error: AppError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+  return c.json(errorBody(error), error.status)
 }

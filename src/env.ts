@@ -1,11 +1,8 @@
 /**
  * @module
- * The Worker's bindings and vars as wrangler passes them in, and the Hono env type built on them.
+ * The Worker's bindings and vars as wrangler passes them in.
  * Every var is a raw, untrusted string here: `readConfig` (config.ts) turns them into a `Config`.
  */
-import type { Config } from './config'
-import type { DescopeClient } from './descope'
-import type { Session } from './session/types'
 
 export interface Env {
   /** The Descope project ID (`P…`, 28 or 32 characters). */
@@ -31,20 +28,4 @@ export interface Env {
   RATE_LIMITS?: string
   /** Static assets (the page in `static/`). */
   ASSETS?: Fetcher
-}
-
-/** Request-scoped values set by middleware. */
-export interface AppVariables {
-  config: Config
-  /** The Descope client for this configuration (one per isolate). */
-  descope: DescopeClient
-  /** The request's allowed `Origin`, set by `requireAllowedOrigin`. */
-  origin: string
-  /** Set by the session middleware on protected routes. */
-  session: Session
-}
-
-export interface AppEnv {
-  Bindings: Env
-  Variables: AppVariables
 }

@@ -1,58 +1,89 @@
 /**
  * @module
- * The one error type routes throw, and the one JSON shape every error is answered with:
- * `{"error": {"code": "<stable_snake_case>", "message": "<human sentence>"}}`.
+ * Every error the browser API answers, in one catalogue, and the one type routes throw.
+ * Each answer is `{"error": {"code": "<stable_snake_case>", "message": "<human sentence>"}}` with
+ * the code's status (docs/api.md, "Errors"). Clients branch on the code, never on the message.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-/** Stable codes of the browser API (DESIGN.md, "Errors"). Clients branch on these, never on messages. */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_transaction'
-  | 'invalid_login_id'
-  | 'authentication_failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'origin_not_allowed'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'upstream_error'
-  | 'unavailable'
-  | 'upstream_timeout'
-  | 'configuration_error'
-  | 'internal_error'
+/** The status and default message of each stable code. */
+export const ERRORS = {
+  invalid_request: { status: 400, message: 'The request is not valid.' },
+  invalid_transaction: { status: 400, message: 'This passkey transaction is not valid here; start again.' },
+  invalid_login_id: { status: 400, message: 'This login ID cannot be used here.' },
+  authentication_failed: { status: 401, message: 'The passkey could not be verified.' },
+  unauthorized: { status: 401, message: 'A valid session is required.' },
+  forbidden: { status: 403, message: 'This session may not do that.' },
+  origin_not_allowed: { status: 403, message: 'This origin may not call the passkey API.' },
+  not_found: { status: 404, message: 'There is nothing at this path.' },
+  method_not_allowed: { status: 405, message: 'This path does not take that method.' },
+  payload_too_large: { status: 413, message: 'The body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests; try again later.' },
+  upstream_error: { status: 502, message: 'The identity provider failed; try again later.' },
+  unavailable: { status: 503, message: 'The service is unavailable; try again shortly.' },
+  upstream_timeout: { status: 504, message: 'The identity provider did not answer in time.' },
+  configuration_error: { status: 500, message: 'The Worker is misconfigured.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>
 
+/** Stable codes of the browser API. */
+export type ErrorCode = keyof typeof ERRORS
+
+export interface AppErrorOptions {
+  /** Replaces the catalogue's message where the person needs the detail (which field, which limit). */
+  message?: string
+  /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+/** An answer of the browser API, thrown by routes and middleware and answered by `app.onError`. */
 export class AppError extends Error {
   override readonly name = 'AppError'
+  readonly status: ContentfulStatusCode
+  readonly headers: Record<string, string>
 
   constructor(
     readonly code: ErrorCode,
-    readonly status: ContentfulStatusCode,
-    message: string,
-    /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
-    readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown }
+    options: AppErrorOptions = {}
   ) {
-    super(message, options)
+    super(options.message ?? ERRORS[code].message, { cause: options.cause })
+    this.status = ERRORS[code].status
+    this.headers = options.headers ?? {}
   }
 }
 
 /** The error body; `message` is written for people and never carries a token or upstream text. */
-export function errorBody(code: ErrorCode, message: string) {
-  return { error: { code, message } }
+export function errorBody(error: AppError) {
+  return { error: { code: error.code, message: error.message } }
 }
 
-/** Builds a JSON error response outside of a Hono context (RPC entrypoint, config failures). */
-export function errorResponse(error: AppError): Response {
-  return new Response(JSON.stringify(errorBody(error.code, error.message)), {
-    status: error.status,
-    headers: {
-      'Content-Type': 'application/json; charset=UTF-8',
-      'Cache-Control': 'no-store',
-      ...error.headers,
-    },
+/** Seconds a client should wait before retrying when the session keys cannot be had. */
+const KEYS_RETRY_AFTER_SECONDS = 5
+
+/** 401 with an RFC 6750 challenge: `invalid_token` when a token was presented, a bare `Bearer` when none was. */
+export function unauthorized(tokenPresented: boolean): AppError {
+  return new AppError('unauthorized', { headers: { 'WWW-Authenticate': tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer' } })
+}
+
+/** 401 with the RFC 9470 challenge: the page should ask the user to confirm with a passkey. */
+export function stepUpRequired(): AppError {
+  return new AppError('unauthorized', {
+    message: 'This action needs a fresh confirmation with your passkey.',
+    headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", error_description="A step-up authentication is required"' },
+  })
+}
+
+/** 403 with the RFC 6750 `insufficient_scope` challenge: a role, permission or tenant is missing. */
+export function forbidden(): AppError {
+  return new AppError('forbidden', { headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' } })
+}
+
+/** No signing keys at all (cold isolate, JWKS down): fail closed, but not as a sign-out. */
+export function keysUnavailable(): AppError {
+  return new AppError('unavailable', {
+    message: 'Sessions cannot be checked right now; try again shortly.',
+    headers: { 'Retry-After': String(KEYS_RETRY_AFTER_SECONDS) },
   })
 }

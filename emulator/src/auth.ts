@@ -4,7 +4,7 @@
  * refresh JWT; bodies may be absent (Go, Kotlin) and query strings (web-js `dcs`/`dcr`) are ignored.
  */
 import { Hono } from 'hono'
-import type { ProjectEnv } from './project'
+import type { ProjectEnv } from './context'
 import { readBody, readRefreshToken } from './request'
 import { jwtResponse, requireRefresh } from './sessions'
 import { userResponse } from './users'

@@ -4,8 +4,8 @@
  * faults, key rotation, clock offset, and signing arbitrary tokens. See emulator/README.md.
  */
 import { Hono } from 'hono'
+import type { ProjectEnv } from './context'
 import { malformed } from './errors'
-import type { ProjectEnv } from './project'
 import { isRecord, readBody } from './request'
 import type { Fault } from './store'
 import { signJwt } from './tokens'

@@ -4,7 +4,7 @@
  * inert until a test adds one: latency, a forced status/body/headers, or a reset connection.
  */
 import type { MiddlewareHandler } from 'hono'
-import type { ProjectEnv } from './project'
+import type { ProjectEnv } from './context'
 import type { Fault, Store } from './store'
 
 /** The counting key: `METHOD /path`, with the keys route's project ID dropped (`GET /v2/keys`). */

@@ -4,10 +4,10 @@
  * take them and verify the authenticator's answer for real.
  */
 import { Hono } from 'hono'
+import type { ProjectEnv } from './context'
 import { randomToken } from './encoding'
 import { invalidRequest, missingArgument, unauthorized, userExists, userNotFound } from './errors'
 import { field, objectField, readBody, readRefreshToken, requireString, stringField } from './request'
-import type { ProjectEnv } from './project'
 import { openSession, requireRefresh } from './sessions'
 import type { StoredCredential, StoredUser, Transaction } from './store'
 import { newUser, newUserId } from './users'

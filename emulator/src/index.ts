@@ -5,8 +5,9 @@
  * and hands the request to that project's Durable Object; it also answers CORS so a browser
  * SDK may talk to it directly.
  */
+import { PROJECT_HEADER } from './context'
 import { ApiError, errorResponse, notFound } from './errors'
-import { PROJECT_HEADER, type EmulatorEnv } from './project'
+import type { EmulatorEnv } from './project'
 import { PROJECT_ID, readBearer } from './request'
 
 export { EmulatorProject } from './project'

@@ -6,11 +6,11 @@
 import { DurableObject } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { auth } from './auth'
+import { PROJECT_HEADER, type ProjectEnv } from './context'
 import { control } from './control'
 import { ApiError, errorResponse, notFound } from './errors'
 import { countAndFault } from './faults'
 import { flows } from './flows'
-import type { SessionContext } from './sessions'
 import { Store } from './store'
 import { publicJwk } from './tokens'
 
@@ -20,16 +20,6 @@ export interface EmulatorEnv {
   /** Fixed RP ID ("Top Level Domain" in Descope's passkey settings); default: the origin's host. */
   EMULATOR_RP_ID?: string
 }
-
-/** What each per-project request handler gets as `c.env`. */
-export interface ProjectBindings extends SessionContext {
-  rpId?: string
-}
-
-export type ProjectEnv = { Bindings: ProjectBindings }
-
-/** Internal header by which the front Worker names the project to its Durable Object. */
-export const PROJECT_HEADER = 'x-emulator-project'
 
 const app = new Hono<ProjectEnv>()
 

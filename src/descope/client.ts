@@ -5,6 +5,9 @@
  * every failure into a `DescopeError`. Calls that would be unsafe to repeat (finish, refresh,
  * logout) are never retried.
  */
+import { readCapped } from '../lib/capped-read'
+import { isRecord } from '../lib/is-record'
+import { isTimeout } from '../lib/timeout'
 import { DescopeError } from './errors'
 import type { DescopeUser, JwksResponse, JwtResponse, LoginOptions, StartResponse, UserDetails } from './types'
 
@@ -66,7 +69,7 @@ export function createDescopeClient(options: DescopeClientOptions) {
         signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+      const timedOut = isTimeout(error)
       throw new DescopeError(timedOut ? 'timeout' : 'network', timedOut ? 'Descope did not answer in time' : 'Descope could not be reached', {
         path,
         cause: error,
@@ -142,7 +145,7 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
     await response.body?.cancel()
     throw new DescopeError('protocol', 'Descope answered with a cookie', { path, status })
   }
-  const text = await readCapped(response, path)
+  const text = await readText(response, path)
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -159,45 +162,26 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
   }
   if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: errorCodeOf(data) })
   if (status >= 400) {
-    if (!isObject(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
+    if (!isRecord(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
     throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: errorCodeOf(data) })
   }
-  if (status !== 200 || !isObject(data)) throw protocolError(path, 'is not a JSON object', status)
+  if (status !== 200 || !isRecord(data)) throw protocolError(path, 'is not a JSON object', status)
   return data
 }
 
-async function readCapped(response: Response, path: string): Promise<string> {
-  const declared = Number(response.headers.get('Content-Length'))
-  if (declared > MAX_RESPONSE_BYTES) {
+/** The answer's text, read up to `MAX_RESPONSE_BYTES`. */
+async function readText(response: Response, path: string): Promise<string> {
+  if (Number(response.headers.get('Content-Length')) > MAX_RESPONSE_BYTES) {
     await response.body?.cancel()
     throw protocolError(path, 'is too large', response.status)
   }
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
+  let bytes: Uint8Array | undefined
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > MAX_RESPONSE_BYTES) {
-        await reader.cancel()
-        throw protocolError(path, 'is too large', response.status)
-      }
-      chunks.push(value)
-    }
+    bytes = await readCapped(response.body, MAX_RESPONSE_BYTES)
   } catch (error) {
-    if (error instanceof DescopeError) throw error
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-    throw new DescopeError(timedOut ? 'timeout' : 'network', 'Descope stopped answering', { path, cause: error })
+    throw new DescopeError(isTimeout(error) ? 'timeout' : 'network', 'Descope stopped answering', { path, cause: error })
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
+  if (!bytes) throw protocolError(path, 'is too large', response.status)
   return new TextDecoder().decode(bytes)
 }
 
@@ -223,15 +207,11 @@ function asUser(data: Record<string, unknown>, path: string): DescopeUser {
 }
 
 function isUser(value: unknown): value is DescopeUser {
-  return isObject(value) && typeof value.userId === 'string' && Array.isArray(value.loginIds)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return isRecord(value) && typeof value.userId === 'string' && Array.isArray(value.loginIds)
 }
 
 function errorCodeOf(data: unknown): string | undefined {
-  return isObject(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, 32) : undefined
+  return isRecord(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, 32) : undefined
 }
 
 /** `Retry-After` as seconds (RFC 9110 §10.2.3: seconds or an HTTP date); 1 when absent or odd. */

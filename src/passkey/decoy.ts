@@ -8,7 +8,13 @@
  * `authentication_failed`). The secret is random, kept in KV under `decoy:key`, written by the
  * edge only (transaction keys are `tx:<sha256>`, so no request can address it).
  */
-import { randomToken, toBase64Url } from '../transactions/crypto'
+import { toBase64Url } from '../lib/base64url'
+import { randomToken, sha256 } from '../lib/crypto'
+
+/** Descope's default WebAuthn `timeout` (5 minutes), for a decoy before any real answer was seen. */
+const DESCOPE_DEFAULT_TIMEOUT_MS = 300_000
+/** KV key of the decoy secret; transaction keys are `tx:<sha256>`, so no request can address it. */
+const SECRET_KEY = 'decoy:key'
 
 /** The last real sign-in options per origin, as a template (isolate memory, a few entries). */
 const shapes = new Map<string, Record<string, unknown>>()
@@ -29,12 +35,12 @@ export async function decoyStart(kv: KVNamespace, origin: string, loginId: strin
   const shape = shapes.get(origin)
   const first = (shape?.allowCredentials as Array<Record<string, unknown>> | undefined)?.[0]
   // A keyed hash: the secret comes first, and the output is never checked, only looked at.
-  const mac = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${await secretOf(kv)}\n${origin}\n${loginId}`))
+  const mac = await sha256(`${await secretOf(kv)}\n${origin}\n${loginId}`)
   // Two MACs' worth of base64url covers the credential ID lengths we copy.
-  const id = toBase64Url(new Uint8Array([...new Uint8Array(mac), ...new Uint8Array(mac).reverse()])).slice(0, String(first?.id ?? randomToken()).length)
+  const id = toBase64Url(new Uint8Array([...mac, ...[...mac].reverse()])).slice(0, String(first?.id ?? randomToken()).length)
   // Before this isolate has seen a real answer, Descope's defaults stand in.
   const publicKey = {
-    ...(shape ?? { timeout: 300000, rpId: new URL(origin).hostname, userVerification: 'preferred' }),
+    ...(shape ?? { timeout: DESCOPE_DEFAULT_TIMEOUT_MS, rpId: new URL(origin).hostname, userVerification: 'preferred' }),
     challenge: randomToken(),
     allowCredentials: [{ ...(first ?? { type: 'public-key' }), id }],
   }
@@ -42,11 +48,11 @@ export async function decoyStart(kv: KVNamespace, origin: string, loginId: strin
 }
 
 async function secretOf(kv: KVNamespace): Promise<string> {
-  secret ??= await kv.get('decoy:key')
+  secret ??= await kv.get(SECRET_KEY)
   if (!secret) {
     // Two isolates racing here may write different keys; the last write wins within a minute.
     secret = randomToken()
-    await kv.put('decoy:key', secret)
+    await kv.put(SECRET_KEY, secret)
   }
   return secret
 }

@@ -4,8 +4,9 @@
  * an unknown field is refused (400 `invalid_request` naming it), so a typo or an attempt to pass
  * Descope options through fails loudly instead of being silently dropped.
  */
-import type { UserDetails } from '../descope'
+import type { UserDetails } from '../descope/types'
 import { AppError } from '../errors'
+import { isRecord } from '../lib/is-record'
 import { canonicalLoginId } from './login-id'
 
 /** Fields a browser might try to forward to Descope; they only ever come from the server. */
@@ -94,10 +95,8 @@ function credentialJson(value: unknown): string {
       throw invalidField('response', 'is not valid JSON')
     }
   }
-  if (typeof credential !== 'object' || credential === null || Array.isArray(credential)) {
-    throw invalidField('response', 'must be a credential object')
-  }
-  const { id, type, response } = credential as Record<string, unknown>
+  if (!isRecord(credential)) throw invalidField('response', 'must be a credential object')
+  const { id, type, response } = credential
   if (typeof id !== 'string' || !id || type !== 'public-key' || typeof response !== 'object' || response === null) {
     throw invalidField('response', 'must be a WebAuthn credential ({id, type: "public-key", response})')
   }
@@ -135,5 +134,5 @@ function text(value: unknown, field: string, maxLength: number): string {
 function invalidField(field: string, what: string): AppError {
   // Field names come from our own lists or from Object.keys of the body: cap what is echoed.
   const name = field.length > 40 ? `${field.slice(0, 40)}…` : field
-  return new AppError('invalid_request', 400, `"${name}" ${what}.`)
+  return new AppError('invalid_request', { message: `"${name}" ${what}.` })
 }

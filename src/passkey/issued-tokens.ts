@@ -6,10 +6,11 @@
  * can then not plant a session of its choosing.
  */
 import type { Context } from 'hono'
-import type { JwtResponse } from '../descope'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { verifierFor } from '../session'
+import type { AppEnv } from '../context'
+import type { JwtResponse } from '../descope/types'
+import { AppError, keysUnavailable } from '../errors'
+import { waitUntilOf } from '../lib/wait-until'
+import { verifierFor } from '../session/for-config'
 
 /**
  * Throws 502 `upstream_error` unless the tokens verify and belong to one user (and to
@@ -33,15 +34,5 @@ export async function checkIssuedTokens(c: Context<AppEnv>, tokens: JwtResponse,
 
 function refused(status: 401 | 503, reason: string): AppError {
   console.error(JSON.stringify({ event: 'issued_tokens_refused', reason }))
-  if (status === 503) return new AppError('unavailable', 503, 'Sessions cannot be checked right now; try again shortly.', { 'Retry-After': '5' })
-  return new AppError('upstream_error', 502, 'The identity provider failed; try again later.')
-}
-
-function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx
-    return (promise) => ctx.waitUntil(promise)
-  } catch {
-    return undefined
-  }
+  return status === 503 ? keysUnavailable() : new AppError('upstream_error')
 }

@@ -24,7 +24,7 @@ const WIDE = /[\uFF01-\uFFEE]/gu
  * string, `invalid_login_id` when it is empty, too long or has a refused character.
  */
 export function canonicalLoginId(value: unknown, field = 'loginId'): string {
-  if (typeof value !== 'string') throw new AppError('invalid_request', 400, `"${field}" must be a string.`)
+  if (typeof value !== 'string') throw new AppError('invalid_request', { message: `"${field}" must be a string.` })
   // Check before mapping too: NFKC could turn some refused characters into allowed ones.
   if (REFUSED.test(value)) throw invalid(field, 'has a character that is not allowed')
   const canonical = value
@@ -39,5 +39,5 @@ export function canonicalLoginId(value: unknown, field = 'loginId'): string {
 }
 
 function invalid(field: string, what: string): AppError {
-  return new AppError('invalid_login_id', 400, `"${field}" ${what}.`)
+  return new AppError('invalid_login_id', { message: `"${field}" ${what}.` })
 }

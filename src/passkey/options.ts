@@ -4,6 +4,7 @@
  * the parsed object, ready for `PublicKeyCredential.parseCreationOptionsFromJSON(options.publicKey)`.
  */
 import { AppError } from '../errors'
+import { isRecord } from '../lib/is-record'
 
 /** Parses Descope's options string; anything but an object with a `publicKey` object is a 502. */
 export function parseOptions(options: string): Record<string, unknown> {
@@ -13,13 +14,11 @@ export function parseOptions(options: string): Record<string, unknown> {
   } catch {
     throw badOptions()
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badOptions()
-  const publicKey = (parsed as Record<string, unknown>).publicKey
-  if (typeof publicKey !== 'object' || publicKey === null || Array.isArray(publicKey)) throw badOptions()
-  return parsed as Record<string, unknown>
+  if (!isRecord(parsed) || !isRecord(parsed.publicKey)) throw badOptions()
+  return parsed
 }
 
 function badOptions(): AppError {
   console.warn(JSON.stringify({ event: 'upstream_error', kind: 'protocol', reason: 'options' }))
-  return new AppError('upstream_error', 502, 'The identity provider failed; try again later.')
+  return new AppError('upstream_error')
 }

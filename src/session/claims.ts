@@ -4,6 +4,7 @@
  * signature check (a Descope project can add custom claims), so every field is narrowed.
  */
 import type { JWTPayload } from 'jose'
+import { isRecord } from '../lib/is-record'
 import type { Session, TenantGrants } from './types'
 
 /** Builds the session; `undefined` when `sub` or `exp` is missing (the caller answers 401). */
@@ -29,11 +30,11 @@ function strings(value: unknown): string[] {
 
 function tenants(value: unknown): Record<string, TenantGrants> {
   const result: Record<string, TenantGrants> = {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result
+  if (!isRecord(value)) return result
   for (const [id, grants] of Object.entries(value)) {
     // JSON may carry an own "__proto__" key; assigning it would swap the result's prototype.
     if (id === '__proto__') continue
-    const record = typeof grants === 'object' && grants !== null ? (grants as Record<string, unknown>) : {}
+    const record = isRecord(grants) ? grants : {}
     result[id] = { roles: strings(record.roles), permissions: strings(record.permissions) }
   }
   return result

@@ -5,7 +5,7 @@
  * that names the same source.
  */
 import type { Config } from '../config'
-import type { DescopeClient } from '../descope'
+import type { DescopeClient } from '../descope/client'
 import { keyStoreFor, type KeyStore } from './jwks'
 import { cacheApiKeyCache } from './shared-key-cache'
 import { createVerifier, type TokenVerifier } from './verify'

@@ -15,6 +15,9 @@
  *   `unavailable` (the caller's 503).
  */
 import type { CryptoKey } from 'jose'
+import { isRecord } from '../lib/is-record'
+import { withTimeout } from '../lib/timeout'
+import type { WaitUntil } from '../lib/wait-until'
 import { pollUntil } from './poll'
 import type { SharedKeyCache } from './shared-key-cache'
 
@@ -35,10 +38,10 @@ export interface KeyStoreOptions {
   fetchTimeoutMs?: number
 }
 
-export type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
+/** Longest `kid` accepted, in a token's header and in the JWKS alike. */
+export const MAX_KID_LENGTH = 256
 
-/** Extends a request's life for work that must finish even if the client goes away. */
-export type WaitUntil = (promise: Promise<unknown>) => void
+export type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
 
 interface KeySet {
   keys: ReadonlyMap<string, CryptoKey>
@@ -157,7 +160,7 @@ export class KeyStore {
       }
     }
     this.stats.originFetches++
-    const document = await withTimeout(this.options.fetchKeys(), this.fetchTimeoutMs)
+    const document = await withTimeout(this.options.fetchKeys(), this.fetchTimeoutMs, 'jwks_timeout')
     const fetchedAt = this.now()
     const keys = jwksMembers(document)
     const set = await importKeySet(keys, fetchedAt)
@@ -194,28 +197,29 @@ export function keyStoreFor(id: string, create: () => KeyStoreOptions): KeyStore
 }
 
 function jwksMembers(document: unknown): unknown[] {
-  if (typeof document !== 'object' || document === null) throw new Error('jwks_not_an_object')
-  const keys = (document as { keys?: unknown }).keys
+  if (!isRecord(document)) throw new Error('jwks_not_an_object')
+  const keys = document.keys
   if (!Array.isArray(keys)) throw new Error('jwks_without_keys')
   return keys
 }
+
+const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+/** Members of a JWKS document looked at; a project has a handful of keys. */
+const MAX_JWKS_MEMBERS = 32
 
 /**
  * Imports the usable members: public RSA signing keys with a `kid`, meant for RS256 (or with no
  * `alg`: the verifier pins RS256 anyway). Private members and anything else are skipped.
  * `undefined` when nothing usable is left, which the caller treats as a failed fetch.
  */
-const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
-
 async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeySet | undefined> {
   const keys = new Map<string, CryptoKey>()
   const parts: string[] = []
-  for (const member of members.slice(0, 32)) {
-    if (typeof member !== 'object' || member === null) continue
-    const jwk = member as Record<string, unknown>
-    const { kid, kty, n, e, alg, use } = jwk
-    if (kty !== 'RSA' || typeof kid !== 'string' || !kid || kid.length > 256) continue
-    if (typeof n !== 'string' || typeof e !== 'string' || 'd' in jwk) continue
+  for (const member of members.slice(0, MAX_JWKS_MEMBERS)) {
+    if (!isRecord(member)) continue
+    const { kid, kty, n, e, alg, use } = member
+    if (kty !== 'RSA' || typeof kid !== 'string' || !kid || kid.length > MAX_KID_LENGTH) continue
+    if (typeof n !== 'string' || typeof e !== 'string' || 'd' in member) continue
     if ((alg !== undefined && alg !== 'RS256') || (use !== undefined && use !== 'sig')) continue
     if (keys.has(kid)) continue
     try {
@@ -230,14 +234,6 @@ async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeyS
   }
   if (keys.size === 0) return undefined
   return { keys, fingerprint: parts.sort().join('|'), fetchedAt }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('jwks_timeout')), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
 function reasonOf(error: unknown): string {

@@ -7,18 +7,17 @@
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { JwtResponse } from '../descope'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
+import type { AppEnv } from '../context'
+import { upstream } from '../descope/http-errors'
+import type { JwtResponse } from '../descope/types'
+import { AppError, forbidden, keysUnavailable, stepUpRequired, unauthorized } from '../errors'
+import { waitUntilOf } from '../lib/wait-until'
 import { setSessionCookies } from './cookies'
-import { forbidden, keysUnavailable, stepUpRequired, unauthorized, upstreamFailure } from './errors'
 import { verifierFor } from './for-config'
-import type { WaitUntil } from './jwks'
 import { checkRequirements, type SessionRequirements } from './policy'
 import { refreshOnce } from './refresh'
 import { locateToken, refreshCookieOf } from './token'
 import type { Session } from './types'
-import type { VerifyResult } from './verify'
 
 export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant'> {
   /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
@@ -43,30 +42,33 @@ export const requireSession = (options: RequireSessionOptions = {}) =>
     const verdict = checkRequirements(session, { ...options, tenant })
     if (verdict === 'forbidden') throw forbidden()
     if (verdict === 'stepup') throw stepUpRequired()
-    c.set('session', session)
     await next()
   })
 
-/** Tokens a refresh in this request produced (so later steps use the rotated refresh token). */
-const refreshedIn = new WeakMap<Request, JwtResponse>()
-
 /** The refresh token valid for this request: a rotated one from an edge refresh, else the cookie. */
 export function currentRefreshToken(c: Context<AppEnv>): string | undefined {
-  return refreshedIn.get(c.req.raw)?.refreshJwt ?? refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+  return c.var.refreshed?.refreshJwt ?? refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
 }
 
-/** Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode). */
+/**
+ * Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode) and sets
+ * `c.var.session`; for routes where only some bodies need a session, call it in the handler.
+ */
 export async function authenticate(c: Context<AppEnv>, { refresh = true }: { refresh?: boolean } = {}): Promise<Session> {
+  const session = await verifyRequest(c, refresh)
+  c.set('session', session)
+  return session
+}
+
+async function verifyRequest(c: Context<AppEnv>, refresh: boolean): Promise<Session> {
   const { config, descope } = c.var
-  const verifier = verifierFor(config, descope)
-  const waitUntil = waitUntilOf(c)
   const source = locateToken(c.req.raw.headers, config.sessionCookieName)
   if (source.token === undefined && source.from !== 'none') {
     logRejection(source.from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
     throw unauthorized(true)
   }
   if (source.token !== undefined) {
-    const result = await verifier.verify(source.token, { waitUntil })
+    const result = await verifierFor(config, descope).verify(source.token, { waitUntil: waitUntilOf(c) })
     if (result.ok) return result.session
     if (result.status === 503) throw keysUnavailable()
     logRejection(source.from, result.reason)
@@ -93,31 +95,16 @@ export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Pr
     logRejection('refresh_cookie', checked.reason)
     throw unauthorized(true)
   }
-  let tokens: JwtResponse
-  try {
-    tokens = await refreshOnce(descope, refreshJwt)
-  } catch (error) {
-    throw upstreamFailure(error)
-  }
-  const fresh: VerifyResult = await verifier.verify(tokens.sessionJwt, { waitUntil })
+  const tokens = await upstream('session', () => refreshOnce(descope, refreshJwt))
+  const fresh = await verifier.verify(tokens.sessionJwt, { waitUntil })
   if (!fresh.ok || fresh.session.userId !== checked.session.userId) {
     if (!fresh.ok && fresh.status === 503) throw keysUnavailable()
     console.error(JSON.stringify({ event: 'refreshed_session_refused', reason: fresh.ok ? 'other_user' : fresh.reason }))
-    throw new AppError('upstream_error', 502, 'The identity service answered unexpectedly.')
+    throw new AppError('upstream_error')
   }
   setSessionCookies(c, config, tokens)
-  refreshedIn.set(c.req.raw, tokens)
+  c.set('refreshed', tokens)
   return { session: fresh.session, tokens }
-}
-
-function waitUntilOf(c: Context): WaitUntil | undefined {
-  try {
-    const ctx = c.executionCtx
-    return (promise) => ctx.waitUntil(promise)
-  } catch {
-    // No execution context (e.g. app.request in a unit test): nothing to extend.
-    return undefined
-  }
 }
 
 function logRejection(from: string, reason: string): void {

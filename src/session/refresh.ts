@@ -10,7 +10,9 @@
  * and is dropped at logout (`forgetRefresh`); a failure is shared only with those who
  * waited. Only this isolate shares: two isolates refreshing the same token at once both call Descope.
  */
-import type { DescopeClient, JwtResponse } from '../descope'
+import type { DescopeClient } from '../descope/client'
+import type { JwtResponse } from '../descope/types'
+import { BoundedMap } from '../lib/bounded-map'
 import { pollUntil } from './poll'
 
 interface Entry {
@@ -24,9 +26,10 @@ interface Entry {
 const RESULT_TTL_MS = 5_000
 /** How long a follower waits for the leader before calling Descope itself. */
 const WAIT_LIMIT_MS = 10_000
+/** Bound of the isolate's memory of refreshes: a flood of distinct tokens drops the oldest. */
 const MAX_ENTRIES = 1_000
 
-const entries = new Map<string, Entry>()
+const entries = new BoundedMap<string, Entry>(MAX_ENTRIES)
 
 /** Refreshes at Descope, sharing one call among concurrent requests with the same token. */
 export async function refreshOnce(descope: DescopeClient, refreshJwt: string, now: () => number = Date.now): Promise<JwtResponse> {
@@ -69,11 +72,5 @@ function prune(now: number): void {
   for (const [token, entry] of entries) {
     const stale = entry.settledAt !== undefined ? now - entry.settledAt > RESULT_TTL_MS : now - entry.since > WAIT_LIMIT_MS
     if (stale) entries.delete(token)
-  }
-  // Bounded: drop the oldest when a flood of distinct tokens arrives.
-  while (entries.size >= MAX_ENTRIES) {
-    const oldest = entries.keys().next().value
-    if (oldest === undefined) break
-    entries.delete(oldest)
   }
 }

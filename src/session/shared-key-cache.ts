@@ -4,6 +4,7 @@
  * Only this module writes the entry, under a synthetic URL that no request can reach, so what
  * it reads back is what an isolate of this Worker fetched from Descope's JWKS endpoint.
  */
+import { isRecord } from '../lib/is-record'
 
 /** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
 export interface StoredKeySet {
@@ -44,8 +45,8 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string): SharedKeyC
       } catch {
         return undefined
       }
-      if (typeof data !== 'object' || data === null) return undefined
-      const { fetchedAt, keys } = data as Record<string, unknown>
+      if (!isRecord(data)) return undefined
+      const { fetchedAt, keys } = data
       if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || !Array.isArray(keys)) return undefined
       return { fetchedAt, keys }
     },

@@ -11,7 +11,9 @@
  */
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
 import { sessionFromClaims } from './claims'
-import type { KeyStore, WaitUntil } from './jwks'
+import { BoundedMap } from '../lib/bounded-map'
+import type { WaitUntil } from '../lib/wait-until'
+import { MAX_KID_LENGTH, type KeyStore } from './jwks'
 import type { Session } from './types'
 
 /** Longer tokens are refused before any parsing (threats T31). */
@@ -66,6 +68,8 @@ export interface TokenVerifier {
   readonly issuers: readonly string[]
 }
 
+/** How many verified session tokens a verifier remembers by default. */
+const DEFAULT_CACHE_SIZE = 1024
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 const DRN: Record<TokenKind, string> = { session: 'DS', refresh: 'DSR' }
 
@@ -85,9 +89,9 @@ interface Remembered {
 export function createVerifier(options: VerifierOptions): TokenVerifier {
   const { projectId, baseUrl, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
-  const cacheSize = options.cacheSize ?? 1024
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
   const issuers = [...new Set([projectId, `https://api.descope.com/${projectId}`, `${baseUrl}/${projectId}`])]
-  const remembered = new Map<string, Remembered>()
+  const remembered = new BoundedMap<string, Remembered>(Math.max(1, cacheSize))
 
   function recall(token: string): Session | undefined {
     const entry = remembered.get(token)
@@ -103,10 +107,6 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
 
   function remember(token: string, session: Session, generation: number): void {
     if (cacheSize <= 0 || generation !== keys.generation) return
-    if (remembered.size >= cacheSize) {
-      const oldest = remembered.keys().next().value
-      if (oldest !== undefined) remembered.delete(oldest)
-    }
     remembered.set(token, { session, generation })
   }
 
@@ -122,7 +122,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     let generation = keys.generation
     const resolveKey = async (header: JWSHeaderParameters) => {
       const { kid } = header
-      if (typeof kid !== 'string' || !kid || kid.length > 256) throw new Rejected('missing_kid')
+      if (typeof kid !== 'string' || !kid || kid.length > MAX_KID_LENGTH) throw new Rejected('missing_kid')
       const ready = keys.peek(kid)
       if (ready) return ready
       const found = await keys.get(kid, waitUntil)

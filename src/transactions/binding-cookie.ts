@@ -9,11 +9,10 @@
  */
 import type { Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { sha256Hex } from './crypto'
+import { STRICT_COOKIE } from '../lib/cookie'
+import { sha256Hex } from '../lib/crypto'
 
 export const BINDING_COOKIE_PREFIX = '__Host-ptx-'
-
-const ATTRIBUTES = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const
 
 /** The binding cookie's name for a transaction ID. */
 export async function bindingCookieName(transactionId: string): Promise<string> {
@@ -22,7 +21,7 @@ export async function bindingCookieName(transactionId: string): Promise<string> 
 
 /** Gives the browser the transaction's secret. */
 export async function setBindingCookie(c: Context, transactionId: string, secret: string, maxAgeSeconds: number): Promise<void> {
-  setCookie(c, await bindingCookieName(transactionId), secret, { ...ATTRIBUTES, maxAge: maxAgeSeconds })
+  setCookie(c, await bindingCookieName(transactionId), secret, { ...STRICT_COOKIE, maxAge: maxAgeSeconds })
 }
 
 /** The secret the browser holds for this transaction, if any. */
@@ -32,5 +31,5 @@ export async function readBindingCookie(c: Context, transactionId: string): Prom
 
 /** Expires the transaction's cookie: a finished (or failed) ceremony leaves nothing behind. */
 export async function clearBindingCookie(c: Context, transactionId: string): Promise<void> {
-  setCookie(c, await bindingCookieName(transactionId), '', { ...ATTRIBUTES, maxAge: 0 })
+  setCookie(c, await bindingCookieName(transactionId), '', { ...STRICT_COOKIE, maxAge: 0 })
 }

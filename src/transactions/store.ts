@@ -13,7 +13,9 @@
  * finishes that land on the same isolate.
  */
 import { AppError } from '../errors'
-import { equalDigests, randomToken, sha256Hex } from './crypto'
+import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
+import { isRecord } from '../lib/is-record'
+import { withTimeout } from '../lib/timeout'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 export const TX_KEY_PREFIX = 'tx:'
@@ -23,6 +25,8 @@ export const TX_RECORD_VERSION = 1
 export const KV_MIN_EXPIRATION_TTL_SECONDS = 60
 /** Longest wait for one KV operation before failing closed (milliseconds). */
 export const KV_TIMEOUT_MS = 5000
+/** Seconds a client should wait before retrying when KV failed. */
+const KV_RETRY_AFTER_SECONDS = 1
 
 /** Transaction IDs this store hands out: 32 random bytes, base64url. */
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{43}$/
@@ -174,7 +178,7 @@ function parseRecord(stored: string): TransactionRecord | undefined {
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
+  if (!isRecord(value)) return undefined
   const record = value as Partial<TransactionRecord>
   const valid =
     record.v === TX_RECORD_VERSION &&
@@ -189,22 +193,20 @@ function parseRecord(stored: string): TransactionRecord | undefined {
 
 /** Runs one KV operation with a time bound; any failure becomes 503 `unavailable`. */
 async function bounded<T>(operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('KV timed out')), timeoutMs)
-    })
-    return await Promise.race([run(), timeout])
+    return await withTimeout(run(), timeoutMs, 'KV timed out')
   } catch (error) {
     console.error(JSON.stringify({ event: 'kv_failure', operation, name: error instanceof Error ? error.name : 'unknown' }))
-    throw new AppError('unavailable', 503, 'The transaction store is unavailable; try again shortly.', { 'Retry-After': '1' }, { cause: error })
-  } finally {
-    clearTimeout(timer)
+    throw new AppError('unavailable', {
+      message: 'The transaction store is unavailable; try again shortly.',
+      headers: { 'Retry-After': String(KV_RETRY_AFTER_SECONDS) },
+      cause: error,
+    })
   }
 }
 
 function invalidTransaction(reason: string): AppError {
   // The reason goes to the log only: on the wire every failure looks the same (no oracle).
   console.warn(JSON.stringify({ event: 'invalid_transaction', reason }))
-  return new AppError('invalid_transaction', 400, 'This passkey transaction is not valid here; start again.')
+  return new AppError('invalid_transaction')
 }

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { clientIpKey } from '../../src/middleware/rate-limit'
+import { clientIpKey } from '../../src/request/rate-limit'
 import { edgeFor, newProjectId } from '../support/edge'
 import { newLoginId, post, type Edge } from './passkey-helpers'
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { AppError } from '../../src/errors'
 import { createTransactionStore, keyFor, type NewTransaction } from '../../src/transactions'
-import { sha256Hex } from '../../src/transactions/crypto'
+import { sha256Hex } from '../../src/lib/crypto'
 
 const ORIGIN = 'https://app.example.com'
 const RECORD: NewTransaction = { flow: 'signin', loginId: 'alice@example.com', origin: ORIGIN, descopeTransactionId: 'descope-tx-1' }

@@ -18,12 +18,14 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { ConfigError } from '../config'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { AppError } from '../errors'
-import { sha256Hex } from '../transactions/crypto'
+import { sha256Hex } from '../lib/crypto'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID'
 
+/** The longest window a `[[ratelimits]]` binding can have (10 or 60 s): by then any has rolled over. */
+const RETRY_AFTER_SECONDS = 60
 
 /** Middleware: one count against the client IP's bucket. */
 export const limitByIp = () =>
@@ -74,5 +76,5 @@ async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise
     }
   } else if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
   console.warn(JSON.stringify({ event, binding }))
-  if (event === 'rate_limited') throw new AppError('rate_limited', 429, 'Too many requests; try again later.', { 'Retry-After': '60' })
+  if (event === 'rate_limited') throw new AppError('rate_limited', { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
 }

@@ -1,7 +1,6 @@
 /**
  * @module
- * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (DESIGN.md, "Browser-facing
- * HTTP API"; docs/api.md).
+ * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (docs/api.md).
  *
  * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
  * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
@@ -11,20 +10,22 @@
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
-import type { JwtResponse, StartResponse } from '../descope'
+import type { AppEnv } from '../context'
+import { toHttpError, upstream } from '../descope/http-errors'
+import type { JwtResponse, StartResponse } from '../descope/types'
 import { AppError } from '../errors'
-import type { AppEnv } from '../env'
-import { readJsonObject } from '../middleware/json-body'
-import { requireAllowedOrigin } from '../middleware/origin'
-import { limitByIp, limitByLoginId } from '../middleware/rate-limit'
-import { decoyStart, rememberShape } from '../passkey/decoy'
-import { parseFinish, parseEmpty, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from '../passkey/input'
-import { parseOptions } from '../passkey/options'
-import { checkIssuedTokens } from '../passkey/issued-tokens'
-import { ensureSession, sessionUser } from '../passkey/session-user'
-import { mapUpstreamError, type UpstreamStep } from '../passkey/upstream-errors'
+import { readJsonObject } from '../request/json-body'
+import { requireAllowedOrigin } from '../request/origin'
+import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
-import { clearBindingCookie, createTransactionStore, readBindingCookie, setBindingCookie, type NewTransaction } from '../transactions'
+import { authenticate } from '../session/middleware'
+import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
+import { createTransactionStore, type Flow, type NewTransaction } from '../transactions/store'
+import { decoyStart, rememberShape } from './decoy'
+import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
+import { checkIssuedTokens } from './issued-tokens'
+import { parseOptions } from './options'
+import { sessionUser } from './session-user'
 
 /** Start bodies hold a login ID and a few profile fields. */
 const START_MAX_BYTES = 4 * 1024
@@ -49,10 +50,10 @@ passkeyRoutes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async f
     return answerStart(c, start, { flow: 'signin', loginId, origin })
   }
   // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
-  await ensureSession(c)
+  await authenticate(c)
   const { userId, loginId, refreshJwt } = await sessionUser(c)
   const loginOptions = { ...(input.stepup && { stepup: true }), ...(input.mfa && { mfa: true }) }
-  const start = await upstream('session-start', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
+  const start = await upstream('session', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
   return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
 })
 
@@ -66,40 +67,46 @@ passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), asyn
 
 passkeyRoutes.post('/update/start', requireAllowedOrigin(), limitByIp(), async function updateStart(c) {
   // Session first: a stranger learns nothing about the body rules of this route.
-  await ensureSession(c)
+  await authenticate(c)
   parseEmpty(await readJsonObject(c, START_MAX_BYTES))
   const origin = c.var.origin
   const { userId, loginId, refreshJwt } = await sessionUser(c)
-  const start = await upstream('session-start', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
+  const start = await upstream('session', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
   return answerStart(c, start, { flow: 'update', loginId, origin, userId })
 })
 
-for (const flow of ['signup', 'signin', 'signup-in', 'update'] as const) {
+for (const flow of ['signup', 'signin', 'signup-in'] as const) {
   passkeyRoutes.post(`/${flow}/finish`, requireAllowedOrigin(), async function finish(c) {
-    if (flow === 'update') await ensureSession(c)
-    const { transactionId, response } = parseFinish(await readJsonObject(c))
-    const secret = await readBindingCookie(c, transactionId)
-    // Whatever happens next, this browser's cookie for the transaction has served its purpose.
-    await clearBindingCookie(c, transactionId)
-    const record = await transactionsOf(c).consume({
-      transactionId,
-      secret,
-      flow,
-      origin: c.var.origin,
-      userId: flow === 'update' ? c.var.session.userId : undefined,
-    })
+    const { record, response } = await consumeTransaction(c, flow)
     const finishInput = { transactionId: record.descopeTransactionId, response }
-    const descope = c.var.descope
-    if (flow === 'update') {
-      await upstream('finish', () => descope.updateFinish(finishInput))
-      return c.json({ ok: true })
-    }
     const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
+    const descope = c.var.descope
     const tokens = await upstream('finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
     // A step-up must sign in the same user it started for.
     await checkIssuedTokens(c, tokens, record.userId)
     return answerSession(c, tokens)
   })
+}
+
+/** Add-device finish: the passkey is enrolled for the session's user; no new session. */
+passkeyRoutes.post('/update/finish', requireAllowedOrigin(), async function updateFinish(c) {
+  const { userId } = await authenticate(c)
+  const { record, response } = await consumeTransaction(c, 'update', userId)
+  await upstream('finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
+  return c.json({ ok: true })
+})
+
+/**
+ * Reads a finish body and takes its transaction: checked against this flow, origin, browser
+ * cookie (and session user, for add-device), and deleted.
+ */
+async function consumeTransaction(c: Context<AppEnv>, flow: Flow, userId?: string) {
+  const { transactionId, response } = parseFinish(await readJsonObject(c))
+  const secret = await readBindingCookie(c, transactionId)
+  // Whatever happens next, this browser's cookie for the transaction has served its purpose.
+  await clearBindingCookie(c, transactionId)
+  const record = await transactionsOf(c).consume({ transactionId, secret, flow, origin: c.var.origin, userId })
+  return { record, response }
 }
 
 /** Checks Descope's options, stores the transaction, binds it to this browser and answers. */
@@ -132,7 +139,7 @@ async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: s
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
-    const mapped = mapUpstreamError(error, 'signin-start')
+    const mapped = toHttpError(error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
     return decoyStart(c.var.config.transactions, origin, loginId)
   }
@@ -142,12 +149,3 @@ function transactionsOf(c: Context<AppEnv>) {
   const config = c.var.config
   return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds })
 }
-
-async function upstream<T>(step: UpstreamStep, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    throw mapUpstreamError(error, step)
-  }
-}
-

@@ -5,7 +5,7 @@
  * header are refused. This is also the CSRF defence for cookie-authenticated POSTs.
  */
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 
 /**
@@ -17,7 +17,7 @@ export const requireAllowedOrigin = () =>
     const origin = c.req.header('Origin')
     // A repeated header arrives joined with ", " and so can never equal a configured origin.
     if (origin === undefined || !c.var.config.allowedOrigins.has(origin)) {
-      throw new AppError('origin_not_allowed', 403, 'This origin may not call the passkey API.')
+      throw new AppError('origin_not_allowed')
     }
     c.set('origin', origin)
     await next()

@@ -4,16 +4,16 @@
  * The POSTs are cookie-authenticated, so they require an allowed `Origin` (CSRF).
  */
 import { Hono } from 'hono/tiny'
-import { DescopeError } from '../descope'
-import type { AppEnv } from '../env'
-import { AppError, errorBody } from '../errors'
-import { requireAllowedOrigin } from '../middleware/origin'
-import { clearSessionCookies } from '../session/cookies'
-import { keysUnavailable, unauthorized, upstreamFailure } from '../session/errors'
-import { verifierFor } from '../session/for-config'
-import { currentRefreshToken, refreshSession, requireSession } from '../session/middleware'
-import { forgetRefresh } from '../session/refresh'
-import { refreshCookieOf } from '../session/token'
+import type { AppEnv } from '../context'
+import { DescopeError } from '../descope/errors'
+import { toHttpError, upstream } from '../descope/http-errors'
+import { AppError, keysUnavailable, unauthorized } from '../errors'
+import { requireAllowedOrigin } from '../request/origin'
+import { clearSessionCookies } from './cookies'
+import { verifierFor } from './for-config'
+import { currentRefreshToken, refreshSession, requireSession } from './middleware'
+import { forgetRefresh } from './refresh'
+import { refreshCookieOf } from './token'
 
 export const sessionRoutes = new Hono<AppEnv>()
 
@@ -31,9 +31,8 @@ sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
     const { session, tokens } = await refreshSession(c, refreshJwt)
     return c.json({ sessionExpiration: tokens.sessionExpiration ?? session.expiresAt })
   } catch (error) {
-    if (!(error instanceof AppError) || error.status !== 401) throw error
-    clearSessionCookies(c, c.var.config)
-    return c.json(errorBody(error.code, error.message), 401, error.headers)
+    if (error instanceof AppError && error.status === 401) clearSessionCookies(c, c.var.config)
+    throw error
   }
 })
 
@@ -56,10 +55,7 @@ sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
   try {
     await descope.logout(refreshJwt)
   } catch (error) {
-    if (!(error instanceof DescopeError && error.kind === 'rejected')) {
-      const failure = upstreamFailure(error)
-      return c.json(errorBody(failure.code, failure.message), failure.status, failure.headers)
-    }
+    if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(error, 'session')
   }
   return c.json({ ok: true })
 })
@@ -73,9 +69,5 @@ sessionRoutes.get('/me', requireSession(), async (c) => {
   if (!checked.ok) throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
   // The refresh cookie must belong to the session's user, or /me would describe someone else.
   if (checked.session.userId !== session.userId) throw unauthorized(true)
-  try {
-    return c.json(await descope.me(refreshJwt))
-  } catch (error) {
-    throw upstreamFailure(error)
-  }
+  return c.json(await upstream('session', () => descope.me(refreshJwt)))
 })

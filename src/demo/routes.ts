@@ -3,7 +3,7 @@
  * Demo protected routes: `GET /api/hello` needs a session, `GET /api/sensitive` a stepped-up one.
  */
 import { Hono } from 'hono/tiny'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../context'
 import { requireSession } from '../session/middleware'
 
 export const demoRoutes = new Hono<AppEnv>()

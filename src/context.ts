@@ -1,0 +1,28 @@
+/**
+ * @module
+ * The Hono env of the app: the Worker's bindings and the request-scoped values middleware sets,
+ * so `c.var.<name>` is typed in every route.
+ */
+import type { Config } from './config'
+import type { DescopeClient } from './descope/client'
+import type { JwtResponse } from './descope/types'
+import type { Env } from './env'
+import type { Session } from './session/types'
+
+/** Request-scoped values set by middleware. */
+export interface AppVariables {
+  config: Config
+  /** The Descope client for this configuration (one per isolate). */
+  descope: DescopeClient
+  /** The request's allowed `Origin`, set by `requireAllowedOrigin`. */
+  origin: string
+  /** Set by the session middleware on protected routes. */
+  session: Session
+  /** Tokens an edge refresh in this request produced, so later steps use the rotated refresh token. */
+  refreshed: JwtResponse | undefined
+}
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: AppVariables
+}

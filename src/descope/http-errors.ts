@@ -1,0 +1,63 @@
+/**
+ * @module
+ * The one mapping from Descope failures to the browser API's errors. Descope's text never
+ * reaches the browser: the kind, path, status and `errorCode` are logged (`upstream_error`), and
+ * each kind answers one stable body.
+ *
+ * Refusals (Descope 4xx) depend on the step:
+ * - finish → 401 `authentication_failed` (a bad assertion, an unknown credential, a used
+ *   transaction all look the same);
+ * - sign-in start → 401 `authentication_failed` (the same body as a failed finish);
+ * - sign-up and sign-up-or-in start → 400 `invalid_login_id` ("cannot be used here"), whether
+ *   the user exists, the ID is malformed for Descope, or the project refuses it;
+ * - session calls (add-device, step-up and MFA starts, refresh, `/me`) → 401 `unauthorized`
+ *   with `WWW-Authenticate: Bearer error="invalid_token"` (the refresh token was refused).
+ *
+ * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
+ * answer, anything else is a bug and becomes the app's logged 500.
+ */
+import { AppError, unauthorized } from '../errors'
+import { DescopeError } from './errors'
+
+/** What the edge was doing when Descope failed. */
+export type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
+
+/** Turns an error thrown while calling Descope into the browser API's error. */
+export function toHttpError(error: unknown, step: UpstreamStep): unknown {
+  if (!(error instanceof DescopeError)) return error
+  const { kind, status, errorCode, details } = error
+  console.warn(JSON.stringify({ event: 'upstream_error', step, kind, path: details.path, status, errorCode }))
+  switch (kind) {
+    case 'rate_limited':
+      return new AppError('rate_limited', { headers: { 'Retry-After': String(details.retryAfterSeconds ?? 1) } })
+    case 'timeout':
+      return new AppError('upstream_timeout')
+    case 'rejected':
+      return refusal(step)
+    case 'unavailable':
+    case 'protocol':
+    case 'network':
+      return new AppError('upstream_error')
+  }
+}
+
+/** Calls Descope; a failure is thrown as the browser API's error for this step. */
+export async function upstream<T>(step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw toHttpError(error, step)
+  }
+}
+
+function refusal(step: UpstreamStep): AppError {
+  switch (step) {
+    case 'finish':
+    case 'signin-start':
+      return new AppError('authentication_failed')
+    case 'signup-start':
+      return new AppError('invalid_login_id')
+    case 'session':
+      return unauthorized(true)
+  }
+}
