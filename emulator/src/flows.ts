@@ -19,6 +19,7 @@ import {
   readPasskeyOptions,
   requestOptions,
   rpIdFor,
+  userHandleMatches,
   verifyAssertion,
   verifyRegistration,
 } from './webauthn'
@@ -97,13 +98,18 @@ flows.post('/signup/finish', async (c) => {
 flows.post('/signin/finish', async (c) => {
   const { transaction, credential } = await readFinish(c, 'signin')
   const { store } = c.env
+  // Without a login ID at start (transaction.userId empty) the credential names the user. The same
+  // answer for every mismatch: no oracle on which credentials exist.
   const stored = await store.credential(credential.id)
-  // The same answer for every mismatch: no oracle on which credentials exist.
   if (!stored || stored.rpId !== transaction.rpId || (transaction.userId && stored.userId !== transaction.userId)) {
     throw invalidRequest('Passkey is not registered for this user')
   }
   const user = await store.user(stored.userId)
   if (!user || user.status !== 'enabled') throw invalidRequest('Passkey is not registered for this user')
+  // A discoverable credential also returns the user handle it was made for: it must be this user's.
+  if (credential.userHandle !== undefined && !userHandleMatches(credential.userHandle, user.handle)) {
+    throw invalidRequest('Passkey is not registered for this user')
+  }
   stored.counter = await verifyAssertion(transaction, credential, stored)
   await store.putCredential(stored)
   const amr = transaction.stepup || transaction.mfa ? merge(transaction.priorAmr, ['webauthn']) : ['webauthn']

@@ -96,7 +96,11 @@ export function creationOptions(input: {
   })
 }
 
-/** Request options, as Descope's JSON string `{"publicKey": …}`. */
+/**
+ * Request options, as Descope's JSON string `{"publicKey": …}`. With no `allow` list (a sign-in
+ * without a login ID) there is no `allowCredentials` at all: the authenticator offers its
+ * discoverable credentials for the RP ID.
+ */
 export function requestOptions(input: { rpId: string; challenge: string; allow: StoredCredential[]; passkey: PasskeyOptions }): string {
   const { rpId, challenge, allow, passkey } = input
   return JSON.stringify({
@@ -104,7 +108,7 @@ export function requestOptions(input: { rpId: string; challenge: string; allow: 
       challenge,
       timeout: TRANSACTION_SECONDS * 1000,
       rpId,
-      allowCredentials: allow.map((credential) => descriptor(credential)),
+      ...(allow.length > 0 && { allowCredentials: allow.map((credential) => descriptor(credential)) }),
       userVerification: passkey.userVerification,
     },
   })
@@ -114,11 +118,22 @@ function descriptor(credential: StoredCredential) {
   return { type: 'public-key', id: credential.id, ...(credential.transports ? { transports: credential.transports } : {}) }
 }
 
+/** A finish request's credential, narrowed. */
+export interface ParsedCredential {
+  /** base64url credential ID. */
+  id: string
+  /** The base64url fields of `response` that verification uses. */
+  response: Record<string, string>
+  /** `response.userHandle` exactly as sent (base64url, or Swift's raw `V…` handle); assertions only. */
+  userHandle?: string
+  raw: Record<string, unknown>
+}
+
 /**
  * The finish request's `response` (a JSON string, or an object) as WebAuthn JSON with
  * unpadded base64url fields. Unknown keys (Android's extras) are dropped.
  */
-export function parseCredential(value: unknown): { id: string; response: Record<string, string>; raw: Record<string, unknown> } {
+export function parseCredential(value: unknown): ParsedCredential {
   let parsed: unknown = value
   if (typeof value === 'string') {
     try {
@@ -136,13 +151,27 @@ export function parseCredential(value: unknown): { id: string; response: Record<
     if (typeof field === 'string') response[name] = normalizeBase64url(field)
   }
   if (!response.clientDataJSON) throw invalidRequest('Credential response has no clientDataJSON')
-  return { id: normalizeBase64url(rawId), response, raw: parsed }
+  const userHandle = typeof parsed.response.userHandle === 'string' && parsed.response.userHandle ? parsed.response.userHandle : undefined
+  return { id: normalizeBase64url(rawId), response, ...(userHandle && { userHandle }), raw: parsed }
+}
+
+/**
+ * Whether an assertion's `userHandle` names `handle`'s user (WebAuthn §7.2 step 6): the handle as
+ * base64url (padded or not), or the decoded handle itself, which Swift sends raw (contract §4).
+ */
+export function userHandleMatches(userHandle: string, handle: string): boolean {
+  if (normalizeBase64url(userHandle) === handle) return true
+  try {
+    return userHandle === new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(handle))
+  } catch {
+    return false
+  }
 }
 
 /** Verifies a registration against its transaction; the credential to store. */
 export async function verifyRegistration(
   transaction: Transaction,
-  credential: ReturnType<typeof parseCredential>,
+  credential: ParsedCredential,
   now: number
 ): Promise<Omit<StoredCredential, 'userId'>> {
   const { id, response, raw } = credential
@@ -183,7 +212,7 @@ export async function verifyRegistration(
 /** Verifies an assertion by `stored` against its transaction; the new signature counter. */
 export async function verifyAssertion(
   transaction: Transaction,
-  credential: ReturnType<typeof parseCredential>,
+  credential: ParsedCredential,
   stored: StoredCredential
 ): Promise<number> {
   const { id, response } = credential
@@ -192,7 +221,7 @@ export async function verifyAssertion(
     id,
     rawId: id,
     type: 'public-key',
-    // userHandle is not needed (the credential names the user) and Swift may send it raw.
+    // userHandle is checked by the caller against the credential's owner (userHandleMatches).
     response: { clientDataJSON: response.clientDataJSON, authenticatorData: response.authenticatorData, signature: response.signature },
     clientExtensionResults: {},
   } as AuthenticationResponseJSON

@@ -109,6 +109,53 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(finish.data?.user?.userId).toBe(account.user?.userId)
   })
 
+  it('should sign in without a login ID: no allow list, the user found from the passkey', async () => {
+    // A second user on another device, so the emulator has to pick the right one.
+    const other = await signUp(new SoftwareAuthenticator())
+    const start = await descope.webauthn.signIn.start('', ORIGIN)
+    expect(start.ok).toBe(true)
+    const options = JSON.parse(start.data!.options)
+    expect(options.publicKey.rpId).toBe('app.example.com')
+    expect(options.publicKey).not.toHaveProperty('allowCredentials')
+
+    const response = await authenticator.get(options, ORIGIN)
+    expect(response.response.userHandle).toBeTruthy()
+    const finish = await descope.webauthn.signIn.finish(start.data!.transactionId, JSON.stringify(response))
+    expect(finish.ok).toBe(true)
+    expect(finish.data?.user?.userId).toBe(account.user?.userId)
+    expect(finish.data?.user?.userId).not.toBe(other.user?.userId)
+    expect(claimsOf(finish.data!.sessionJwt).sub).toBe(account.user?.userId)
+  })
+
+  it('should refuse a sign-in without a login ID by an unknown passkey or with another user’s handle', async () => {
+    // A passkey whose sign-up never finished: the authenticator has it, the emulator does not.
+    const stranger = new SoftwareAuthenticator()
+    const pending = await descope.webauthn.signUp.start(newLoginId(), ORIGIN, 'Never finished')
+    await stranger.create(JSON.parse(pending.data!.options), ORIGIN)
+    const unknown = await descope.webauthn.signIn.start('', ORIGIN)
+    const unknownResponse = await stranger.get(JSON.parse(unknown.data!.options), ORIGIN)
+    const refused = await descope.webauthn.signIn.finish(unknown.data!.transactionId, JSON.stringify(unknownResponse))
+    expect(refused.ok).toBe(false)
+    expect(refused.code).toBe(400)
+    expect(refused.error?.errorCode).toBe('E011003')
+
+    // A real passkey whose userHandle claims another user (the stranger's never-created handle).
+    const start = await descope.webauthn.signIn.start('', ORIGIN)
+    const response = await authenticator.get(JSON.parse(start.data!.options), ORIGIN)
+    const foreign = { ...response, response: { ...response.response, userHandle: stranger.credentials[0]!.userHandle } }
+    const mismatch = await descope.webauthn.signIn.finish(start.data!.transactionId, JSON.stringify(foreign))
+    expect(mismatch.ok).toBe(false)
+    expect(mismatch.error?.errorCode).toBe('E011003')
+
+    // The handle as Swift sends it (raw, decoded) is the same user.
+    const again = await descope.webauthn.signIn.start('', ORIGIN)
+    const answer = await authenticator.get(JSON.parse(again.data!.options), ORIGIN)
+    const raw = new TextDecoder().decode(fromBase64url(answer.response.userHandle!))
+    const swift = await descope.webauthn.signIn.finish(again.data!.transactionId, JSON.stringify({ ...answer, response: { ...answer.response, userHandle: raw } }))
+    expect(swift.ok).toBe(true)
+    expect(swift.data?.user?.userId).toBe(account.user?.userId)
+  })
+
   it('should validate the session JWT through the JWKS', async () => {
     const info = await descope.validateSession(account.sessionJwt)
     expect(info.token).toMatchObject({ sub: account.user?.userId, iss: projectId, drn: 'DS' })
