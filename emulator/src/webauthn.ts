@@ -160,12 +160,7 @@ export function parseCredential(value: unknown): ParsedCredential {
  * base64url (padded or not), or the decoded handle itself, which Swift sends raw (contract §4).
  */
 export function userHandleMatches(userHandle: string, handle: string): boolean {
-  if (normalizeBase64url(userHandle) === handle) return true
-  try {
-    return userHandle === new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(handle))
-  } catch {
-    return false
-  }
+  return normalizeBase64url(userHandle) === handle || userHandle === new TextDecoder().decode(fromBase64url(handle))
 }
 
 /** Verifies a registration against its transaction; the credential to store. */
