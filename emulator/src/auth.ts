@@ -1,6 +1,6 @@
 /**
  * @module
- * Refresh, logout, logoutall and me (contract §3.8–§3.11): each needs a valid, unrevoked
+ * Refresh, logout, logoutall and me (docs/descope-contract.md §3.8–§3.11): each needs a valid, unrevoked
  * refresh JWT; bodies may be absent (Go, Kotlin) and query strings (web-js `dcs`/`dcr`) are ignored.
  */
 import { Hono } from 'hono'
@@ -14,7 +14,7 @@ export const auth = new Hono<ProjectEnv>()
 auth.post('/refresh', async (c) => {
   await readBody(c.req.raw)
   const { session, user } = await requireRefresh(c.env, readRefreshToken(c.req.raw))
-  // No rotation: the answer carries a new session JWT and no refreshJwt (contract §3.8).
+  // No rotation: the answer carries a new session JWT and no refreshJwt (docs/descope-contract.md §3.8).
   return c.json(await jwtResponse(c.env, user, session, false))
 })
 

@@ -18,7 +18,7 @@ export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0))
 }
 
-/** Rewrites base64 / padded base64url as unpadded base64url (clients differ; contract §4). */
+/** Rewrites base64 / padded base64url as unpadded base64url (clients differ; docs/descope-contract.md §4). */
 export function normalizeBase64url(text: string): string {
   return text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }

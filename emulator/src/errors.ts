@@ -1,7 +1,7 @@
 /**
  * @module
  * Descope-shaped errors: every failure is JSON `{errorCode, errorDescription, errorMessage}`
- * (descope-contract.md §5), because the SDKs throw on anything else. Never 503/52x here: the
+ * (docs/descope-contract.md §5), because the SDKs throw on anything else. Never 503/52x here: the
  * SDKs retry those, re-sending finish calls.
  */
 

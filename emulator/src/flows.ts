@@ -1,6 +1,6 @@
 /**
  * @module
- * The WebAuthn endpoints (contract §3.1–§3.7): starts create single-use transactions, finishes
+ * The WebAuthn endpoints (docs/descope-contract.md §3.1–§3.7): starts create single-use transactions, finishes
  * take them and verify the authenticator's answer for real.
  */
 import { Hono } from 'hono'

@@ -1,6 +1,6 @@
 /**
  * @module
- * Reading what clients send, as leniently as Descope does (descope-contract.md §2, §13):
+ * Reading what clients send, as leniently as Descope does (docs/descope-contract.md §2, §13):
  * a missing or empty body is `{}`, keys match case-insensitively (`transactionID` from Go),
  * unknown keys are ignored, and the refresh JWT comes from `Bearer <pid>:<jwt>` or the DSR cookie.
  */

@@ -1,6 +1,6 @@
 /**
  * @module
- * Session and refresh JWTs with Descope's claims (contract §3.12, §6), the JWT response, and
+ * Session and refresh JWTs with Descope's claims (docs/descope-contract.md §3.12, §6), the JWT response, and
  * the refresh-token check that refresh, logout, me, update/start and step-up share.
  */
 import { randomId } from './encoding'

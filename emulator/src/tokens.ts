@@ -14,7 +14,7 @@ export interface SigningKey {
   createdAt: number
 }
 
-/** A public key as served at `/v2/keys/:projectId` (contract §3.13: `alg` and `kid` are required). */
+/** A public key as served at `/v2/keys/:projectId` (docs/descope-contract.md §3.13: `alg` and `kid` are required). */
 export interface PublicJwk {
   kty: 'RSA'
   kid: string

@@ -1,6 +1,6 @@
 /**
  * @module
- * Users as Descope returns them (contract §3.12: the fields Kotlin and Swift require are always
+ * Users as Descope returns them (docs/descope-contract.md §3.12: the fields Kotlin and Swift require are always
  * present, `createdTime` is a number of seconds, the casing is Descope's own mix).
  */
 import { base64url, randomId } from './encoding'

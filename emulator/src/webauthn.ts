@@ -1,6 +1,6 @@
 /**
  * @module
- * The WebAuthn side: RP ID rules, the `options` strings Descope returns (contract §4), and real
+ * The WebAuthn side: RP ID rules, the `options` strings Descope returns (docs/descope-contract.md §4), and real
  * verification of registrations and assertions with @simplewebauthn/server (challenge, origin,
  * RP ID hash, signature, counter, user presence and, when asked for, user verification).
  */
@@ -41,7 +41,7 @@ export function hostWithin(host: string, rpId: string): boolean {
   return host === rpId || host.endsWith(`.${rpId}`)
 }
 
-/** `passkeyOptions` as core-js sends them (contract §3.1), narrowed. */
+/** `passkeyOptions` as core-js sends them (docs/descope-contract.md §3.1), narrowed. */
 export interface PasskeyOptions {
   authenticatorAttachment?: 'platform' | 'cross-platform'
   residentKey?: 'discouraged' | 'preferred' | 'required'

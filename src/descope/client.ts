@@ -1,6 +1,6 @@
 /**
  * @module
- * The only code that knows Descope's paths, headers and payloads (descope-contract.md §2–§3).
+ * The only code that knows Descope's paths, headers and payloads (docs/descope-contract.md §2–§3).
  * Every call has a timeout, refuses redirects and cookies, caps the bytes it reads, and turns
  * every failure into a `DescopeError`. Calls that would be unsafe to repeat (finish, refresh,
  * logout) are never retried.

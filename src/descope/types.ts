@@ -1,7 +1,7 @@
 /**
  * @module
  * The shapes of Descope's auth API that the Worker reads or sends
- * (shared/reference/descope-contract.md §3). Only the fields used here are typed.
+ * (docs/descope-contract.md §3). Only the fields used here are typed.
  */
 
 /** Descope's user object (`/v1/auth/me`, and `user` in a JWT response). */
@@ -24,7 +24,7 @@ export interface StartResponse {
   create: boolean
 }
 
-/** The answer of sign-up/sign-in finish and refresh (contract §3.12). */
+/** The answer of sign-up/sign-in finish and refresh (docs/descope-contract.md §3.12). */
 export interface JwtResponse {
   sessionJwt: string
   refreshJwt?: string

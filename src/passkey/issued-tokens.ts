@@ -1,6 +1,6 @@
 /**
  * @module
- * Tokens Descope returns from a finish are checked before they become cookies (threats T38): the
+ * Tokens Descope returns from a finish are checked before they become cookies (docs/threat-model.md, T38): the
  * session token must verify as a session (`drn: "DS"`, RS256, issuer, audience) and the refresh
  * token as a refresh token, both for the same user. Whatever sits between the Worker and Descope
  * can then not plant a session of its choosing.

@@ -1,6 +1,6 @@
 /**
  * @module
- * Descope returns WebAuthn options as a JSON *string* (descope-contract.md §4); the browser gets
+ * Descope returns WebAuthn options as a JSON *string* (docs/descope-contract.md §4); the browser gets
  * the parsed object, ready for `PublicKeyCredential.parseCreationOptionsFromJSON(options.publicKey)`.
  */
 import { AppError } from '../errors'

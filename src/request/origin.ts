@@ -1,6 +1,6 @@
 /**
  * @module
- * The origin rule (DESIGN.md, "Origins"): a state-changing request must carry an `Origin` header
+ * The origin rule (docs/design.md, "Origins"): a state-changing request must carry an `Origin` header
  * exactly equal to one configured origin. No prefix, suffix or case folding; `null` and a missing
  * header are refused. This is also the CSRF defence for cookie-authenticated POSTs.
  */

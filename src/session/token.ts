@@ -1,6 +1,6 @@
 /**
  * @module
- * Where the session token comes from (threats T30): `Authorization: Bearer` first — scheme
+ * Where the session token comes from (docs/threat-model.md, T30): `Authorization: Bearer` first — scheme
  * case-insensitive, one header, and when present it is authoritative (no fallback to the
  * cookie) — else the session cookie, refused when the browser sent it twice (cookie tossing
  * from a sibling subdomain). Tokens in the query or body are never read.

@@ -1,6 +1,6 @@
 /**
  * @module
- * The session check itself (DESIGN.md, "Sessions"), free of Workers APIs so it runs in Node too:
+ * The session check itself (docs/design.md, "Sessions"), free of Workers APIs so it runs in Node too:
  * size cap, JWS compact only, RS256 only, `kid` required, issuer from an exact set, audience when
  * configured, clock tolerance, numeric `exp` and `sub` required, and `drn` telling a session
  * token (`DS`) from a refresh token (`DSR`).
@@ -16,7 +16,7 @@ import type { WaitUntil } from '../lib/wait-until'
 import { MAX_KID_LENGTH, type KeyStore } from './jwks'
 import type { Session } from './types'
 
-/** Longer tokens are refused before any parsing (threats T31). */
+/** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */
 export const MAX_TOKEN_LENGTH = 8 * 1024
 
 /** Why a token was refused: for logs only, never for the response body. */

@@ -4,7 +4,8 @@
  * official `@descope/node-sdk` `validateSession`, both against the emulator's JWKS.
  *
  * Every disagreement is declared in the corpus with its reason; the test fails on any other.
- * All declared disagreements are tokens the SDK accepts and this validator refuses.
+ * All declared disagreements are tokens the SDK accepts and this validator refuses; the T numbers
+ * in the reasons are threats of docs/threat-model.md.
  */
 import DescopeClient from '@descope/node-sdk'
 import { base64url, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
@@ -79,7 +80,7 @@ async function corpus(): Promise<Case[]> {
     {
       name: 'real refresh token (drn DSR) as a session',
       token: real.refreshJwt,
-      ...sdkAccepts('the SDK does not check drn: a refresh token passes validateSession (threats T29)'),
+      ...sdkAccepts('the SDK does not check drn: a refresh token passes validateSession (T29)'),
     },
     { name: 'drn DSR as a session', token: await emulatorSign(claims({ drn: 'DSR' })), ...sdkAccepts('the SDK does not check drn (T29)') },
     { name: 'drn missing', token: await emulatorSign(claims({ drn: undefined })), ...sdkAccepts('the SDK does not check drn; we require "DS" (T29)') },

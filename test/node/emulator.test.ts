@@ -1,6 +1,6 @@
 /**
  * The emulator's own contract beyond what node-sdk exercises: the leniency other SDKs need
- * (contract §13), Descope-shaped errors, and the test-control API (faults, keys, clock, sign).
+ * (docs/descope-contract.md §13), Descope-shaped errors, and the test-control API (faults, keys, clock, sign).
  */
 import { describe, expect, inject, it } from 'vitest'
 import { SoftwareAuthenticator, fromBase64url } from '../support/authenticator'

@@ -85,7 +85,7 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(data.user).toMatchObject({ loginIds: [loginId], name: 'Bob', status: 'enabled', roleNames: [], ssoAppIds: [], OAuth: {}, webauthn: true })
     expect(typeof data.user?.createdTime).toBe('number')
     expect(data.user?.userId).toMatch(/^U[A-Za-z0-9]{27}$/)
-    // node-sdk builds the refresh cookie from the body (contract §7).
+    // node-sdk builds the refresh cookie from the body (docs/descope-contract.md §7).
     expect(finish.data?.cookies?.[0]).toMatch(/^DSR=ey[^;]+; Domain=; Max-Age=2419200; Path=\/; HttpOnly; SameSite=Strict$/)
 
     const session = claimsOf(data.sessionJwt)

@@ -1,4 +1,4 @@
-/** Every `METHOD path` the Worker serves (DESIGN.md, "Browser-facing HTTP API"). */
+/** Every `METHOD path` the Worker serves (docs/api.md). */
 export const PASSKEY_FLOWS = ['signup', 'signin', 'signup-in', 'update'] as const
 
 export const ROUTES: ReadonlyArray<[string, string]> = [

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing with fast-check (threats.md §4 L5): generated bodies, headers, cookies,
+ * Property-based fuzzing with fast-check (docs/threat-model.md, L5): generated bodies, headers, cookies,
  * methods and tokens against every route of the browser API. The property, for every answer:
  * no 5xx unless an upstream fault was injected (and then only 502/503/504), a JSON body, every
  * error in the documented shape `{error: {code, message}}` with a known code, and

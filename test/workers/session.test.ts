@@ -1,5 +1,5 @@
 /**
- * Sessions through the real Worker entry and the emulator: every token case of threats.md §E
+ * Sessions through the real Worker entry and the emulator: every token case of docs/threat-model.md §E
  * at a protected route, step-up, roles, the session routes, edge refresh and logout.
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'

@@ -1,5 +1,5 @@
 /**
- * Threats of ../shared/reference/threats.md §1 not already covered by the passkey and session
+ * Threats of docs/threat-model.md not already covered by the passkey and session
  * tests (SECURITY.md maps every threat to its test): login ID canonicalisation, enumeration at
  * sign-in start, log redaction, CORS, method and path confusion, prototype pollution.
  */

@@ -1,6 +1,6 @@
 /**
  * The verifier core (src/session/verify.ts + jwks.ts) with keys minted in the test: every token
- * rule of threats.md §E, the key store's fetch bounds, and the verified-token memory.
+ * rule of docs/threat-model.md §E, the key store's fetch bounds, and the verified-token memory.
  * The emulator-backed, whole-Worker versions are in session.test.ts and jwks.test.ts.
  */
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
