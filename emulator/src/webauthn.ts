@@ -157,7 +157,7 @@ export function parseCredential(value: unknown): ParsedCredential {
 
 /**
  * Whether an assertion's `userHandle` names `handle`'s user (WebAuthn §7.2 step 6): the handle as
- * base64url (padded or not), or the decoded handle itself, which Swift sends raw (contract §4).
+ * base64url (padded or not), or the decoded handle itself, which Swift sends raw (docs/descope-contract.md §4).
  */
 export function userHandleMatches(userHandle: string, handle: string): boolean {
   return normalizeBase64url(userHandle) === handle || userHandle === new TextDecoder().decode(fromBase64url(handle))
