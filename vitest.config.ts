@@ -1,17 +1,25 @@
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { COMPATIBILITY_DATE, toolchainVersions } from './scripts/lib/workerd.mjs'
 
 /** The project ID the workerd tests configure; any well-formed ID works with the emulator. */
 export const TEST_PROJECT_ID = 'P2passkeyedgetest0000000000A'
 
+/** First line of every run: the Node running the tests (`node_modules/.bin/node` from the `node` package under npm scripts) and the one workerd. */
+function printToolchain() {
+  const { node, wrangler, workerd } = toolchainVersions()
+  console.log(`Node ${node} (${process.execPath}) · wrangler ${wrangler} · workerd ${workerd}`)
+}
+
 export default defineConfig({
   test: {
+    reporters: ['default', { onInit: printToolchain }],
     projects: [
       {
         plugins: [
           cloudflareTest(({ inject }) => ({
             main: './src/index.ts',
-            wrangler: { configPath: './wrangler.toml' },
+            wrangler: { configPath: './wrangler.jsonc' },
             miniflare: {
               bindings: {
                 DESCOPE_PROJECT_ID: TEST_PROJECT_ID,
@@ -19,7 +27,7 @@ export default defineConfig({
                 ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
               },
               // Tight limiters for test/workers/rate-limit.test.ts (passed as overrides of
-              // RATE_LIMIT_IP / RATE_LIMIT_LOGIN_ID); the real ones come from wrangler.toml.
+              // RATE_LIMIT_IP / RATE_LIMIT_LOGIN_ID); the real ones come from wrangler.jsonc.
               ratelimits: {
                 TEST_LIMIT_IP: { namespace_id: '9101', simple: { limit: 10, period: 60 } },
                 TEST_LIMIT_LOGIN_ID: { namespace_id: '9102', simple: { limit: 5, period: 60 } },
@@ -32,11 +40,11 @@ export default defineConfig({
                 {
                   // Another Worker protecting its routes through a service binding to the
                   // SessionVerifier entrypoint of this one (docs/session.md). The Worker under
-                  // test runs as vitest-pool-workers' runner, named after the project ("workers").
+                  // test runs as the plugin's runner, named after the project ("workers").
                   name: 'session-client',
                   modules: true,
-                  compatibilityDate: '2026-04-01',
-                  serviceBindings: { SESSION: { name: 'vitest-pool-workers-runner-workers', entrypoint: 'SessionVerifier' } },
+                  compatibilityDate: COMPATIBILITY_DATE,
+                  serviceBindings: { SESSION: { name: 'vitest-plugin-runner-workers', entrypoint: 'SessionVerifier' } },
                   script: `export default {
                     async fetch(request, env) {
                       const token = request.headers.get('X-Token')
@@ -52,8 +60,8 @@ export default defineConfig({
                   name: 'emulator',
                   modules: true,
                   scriptPath: inject('emulatorBundle'),
-                  compatibilityDate: '2026-04-01',
-                  // One SQLite-backed Durable Object per project ID (emulator/wrangler.toml).
+                  compatibilityDate: COMPATIBILITY_DATE,
+                  // One SQLite-backed Durable Object per project ID (emulator/wrangler.jsonc).
                   durableObjects: { PROJECTS: { className: 'EmulatorProject', useSQLite: true } },
                 },
               ],

@@ -42,7 +42,7 @@ const FRESH_TOKENS = 1000
 const OUT = join(ROOT, '.wrangler/bench')
 const HARD_LIMIT_MS = 9 * 60_000
 
-/** The peer Workers (bench/workers/*.ts); `ours` is the production bundle from wrangler.toml. */
+/** The peer Workers (bench/workers/*.ts); `ours` is the production bundle from wrangler.jsonc. */
 const PEERS = [
   { name: 'open', main: 'bench/workers/open.ts' },
   { name: 'floor', main: 'bench/workers/floor.ts' },

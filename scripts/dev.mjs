@@ -2,9 +2,11 @@
 // `npm run dev`: the whole product on this machine — the local Descope emulator on
 // http://127.0.0.1:8788 and the Worker (API + page) on http://localhost:8787, pointed at it.
 // Ports come from PORT and EMULATOR_PORT. The emulator URL and the dev project are passed with
-// --var, so the production wrangler.toml never names the emulator. Ctrl-C stops both.
+// --var, so the production wrangler.jsonc never names the emulator. Ctrl-C stops both.
+// `--emulator-only` (`npm run emulator`) starts the emulator alone.
 import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { COMPATIBILITY_DATE } from './lib/workerd.mjs'
 
 const port = Number(process.env.PORT ?? 8787)
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8788)
@@ -16,6 +18,7 @@ const pageUrl = `http://localhost:${port}`
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
 const common = ['--show-interactive-dev-session=false', '--log-level', process.env.WRANGLER_LOG ?? 'warn']
 const children = []
+const emulatorOnly = process.argv.includes('--emulator-only')
 
 function start(name, args) {
   const child = spawn(process.execPath, [new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname, 'dev', ...args, ...common], {
@@ -57,10 +60,11 @@ async function waitFor(url, what) {
   stop(1)
 }
 
-start('emulator', ['--config', 'emulator/wrangler.toml', '--ip', '127.0.0.1', '--port', String(emulatorPort), '--inspector-port', '0'])
-start('worker', [
+// The emulator's config has no date of its own: it runs on the production Worker's.
+start('emulator', ['--config', 'emulator/wrangler.jsonc', '--compatibility-date', COMPATIBILITY_DATE, '--ip', '127.0.0.1', '--port', String(emulatorPort), '--inspector-port', '0'])
+if (!emulatorOnly) start('worker', [
   '--config',
-  'wrangler.toml',
+  'wrangler.jsonc',
   '--ip',
   'localhost',
   '--port',
@@ -76,5 +80,9 @@ start('worker', [
 ])
 
 await waitFor(`${emulatorUrl}/v2/keys/${projectId}`, 'the emulator')
-await waitFor(`${pageUrl}/healthz`, 'the Worker')
-console.log(`\n[dev] passkey-edge is up: ${pageUrl}  (Descope emulator: ${emulatorUrl}, project ${projectId})\n`)
+if (emulatorOnly) {
+  console.log(`\n[dev] Descope emulator is up: ${emulatorUrl}\n`)
+} else {
+  await waitFor(`${pageUrl}/healthz`, 'the Worker')
+  console.log(`\n[dev] passkey-edge is up: ${pageUrl}  (Descope emulator: ${emulatorUrl}, project ${projectId})\n`)
+}

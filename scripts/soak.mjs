@@ -76,7 +76,6 @@ const { SoftwareAuthenticator } = await import(join(OUT, 'authenticator.mjs'))
 // ---- serve ------------------------------------------------------------------------------------
 
 const logLines = []
-let logTail = ''
 const { Miniflare, Log, LogLevel } = await loadMiniflare()
 const edgeOptions = (name, projectId, limits) => ({
   name,
@@ -101,16 +100,9 @@ const mf = new Miniflare({
   port: 0,
   cf: false,
   log: new Log(LogLevel.WARN),
-  // Every line the Workers log is kept and scanned for secrets at the end.
-  handleRuntimeStdio(stdout, stderr) {
-    for (const stream of [stdout, stderr]) {
-      stream.on('data', (chunk) => {
-        const text = logTail + chunk.toString()
-        const lines = text.split('\n')
-        logTail = lines.pop() ?? ''
-        logLines.push(...lines.filter(Boolean))
-      })
-    }
+  // Every line the Workers log (workerd's structured logs) is kept and scanned for secrets at the end.
+  handleStructuredLogs({ message }) {
+    logLines.push(...message.split('\n').filter(Boolean))
   },
   workers: [
     edgeOptions('edge', PROJECT, LIMITS),

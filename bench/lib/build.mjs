@@ -15,7 +15,7 @@ import { COMPATIBILITY_DATE, bundleEmulator } from '../../scripts/lib/workerd.mj
 const run = promisify(execFile)
 export const ROOT = new URL('../..', import.meta.url).pathname
 const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
-/** The production config's date (the pinned workerd refuses dates after 2026-04-26). */
+/** The production config's date (wrangler.jsonc), for every bench Worker too. */
 export { COMPATIBILITY_DATE }
 
 /**
@@ -72,13 +72,13 @@ export async function buildForNode(entry, outfile) {
 }
 
 /**
- * Builds the production Worker (the project's own wrangler.toml) and each bench Worker,
+ * Builds the production Worker (the project's own wrangler.jsonc) and each bench Worker,
  * two at a time (2 cores).
  * @param {string} outRoot
  * @param {Array<{name: string, main: string, flags?: string[]}>} workers
  */
 export async function buildWorkers(outRoot, workers) {
-  const targets = [{ name: 'ours', config: join(ROOT, 'wrangler.toml'), outdir: join(outRoot, 'ours') }]
+  const targets = [{ name: 'ours', config: join(ROOT, 'wrangler.jsonc'), outdir: join(outRoot, 'ours') }]
   for (const worker of workers) {
     const dir = join(outRoot, worker.name)
     targets.push({ name: worker.name, config: await benchConfig(dir, worker), outdir: join(dir, 'out') })

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { toolchainVersions } from '../../scripts/lib/workerd.mjs'
 import { ROOT } from './build.mjs'
 
 /** Issue 6's targets. Ratios and counts only: absolute numbers depend on the machine. */
@@ -35,10 +36,7 @@ export async function versions() {
     }
   }
   return {
-    node: process.versions.node,
-    wrangler: await version('node_modules/wrangler/package.json'),
-    miniflare: await version('node_modules/wrangler/node_modules/miniflare/package.json'),
-    workerd: await version('node_modules/wrangler/node_modules/workerd/package.json'),
+    ...toolchainVersions(),
     hono: await version('node_modules/hono/package.json'),
     jose: await version('node_modules/jose/package.json'),
     '@descope/node-sdk': await version('node_modules/@descope/node-sdk/package.json'),

@@ -17,7 +17,7 @@ export const ORIGIN = 'https://app.example.com'
 /** A well-formed, per-Worker project ID, so that emulator counters are kept apart. */
 export const projectIdFor = (name) => `P2bench${name.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(28, '0').slice(0, 28)
 
-/** The emulator with its Durable Object binding (emulator/wrangler.toml), storage in memory. */
+/** The emulator with its Durable Object binding (emulator/wrangler.jsonc), storage in memory. */
 function emulatorOptions(scriptPath) {
   return {
     name: 'emulator',
@@ -43,14 +43,11 @@ export async function startStack({ emulatorScript, workers }) {
     host: '127.0.0.1',
     port: 0,
     log: new Log(LogLevel.WARN),
-    // workerd's own output (a Worker's console.error) would garble the table.
-    // A failed start is explained by the last lines it wrote, so those are kept.
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.resume()
-      stderr.on('data', (chunk) => {
-        runtimeErrors = (runtimeErrors + chunk).slice(-4000)
-        if (process.env.BENCH_DEBUG) process.stderr.write(chunk)
-      })
+    // What the Workers log (a Worker's console.error) would garble the table.
+    // A failed start is explained by the last lines logged, so those are kept.
+    handleStructuredLogs({ level, message }) {
+      runtimeErrors = `${runtimeErrors}${level}: ${message}\n`.slice(-4000)
+      if (process.env.BENCH_DEBUG) process.stderr.write(`${level}: ${message}\n`)
     },
     // No look-up of Cloudflare's `cf` object: loopback only.
     cf: false,

@@ -14,7 +14,7 @@ import { flows } from './flows'
 import { Store } from './store'
 import { publicJwk } from './tokens'
 
-/** The emulator Worker's bindings (emulator/wrangler.toml). */
+/** The emulator Worker's bindings (emulator/wrangler.jsonc). */
 export interface EmulatorEnv {
   PROJECTS: DurableObjectNamespace<EmulatorProject>
   /** Fixed RP ID ("Top Level Domain" in Descope's passkey settings); default: the origin's host. */

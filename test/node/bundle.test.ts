@@ -51,7 +51,7 @@ describe('wrangler deploy --dry-run', () => {
   })
 
   it('should not need nodejs_compat', async () => {
-    const config = await readFile(new URL('../../wrangler.toml', import.meta.url), 'utf8')
+    const config = await readFile(new URL('../../wrangler.jsonc', import.meta.url), 'utf8')
     expect(config).not.toMatch(/nodejs_compat/)
     expect(code).not.toMatch(/from\s*["']node:/)
   })
