@@ -2,11 +2,13 @@
  * @module
  * Refresh, logout, logoutall and me (docs/descope-contract.md §3.8–§3.11): each needs a valid, unrevoked
  * refresh JWT; bodies may be absent (Go, Kotlin) and query strings (web-js `dcs`/`dcr`) are ignored.
+ * Answers follow the project's settings: rotation, tokens as cookies, cookies cleared at logout.
  */
 import { Hono } from 'hono'
 import type { ProjectEnv } from './context'
+import { logoutResponse, tokenResponse } from './cookies'
 import { readBody, readRefreshToken } from './request'
-import { jwtResponse, requireRefresh } from './sessions'
+import { refreshAnswer, requireRefresh } from './sessions'
 import { userResponse } from './users'
 
 export const auth = new Hono<ProjectEnv>()
@@ -14,15 +16,15 @@ export const auth = new Hono<ProjectEnv>()
 auth.post('/refresh', async (c) => {
   await readBody(c.req.raw)
   const { session, user } = await requireRefresh(c.env, readRefreshToken(c.req.raw))
-  // No rotation: the answer carries a new session JWT and no refreshJwt (docs/descope-contract.md §3.8).
-  return c.json(await jwtResponse(c.env, user, session, false))
+  // A new session JWT; a new refresh JWT only with rotation (docs/descope-contract.md §3.8).
+  return tokenResponse(c.env.store.settings(), await refreshAnswer(c.env, user, session))
 })
 
 auth.post('/logout', async (c) => {
   await readBody(c.req.raw)
   const { session } = await requireRefresh(c.env, readRefreshToken(c.req.raw))
   await c.env.store.putSession({ ...session, revoked: true })
-  return c.json({})
+  return logoutResponse(c.env.store.settings())
 })
 
 auth.post('/logoutall', async (c) => {
@@ -31,7 +33,7 @@ auth.post('/logoutall', async (c) => {
   for (const session of await c.env.store.sessionsOf(user.userId)) {
     if (!session.revoked) await c.env.store.putSession({ ...session, revoked: true })
   }
-  return c.json({})
+  return logoutResponse(c.env.store.settings())
 })
 
 auth.get('/me', async (c) => {

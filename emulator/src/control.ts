@@ -1,14 +1,18 @@
 /**
  * @module
  * The test-control API under `/emulator/:projectId/…` (never part of Descope's API): call counts,
- * faults, key rotation, clock offset, and signing arbitrary tokens. See emulator/README.md.
+ * faults, key rotation, clock offset, signing arbitrary tokens, project settings and users made
+ * outside passkey flows. See emulator/README.md.
  */
 import { Hono } from 'hono'
 import type { ProjectEnv } from './context'
-import { malformed } from './errors'
+import { ApiError, malformed, userExists } from './errors'
+import { createdUser, patchedUser } from './managed-users'
 import { isRecord, readBody } from './request'
+import { mergeSettings } from './settings'
 import type { Fault } from './store'
 import { signJwt } from './tokens'
+import { userResponse } from './users'
 
 export const control = new Hono<ProjectEnv>()
 
@@ -55,6 +59,39 @@ control.post('/sign', async (c) => {
   for (const [name, value] of Object.entries(header)) if (value === null) delete header[name]
   return c.json({ jwt: await signJwt(header, body.payload, current) })
 })
+
+control.get('/settings', (c) => c.json(c.env.store.settings()))
+
+/** Merges Descope-named settings into the project's (emulator/src/settings.ts) and answers all of them. */
+control.put('/settings', async (c) => {
+  const settings = mergeSettings(c.env.store.settings(), await readBody(c.req.raw))
+  await c.env.store.putSettings(settings)
+  return c.json(settings)
+})
+
+control.post('/users', async (c) => {
+  const { store } = c.env
+  const user = createdUser(await readBody(c.req.raw), store.now())
+  if (await store.userByLoginId(user.loginIds[0] ?? '')) throw userExists()
+  await store.putUser(user)
+  return c.json({ userId: user.userId })
+})
+
+control.get('/users/:userId', async (c) => c.json(userResponse(await existingUser(c.env.store, c.req.param('userId')))))
+
+control.patch('/users/:userId', async (c) => {
+  const { store } = c.env
+  const body = await readBody(c.req.raw)
+  const user = patchedUser(await existingUser(store, c.req.param('userId')), body)
+  await store.putUser(user)
+  return c.json(userResponse(user))
+})
+
+async function existingUser(store: ProjectEnv['Bindings']['store'], userId: string) {
+  const user = await store.user(userId)
+  if (!user) throw new ApiError(404, 'E062108', 'User not found', 'No user with this ID')
+  return user
+}
 
 function readFault(body: Record<string, unknown>): Fault {
   const { route, status, headers, latencyMs, reset, times } = body

@@ -8,7 +8,7 @@
 /** An error the emulator answers with, as Descope would. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 429 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500,
     readonly code: string,
     readonly description: string,
     message: string

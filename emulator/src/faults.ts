@@ -1,7 +1,8 @@
 /**
  * @module
  * Call counting and fault injection for Descope routes (never for the control API). Faults are
- * inert until a test adds one: latency, a forced status/body/headers, or a reset connection.
+ * inert until a test adds one: latency, a forced status/body/headers, headers added to the real
+ * answer, or a reset connection.
  */
 import type { MiddlewareHandler } from 'hono'
 import type { ProjectEnv } from './context'
@@ -21,8 +22,16 @@ export const countAndFault: MiddlewareHandler<ProjectEnv> = async (c, next) => {
   if (!fault) return next()
   if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
   if (fault.reset) return resetResponse()
-  if (fault.status === undefined) return next()
-  return faultResponse(fault)
+  if (fault.status !== undefined) return faultResponse(fault)
+  await next()
+  // Headers without a status join the real answer (e.g. a proxy's unrelated Set-Cookie).
+  if (fault.headers) c.res = withHeaders(c.res, fault.headers)
+}
+
+function withHeaders(response: Response, extra: Record<string, string>): Response {
+  const headers = new Headers(response.headers)
+  for (const [name, value] of Object.entries(extra)) headers.append(name, value)
+  return new Response(response.body, { status: response.status, headers })
 }
 
 async function takeFault(store: Store, route: string): Promise<Fault | undefined> {

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import type { ProjectEnv } from './context'
+import { tokenResponse } from './cookies'
 import { randomToken } from './encoding'
 import { invalidRequest, missingArgument, unauthorized, userExists, userNotFound } from './errors'
 import { field, objectField, readBody, readRefreshToken, requireString, stringField } from './request'
@@ -68,7 +69,7 @@ flows.post('/update/start', async (c) => {
   const body = await readBody(c.req.raw)
   const { session, user } = await requireRefresh(c.env, readRefreshToken(c.req.raw))
   const loginId = requireString(body, 'loginId')
-  if (!user.loginIds.some((id) => id.toLowerCase() === loginId.toLowerCase())) throw unauthorized('Refresh token does not belong to this user')
+  if (!c.env.store.hasLoginId(user, loginId)) throw unauthorized('Refresh token does not belong to this user')
   const origin = stringField(body, 'origin')
   const rpId = rpIdFor(origin, c.env.rpId)
   const passkey = readPasskeyOptions(objectField(body, 'passkeyOptions'))
@@ -92,7 +93,8 @@ flows.post('/signup/finish', async (c) => {
   user.credentialIds.push(verified.id)
   await store.putCredential({ ...verified, userId: user.userId })
   await store.putUser(user)
-  return c.json(await openSession(c.env, user, { amr: ['webauthn'], su: false, customClaims: transaction.customClaims, firstSeen: !taken }))
+  const answer = await openSession(c.env, user, { amr: ['webauthn'], su: false, customClaims: transaction.customClaims, firstSeen: !taken, tenantId: transaction.tenantId })
+  return tokenResponse(store.settings(), answer)
 })
 
 flows.post('/signin/finish', async (c) => {
@@ -113,7 +115,8 @@ flows.post('/signin/finish', async (c) => {
   stored.counter = await verifyAssertion(transaction, credential, stored)
   await store.putCredential(stored)
   const amr = transaction.stepup || transaction.mfa ? merge(transaction.priorAmr, ['webauthn']) : ['webauthn']
-  return c.json(await openSession(c.env, user, { amr, su: transaction.stepup, customClaims: transaction.customClaims, firstSeen: false }))
+  const answer = await openSession(c.env, user, { amr, su: transaction.stepup, customClaims: transaction.customClaims, firstSeen: false, tenantId: transaction.tenantId })
+  return tokenResponse(store.settings(), answer)
 })
 
 flows.post('/update/finish', async (c) => {
@@ -128,7 +131,8 @@ flows.post('/update/finish', async (c) => {
   await store.putUser(user)
   if (!transaction.mfa) return c.json({})
   const amr = merge(transaction.priorAmr, ['webauthn'])
-  return c.json({ jwt: await openSession(c.env, user, { amr, su: false, customClaims: {}, firstSeen: false }) })
+  const answer = await openSession(c.env, user, { amr, su: false, customClaims: {}, firstSeen: false })
+  return tokenResponse(store.settings(), answer, (jwt) => ({ jwt }))
 })
 
 async function startSignUp(
@@ -149,6 +153,7 @@ async function startSignUp(
     phone: stringField(user, 'phone'),
   }
   transaction.customClaims = customClaimsOf(body)
+  transaction.tenantId = tenantIdOf(body)
   await c.env.store.putTransaction(transaction)
   const displayName = transaction.details.name ?? existing?.name ?? loginId
   const options = creationOptions({ rpId, challenge: transaction.challenge, handle, loginId, displayName, exclude: [], passkey })
@@ -187,6 +192,7 @@ async function startSignIn(
   transaction.mfa = mfa
   transaction.priorAmr = priorAmr
   transaction.customClaims = customClaimsOf(body)
+  transaction.tenantId = tenantIdOf(body)
   await c.env.store.putTransaction(transaction)
   return { transactionId: transaction.id, options: requestOptions({ rpId, challenge: transaction.challenge, allow, passkey }), create: false }
 }
@@ -227,6 +233,11 @@ async function readFinish(c: Ctx, flow: Transaction['flow']) {
 function customClaimsOf(body: Record<string, unknown>): Record<string, unknown> {
   const claims = objectField(body, 'loginOptions').customClaims
   return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : {}
+}
+
+/** `loginOptions.tenantId`: the tenant the session should start in (when the user is in it). */
+function tenantIdOf(body: Record<string, unknown>): string | undefined {
+  return stringField(objectField(body, 'loginOptions'), 'tenantId')
 }
 
 function merge(first: string[], second: string[]): string[] {

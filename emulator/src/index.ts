@@ -8,12 +8,19 @@
 import { PROJECT_HEADER } from './context'
 import { ApiError, errorResponse, notFound } from './errors'
 import type { EmulatorEnv } from './project'
-import { PROJECT_ID, readBearer } from './request'
+import { PROJECT_ID, readBearer, withBufferedBody } from './request'
 
 export { EmulatorProject } from './project'
 
 export default {
-  async fetch(request: Request, env: EmulatorEnv): Promise<Response> {
+  async fetch(incoming: Request, env: EmulatorEnv): Promise<Response> {
+    let request: Request
+    try {
+      request = await withBufferedBody(incoming)
+    } catch (error) {
+      if (error instanceof ApiError) return withCors(incoming, error.toResponse())
+      return withCors(incoming, errorResponse(400, 'E011001', 'Bad request', 'The request body could not be read'))
+    }
     if (request.method === 'OPTIONS') return withCors(request, new Response(null, { status: 204 }))
     try {
       const projectId = projectIdOf(request)

@@ -11,6 +11,7 @@ import { control } from './control'
 import { ApiError, errorResponse, notFound } from './errors'
 import { countAndFault } from './faults'
 import { flows } from './flows'
+import { withBufferedBody } from './request'
 import { Store } from './store'
 import { publicJwk } from './tokens'
 
@@ -49,8 +50,15 @@ export class EmulatorProject extends DurableObject<EmulatorEnv> {
     void ctx.blockConcurrencyWhile(() => this.store.load())
   }
 
-  override async fetch(request: Request): Promise<Response> {
+  override async fetch(incoming: Request): Promise<Response> {
+    let request: Request
+    try {
+      request = await withBufferedBody(incoming)
+    } catch (error) {
+      return error instanceof ApiError ? error.toResponse() : errorResponse(400, 'E011001', 'Bad request', 'The request body could not be read')
+    }
     const projectId = request.headers.get(PROJECT_HEADER) ?? ''
-    return app.fetch(request, { store: this.store, projectId, rpId: this.env.EMULATOR_RP_ID || undefined })
+    const apiBase = new URL(request.url).origin
+    return app.fetch(request, { store: this.store, projectId, apiBase, rpId: this.env.EMULATOR_RP_ID || undefined })
   }
 }

@@ -4,10 +4,33 @@
  * a missing or empty body is `{}`, keys match case-insensitively (`transactionID` from Go),
  * unknown keys are ignored, and the refresh JWT comes from `Bearer <pid>:<jwt>` or the DSR cookie.
  */
-import { malformed, missingArgument } from './errors'
+import { ApiError, malformed, missingArgument } from './errors'
 
 /** Descope project IDs: `P` + 27 (legacy) or 31 (regional) alphanumerics. */
 export const PROJECT_ID = /^P[A-Za-z0-9]{27}(?:[A-Za-z0-9]{4})?$/
+
+/** Bodies the emulator takes at all; Descope's requests are a few KiB. */
+const MAX_BODY_BYTES = 1024 * 1024
+
+/**
+ * The request with its body read to the end first. Answering without reading a body (an unknown
+ * route, a fault, an error) would leave workerd with an unread request stream ("Can't read from
+ * request stream after response has been sent"), an uncaught error that can restart the Worker
+ * and stall the next request on the connection. Both this front and the project's Durable Object
+ * buffer, so no route anywhere can leave a body unread.
+ */
+export async function withBufferedBody(request: Request): Promise<Request> {
+  if (!request.body) return request
+  const declared = Number(request.headers.get('Content-Length') ?? 0)
+  if (declared > MAX_BODY_BYTES) {
+    await request.body.cancel()
+    throw new ApiError(413, 'E011001', 'Bad request', 'Request body is too large')
+  }
+  const body = await request.arrayBuffer()
+  if (body.byteLength > MAX_BODY_BYTES) throw new ApiError(413, 'E011001', 'Bad request', 'Request body is too large')
+  const keepsBody = request.method !== 'GET' && request.method !== 'HEAD'
+  return new Request(request.url, { method: request.method, headers: request.headers, body: keepsBody ? body : null })
+}
 
 /** The body as an object; `{}` when absent or empty; E011001 when not a JSON object. */
 export async function readBody(request: Request): Promise<Record<string, unknown>> {

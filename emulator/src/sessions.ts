@@ -1,10 +1,13 @@
 /**
  * @module
- * Session and refresh JWTs with Descope's claims (docs/descope-contract.md §3.12, §6), the JWT response, and
- * the refresh-token check that refresh, logout, me, update/start and step-up share.
+ * Session and refresh JWTs with Descope's claims (docs/descope-contract.md §3.12, §6) shaped by the project's
+ * settings (settings.ts: issuer, `dsub`, tenants and `dct`, permissions), the JWT response
+ * with the tokens in the body or as `Set-Cookie` (cookies.ts), refresh rotation, and the
+ * refresh-token check that refresh, logout, me, update/start and step-up share.
  */
 import { randomId } from './encoding'
 import { revoked, unauthorized } from './errors'
+import type { ProjectSettings } from './settings'
 import type { StoredSession, StoredUser, Store } from './store'
 import { signJwt, verifyJwt } from './tokens'
 import { userResponse } from './users'
@@ -15,21 +18,75 @@ export const SESSION_SECONDS = 600
 export const REFRESH_SECONDS = 4 * 7 * 24 * 3600
 
 /** Claims the emulator sets itself; `customClaims` cannot override them. */
-const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti', 'drn', 'amr', 'su', 'rexp', 'roles', 'permissions', 'tenants', 'dsub'])
+const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti', 'drn', 'amr', 'su', 'rexp', 'roles', 'permissions', 'tenants', 'dsub', 'dct'])
 
 export interface SessionContext {
   store: Store
   projectId: string
+  /** The API's own base URL as the client called it (the conformance issuer's prefix). */
+  apiBase: string
 }
 
-/** A new refresh session for `user` and the JWT response for it (sign-up/sign-in finish). */
+/** The tokens of an auth answer and the JSON fields around them (docs/descope-contract.md §3.12). */
+export interface JwtAnswer {
+  sessionJwt: string
+  refreshJwt?: string
+  /** Refresh cookie lifetime, for the DSR cookie. */
+  cookieMaxAge: number
+  /** Session token lifetime, for the DS cookie. */
+  sessionMaxAge: number
+  sessionExpiration: number
+  body: Record<string, unknown>
+}
+
+/** The issuer per settings: `issuer`, else `<api base>/<pid>` with `conformance_issuer`, else the project ID. */
+export function issuerOf(context: SessionContext): string {
+  const settings = context.store.settings()
+  if (settings.issuer) return settings.issuer
+  return settings.conformance_issuer ? `${context.apiBase}/${context.projectId}` : context.projectId
+}
+
+/** `sub` (and `dsub` with `override_subject_claim`: then `sub` is the first login ID). */
+function subjectOf(settings: ProjectSettings, user: StoredUser): Record<string, string> {
+  if (!settings.override_subject_claim) return { sub: user.userId }
+  return { sub: user.loginIds[0] ?? user.userId, dsub: user.userId }
+}
+
+/** The user ID a verified token names: `dsub` when present, else `sub`. */
+export function userIdOf(claims: Record<string, unknown>): unknown {
+  return claims.dsub ?? claims.sub
+}
+
+/** roles / permissions / tenants / dct as the project's JWT template puts them. */
+function authorizationOf(settings: ProjectSettings, user: StoredUser, tenantId: string | undefined): Record<string, unknown> {
+  const tenants = user.tenants ?? []
+  const current = tenants.find((tenant) => tenant.tenantId === tenantId)
+  const withPermissions = (permissions: string[]) => (settings.exclude_permission_claim ? {} : { permissions })
+  if (settings.auth_schema === 'tenantOnly') {
+    // Tenant-only: the current tenant's grants at the top level, named by dct; no tenants map.
+    return { roles: current?.roles ?? [], ...withPermissions(current?.permissions ?? []), ...(current ? { dct: current.tenantId } : {}) }
+  }
+  return {
+    roles: user.roleNames,
+    ...withPermissions(user.permissions ?? []),
+    tenants: Object.fromEntries(tenants.map((tenant) => [tenant.tenantId, { roles: tenant.roles, ...withPermissions(tenant.permissions) }])),
+    ...(settings.auto_tenant_claim && current ? { dct: current.tenantId } : {}),
+  }
+}
+
+/** The current tenant of a new session: the asked one when the user is in it, else the user's first. */
+export function currentTenant(user: StoredUser, asked: unknown): string | undefined {
+  const tenants = user.tenants ?? []
+  return tenants.find((tenant) => tenant.tenantId === asked)?.tenantId ?? tenants[0]?.tenantId
+}
+
+/** A new refresh session for `user` and the JWT answer for it (sign-up/sign-in finish). */
 export async function openSession(
   context: SessionContext,
   user: StoredUser,
-  options: { amr: string[]; su: boolean; customClaims: Record<string, unknown>; firstSeen: boolean }
-): Promise<Record<string, unknown>> {
-  const { store, projectId } = context
-  const now = store.now()
+  options: { amr: string[]; su: boolean; customClaims: Record<string, unknown>; firstSeen: boolean; tenantId?: string }
+): Promise<JwtAnswer> {
+  const now = context.store.now()
   const session: StoredSession = {
     sid: randomId(27),
     userId: user.userId,
@@ -38,25 +95,41 @@ export async function openSession(
     amr: options.amr,
     su: options.su,
     customClaims: options.customClaims,
+    tenantId: currentTenant(user, options.tenantId),
   }
-  await store.putSession(session)
-  const { current } = await store.signingKeys()
-  const refreshJwt = await signJwt(
-    { alg: 'RS256', kid: current.kid, typ: 'JWT' },
-    { amr: session.amr, drn: 'DSR', exp: session.exp, iat: now, iss: projectId, jti: session.sid, sub: user.userId },
-    current
-  )
-  return { ...(await jwtResponse(context, user, session, options.firstSeen)), refreshJwt }
+  await context.store.putSession(session)
+  return jwtAnswer(context, user, session, { firstSeen: options.firstSeen, refreshJwt: await refreshJwtOf(context, user, session) })
 }
 
-/** The JWT response with a new session JWT for an existing refresh session (no `refreshJwt`). */
-export async function jwtResponse(
+/**
+ * A refresh: a new session JWT for the refresh session; with `refresh_token_rotation`, a new
+ * refresh session too (same factors and tenant, same expiry) and the old one refused from now on.
+ */
+export async function refreshAnswer(context: SessionContext, user: StoredUser, session: StoredSession): Promise<JwtAnswer> {
+  const { store } = context
+  if (!store.settings().refresh_token_rotation) return jwtAnswer(context, user, session, { firstSeen: false })
+  const next: StoredSession = { ...session, sid: randomId(27), revoked: false, rotated: false }
+  await store.putSession(next)
+  await store.putSession({ ...session, revoked: true, rotated: true })
+  return jwtAnswer(context, user, next, { firstSeen: false, refreshJwt: await refreshJwtOf(context, user, next) })
+}
+
+async function refreshJwtOf(context: SessionContext, user: StoredUser, session: StoredSession): Promise<string> {
+  const { store } = context
+  const { current } = await store.signingKeys()
+  const claims = { amr: session.amr, drn: 'DSR', exp: session.exp, iat: store.now(), iss: issuerOf(context), jti: session.sid, ...subjectOf(store.settings(), user) }
+  return signJwt({ alg: 'RS256', kid: current.kid, typ: 'JWT' }, claims, current)
+}
+
+/** The JWT answer with a new session JWT for an existing refresh session. */
+async function jwtAnswer(
   context: SessionContext,
   user: StoredUser,
   session: StoredSession,
-  firstSeen: boolean
-): Promise<Record<string, unknown>> {
-  const { store, projectId } = context
+  options: { firstSeen: boolean; refreshJwt?: string }
+): Promise<JwtAnswer> {
+  const { store } = context
+  const settings = store.settings()
   const now = store.now()
   const exp = now + SESSION_SECONDS
   const custom = Object.fromEntries(Object.entries(session.customClaims).filter(([key]) => !RESERVED.has(key)))
@@ -69,32 +142,37 @@ export async function jwtResponse(
       drn: 'DS',
       exp,
       iat: now,
-      iss: projectId,
-      sub: user.userId,
+      iss: issuerOf(context),
+      ...subjectOf(settings, user),
       rexp: new Date(session.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      roles: user.roleNames,
-      permissions: [],
-      tenants: {},
+      ...authorizationOf(settings, user, session.tenantId),
       ...(session.su ? { su: true } : {}),
     },
     current
   )
+  const cookieMaxAge = Math.max(session.exp - now, 0)
   return {
     sessionJwt,
-    cookieDomain: '',
-    cookiePath: '/',
-    cookieMaxAge: Math.max(session.exp - now, 0),
-    cookieExpiration: session.exp,
-    cookieName: 'DSR',
+    refreshJwt: options.refreshJwt,
+    cookieMaxAge,
+    sessionMaxAge: SESSION_SECONDS,
     sessionExpiration: exp,
-    firstSeen,
-    user: userResponse(user),
+    body: {
+      cookieDomain: settings.refresh_token_cookie_domain,
+      cookiePath: '/',
+      cookieMaxAge,
+      cookieExpiration: session.exp,
+      cookieName: 'DSR',
+      sessionExpiration: exp,
+      firstSeen: options.firstSeen,
+      user: userResponse(user),
+    },
   }
 }
 
 /**
  * The refresh session and user behind a refresh JWT: signed by a listed key, `drn` DSR, issued
- * for this project, unexpired on the emulator's clock, and not logged out. 401 otherwise.
+ * for this project, unexpired on the emulator's clock, not logged out and not rotated away. 401 otherwise.
  */
 export async function requireRefresh(
   context: SessionContext,
@@ -109,7 +187,8 @@ export async function requireRefresh(
   if (issuer !== projectId && issuer.split('/').at(-1) !== projectId) throw unauthorized('Refresh token is for another project')
   if (typeof claims.exp !== 'number' || claims.exp <= store.now()) throw unauthorized('Refresh token has expired')
   const session = typeof claims.jti === 'string' ? await store.session(claims.jti) : undefined
-  if (!session || session.userId !== claims.sub) throw unauthorized('Refresh token is unknown')
+  if (!session || session.userId !== userIdOf(claims)) throw unauthorized('Refresh token is unknown')
+  if (session.rotated) throw unauthorized('Refresh token was replaced by rotation')
   if (session.revoked) throw revoked()
   const user = await store.user(session.userId)
   if (!user) throw unauthorized('Refresh token is unknown')

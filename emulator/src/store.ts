@@ -4,6 +4,7 @@
  * `wrangler dev`): users, passkeys, refresh sessions, pending transactions, signing keys, and
  * the test affordances (call counts, faults, clock offset).
  */
+import { DEFAULT_SETTINGS, loginKey, type ProjectSettings } from './settings'
 import { generateSigningKey, type SigningKey } from './tokens'
 
 export interface StoredUser {
@@ -20,7 +21,17 @@ export interface StoredUser {
   createdTime: number
   status: 'enabled' | 'disabled'
   roleNames: string[]
+  /** Project-level permissions (absent on users stored before tenants existed). */
+  permissions?: string[]
+  /** Tenant memberships, in the order they were given (the first is the default current tenant). */
+  tenants?: TenantMembership[]
   credentialIds: string[]
+}
+
+export interface TenantMembership {
+  tenantId: string
+  roles: string[]
+  permissions: string[]
 }
 
 export interface StoredCredential {
@@ -44,6 +55,10 @@ export interface StoredSession {
   amr: string[]
   su: boolean
   customClaims: Record<string, unknown>
+  /** The current tenant (`dct`), chosen when the session opened. */
+  tenantId?: string
+  /** Set when rotation replaced this refresh token (it is refused from then on). */
+  rotated?: boolean
 }
 
 export type Flow = 'signup' | 'signin' | 'update'
@@ -68,6 +83,8 @@ export interface Transaction {
   /** Factors of the refresh session that vouched for a step-up / MFA / update start. */
   priorAmr: string[]
   customClaims: Record<string, unknown>
+  /** `loginOptions.tenantId` of the start. */
+  tenantId?: string
 }
 
 export interface Fault {
@@ -84,6 +101,7 @@ export interface Fault {
 /** Typed access to one project's storage. */
 export class Store {
   private clockOffset = 0
+  private currentSettings: ProjectSettings = { ...DEFAULT_SETTINGS }
   // A promise, so concurrent first requests share one key generation.
   private keyState?: Promise<{ current: string; keys: SigningKey[] }>
 
@@ -92,6 +110,17 @@ export class Store {
   /** Loads what every request needs; called once under `blockConcurrencyWhile`. */
   async load(): Promise<void> {
     this.clockOffset = (await this.storage.get<number>('clock')) ?? 0
+    this.currentSettings = { ...DEFAULT_SETTINGS, ...(await this.storage.get<Partial<ProjectSettings>>('settings')) }
+  }
+
+  /** The project's settings (emulator/src/settings.ts). */
+  settings(): ProjectSettings {
+    return this.currentSettings
+  }
+
+  async putSettings(settings: ProjectSettings): Promise<void> {
+    this.currentSettings = settings
+    await this.storage.put('settings', settings)
   }
 
   /** The emulator's clock in epoch seconds (real time plus the test offset). */
@@ -104,11 +133,22 @@ export class Store {
     await this.storage.put('clock', seconds)
   }
 
-  // Users and login IDs. Login IDs are looked up case-insensitively.
+  // Users and login IDs: indexed as given (`login:`) and lower-cased (`loginci:`), so the
+  // project's `login_id_case` can change at run time. Older state has only `login:<lower>`.
 
   async userByLoginId(loginId: string): Promise<StoredUser | undefined> {
-    const userId = await this.storage.get<string>(`login:${loginId.toLowerCase()}`)
+    const sensitive = this.currentSettings.login_id_case === 'sensitive'
+    const lower = loginId.toLowerCase()
+    const userId = sensitive
+      ? await this.storage.get<string>(`login:${loginId}`)
+      : ((await this.storage.get<string>(`loginci:${lower}`)) ?? (await this.storage.get<string>(`login:${lower}`)))
     return userId ? this.user(userId) : undefined
+  }
+
+  /** Whether `user` has `loginId`, compared as the project compares login IDs. */
+  hasLoginId(user: StoredUser, loginId: string): boolean {
+    const key = loginKey(this.currentSettings, loginId)
+    return user.loginIds.some((id) => loginKey(this.currentSettings, id) === key)
   }
 
   user(userId: string): Promise<StoredUser | undefined> {
@@ -117,7 +157,10 @@ export class Store {
 
   async putUser(user: StoredUser): Promise<void> {
     const entries: Record<string, unknown> = { [`user:${user.userId}`]: user }
-    for (const loginId of user.loginIds) entries[`login:${loginId.toLowerCase()}`] = user.userId
+    for (const loginId of user.loginIds) {
+      entries[`login:${loginId}`] = user.userId
+      entries[`loginci:${loginId.toLowerCase()}`] = user.userId
+    }
     await this.storage.put(entries)
   }
 

@@ -28,6 +28,8 @@ export function newUser(transaction: Transaction, now: number): StoredUser {
     createdTime: now,
     status: 'enabled',
     roleNames: [],
+    permissions: [],
+    tenants: [],
     credentialIds: [],
   }
 }
@@ -47,7 +49,7 @@ export function userResponse(user: StoredUser): Record<string, unknown> {
     verifiedPhone: false,
     picture: '',
     roleNames: user.roleNames,
-    userTenants: [],
+    userTenants: (user.tenants ?? []).map((tenant) => ({ tenantId: tenant.tenantId, tenantName: tenant.tenantId, roleNames: tenant.roles, permissions: tenant.permissions })),
     status: user.status,
     createdTime: user.createdTime,
     customAttributes: {},
@@ -62,6 +64,6 @@ export function userResponse(user: StoredUser): Record<string, unknown> {
     externalIds: [],
     editable: true,
     push: false,
-    permissions: [],
+    permissions: user.permissions ?? [],
   }
 }

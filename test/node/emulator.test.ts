@@ -58,6 +58,13 @@ describe('emulator: requests and errors', () => {
     expect(unknown.json().errorCode).toMatch(/^E\d{6}$/)
   })
 
+  it('should refuse a body over 1 MiB with a JSON 413, and answer the next request', async () => {
+    const big = await project.call('POST', '/v1/auth/webauthn/signin/start', { raw: JSON.stringify({ loginId: 'x'.repeat(2 * 1024 * 1024) }) })
+    expect(big.status).toBe(413)
+    expect(big.json().errorCode).toBe('E011001')
+    expect((await project.call('GET', `/v2/keys/${project.projectId}`)).status).toBe(200)
+  })
+
   it('should accept Go-style bodies: top-level loginId, transactionID, refresh and logout without a body', async () => {
     const user = await project.signUp()
     expect(user.user.loginIds).toEqual([user.loginId])

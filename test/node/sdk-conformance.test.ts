@@ -1,7 +1,9 @@
 /**
  * The emulator's fidelity, measured with Descope's own client: the official `@descope/node-sdk`,
  * unchanged, runs every passkey and session call against the emulator over HTTP, with a software
- * authenticator playing the browser.
+ * authenticator playing the browser — in the default project settings, with both tokens sent as
+ * cookies (node-sdk then reads `DSR` from Set-Cookie itself, and `DS` when refreshing), and with
+ * refresh-token rotation.
  */
 import DescopeClient from '@descope/node-sdk'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
@@ -9,10 +11,6 @@ import { SoftwareAuthenticator, base64url, fromBase64url } from '../support/auth
 
 const ORIGIN = 'https://app.example.com'
 const emulatorUrl = inject('emulatorUrl')
-const projectId = newProjectId()
-const descope = DescopeClient({ projectId, baseUrl: emulatorUrl })
-
-type Descope = typeof descope
 
 function newProjectId(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -28,39 +26,65 @@ function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(fromBase64url(jwt.split('.')[1] ?? '')))
 }
 
-async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulatorUrl}/emulator/${projectId}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()) as Record<string, unknown>
+/** A cookie's value in node-sdk's `cookies` (raw Set-Cookie text in cookie mode), as its own parser reads it. */
+function cookieValue(cookies: string[] | undefined, name: string): string | undefined {
+  return new RegExp(`(?:^|[;,]\\s*)${name}=([^;]*)`).exec(cookies?.join(';') ?? '')?.[1] || undefined
 }
 
-/** Sign-up start + create + finish; the finish answer. */
-async function signUp(authenticator: SoftwareAuthenticator, loginId = newLoginId(), client: Descope = descope) {
-  const start = await client.webauthn.signUp.start(loginId, ORIGIN, 'Alice Example')
-  expect(start.ok).toBe(true)
-  const response = await authenticator.create(JSON.parse(start.data!.options), ORIGIN)
-  const finish = await client.webauthn.signUp.finish(start.data!.transactionId, JSON.stringify(response))
-  expect(finish.error).toBeUndefined()
-  return { loginId, ...finish.data! }
-}
+const MODES = [
+  ['default settings (tokens in the body)', {}],
+  ['both tokens as cookies', { session_token_response_method: 'cookies', refresh_token_response_method: 'cookies' }],
+  ['refresh-token rotation', { refresh_token_rotation: true }],
+] as const
 
-/** Sign-in start + get; the pieces, so a test can tamper before finishing. */
-async function signInStart(authenticator: SoftwareAuthenticator, loginId: string, origin = ORIGIN) {
-  const start = await descope.webauthn.signIn.start(loginId, ORIGIN)
-  expect(start.ok).toBe(true)
-  const options = JSON.parse(start.data!.options)
-  return { transactionId: start.data!.transactionId, options, response: await authenticator.get(options, origin) }
-}
+describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settings) => {
+  const projectId = newProjectId()
+  const descope = DescopeClient({ projectId, baseUrl: emulatorUrl })
+  const sessionCookies = 'session_token_response_method' in settings
+  const refreshCookies = 'refresh_token_response_method' in settings
+  const rotation = 'refresh_token_rotation' in settings
+  type FinishData = { sessionJwt?: string; refreshJwt?: string; cookies?: string[] }
 
-describe('@descope/node-sdk against the emulator', () => {
+  /** The session JWT of a finish answer: from the body, or from the DS cookie node-sdk passes on. */
+  const sessionOf = (data: FinishData | undefined): string => {
+    const jwt = sessionCookies ? cookieValue(data?.cookies, 'DS') : data?.sessionJwt
+    expect(jwt, 'session JWT').toMatch(/^ey/)
+    return jwt!
+  }
+
+  async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`${emulatorUrl}/emulator/${projectId}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    expect(response.status).toBe(200)
+    return (await response.json()) as Record<string, unknown>
+  }
+
+  /** Sign-up start + create + finish; the finish answer, with its session JWT wherever it came. */
+  async function signUp(authenticator: SoftwareAuthenticator, loginId = newLoginId()) {
+    const start = await descope.webauthn.signUp.start(loginId, ORIGIN, 'Alice Example')
+    expect(start.ok).toBe(true)
+    const response = await authenticator.create(JSON.parse(start.data!.options), ORIGIN)
+    const finish = await descope.webauthn.signUp.finish(start.data!.transactionId, JSON.stringify(response))
+    expect(finish.error).toBeUndefined()
+    return { loginId, ...finish.data!, sessionJwt: sessionOf(finish.data) }
+  }
+
+  /** Sign-in start + get; the pieces, so a test can tamper before finishing. */
+  async function signInStart(authenticator: SoftwareAuthenticator, loginId: string, origin = ORIGIN) {
+    const start = await descope.webauthn.signIn.start(loginId, ORIGIN)
+    expect(start.ok).toBe(true)
+    const options = JSON.parse(start.data!.options)
+    return { transactionId: start.data!.transactionId, options, response: await authenticator.get(options, origin) }
+  }
+
   const authenticator = new SoftwareAuthenticator()
   let account: Awaited<ReturnType<typeof signUp>>
 
   beforeAll(async () => {
+    expect(await control('PUT', '/settings', settings)).toMatchObject(settings)
     account = await signUp(authenticator)
   })
 
@@ -85,10 +109,18 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(data.user).toMatchObject({ loginIds: [loginId], name: 'Bob', status: 'enabled', roleNames: [], ssoAppIds: [], OAuth: {}, webauthn: true })
     expect(typeof data.user?.createdTime).toBe('number')
     expect(data.user?.userId).toMatch(/^U[A-Za-z0-9]{27}$/)
-    // node-sdk builds the refresh cookie from the body (docs/descope-contract.md §7).
-    expect(finish.data?.cookies?.[0]).toMatch(/^DSR=ey[^;]+; Domain=; Max-Age=2419200; Path=\/; HttpOnly; SameSite=Strict$/)
+    if (refreshCookies) {
+      // node-sdk found the refresh JWT in Set-Cookie itself and passes the raw header on (docs/descope-contract.md §7).
+      expect(data.cookies?.[0]).toMatch(/(?:^|, )DSR=ey[^;]+; Path=\/; Max-Age=2419200; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict/)
+      expect(data.cookies?.[0]).toMatch(/(?:^|, )DS=ey[^;]+; Path=\/; Max-Age=600; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict/)
+      expect(data.sessionJwt).toBeUndefined()
+    } else {
+      // node-sdk builds the refresh cookie from the body (docs/descope-contract.md §7).
+      expect(data.cookies?.[0]).toMatch(/^DSR=ey[^;]+; Domain=; Max-Age=2419200; Path=\/; HttpOnly; SameSite=Strict$/)
+    }
+    expect(data.refreshJwt).toMatch(/^ey/)
 
-    const session = claimsOf(data.sessionJwt)
+    const session = claimsOf(sessionOf(data))
     expect(session).toMatchObject({ iss: projectId, sub: data.user?.userId, drn: 'DS', amr: ['webauthn'], roles: [], permissions: [], tenants: {} })
     expect(Number(session.exp) - Number(session.iat)).toBe(600)
     expect(session.rexp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
@@ -107,6 +139,8 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(finish.ok).toBe(true)
     expect(finish.data?.firstSeen).toBe(false)
     expect(finish.data?.user?.userId).toBe(account.user?.userId)
+    expect(finish.data?.refreshJwt).toMatch(/^ey/)
+    expect(claimsOf(sessionOf(finish.data)).sub).toBe(account.user?.userId)
   })
 
   it('should sign in without a login ID: no allow list, the user found from the passkey', async () => {
@@ -163,13 +197,25 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(calls['GET /v2/keys']).toBeGreaterThanOrEqual(1)
   })
 
-  it('should refresh the session with the refresh JWT', async () => {
+  it(`should refresh the session with the refresh JWT${rotation ? ', rotating it' : ''}`, async () => {
     // Two minutes later on the emulator's clock, so the new session differs from the first.
     await control('POST', '/clock', { offsetSeconds: 120 })
     const info = await descope.refreshSession(account.refreshJwt!).finally(() => control('POST', '/clock', { offsetSeconds: 0 }))
     expect(Number(info.token.iat) - Number(claimsOf(account.sessionJwt).iat)).toBeGreaterThanOrEqual(120)
     expect(info.token).toMatchObject({ sub: account.user?.userId, drn: 'DS' })
     expect((await descope.validateSession(info.jwt)).token.sub).toBe(account.user?.userId)
+    const rotated = (info as { refreshJwt?: string }).refreshJwt
+    if (!rotation) {
+      expect(rotated).toBeUndefined()
+      return
+    }
+    // A new refresh JWT, and the one it replaces is refused from now on.
+    expect(rotated).toMatch(/^ey/)
+    expect(rotated).not.toBe(account.refreshJwt)
+    await expect(descope.refreshSession(account.refreshJwt!)).rejects.toThrow()
+    expect((await descope.me(account.refreshJwt)).code).toBe(401)
+    account.refreshJwt = rotated
+    expect((await descope.me(account.refreshJwt)).ok).toBe(true)
   })
 
   it('should answer me with the user at the top level', async () => {
@@ -235,7 +281,7 @@ describe('@descope/node-sdk against the emulator', () => {
     expect(start.ok).toBe(true)
     const response = await authenticator.get(JSON.parse(start.data!.options), ORIGIN)
     const finish = await descope.webauthn.signIn.finish(start.data!.transactionId, JSON.stringify(response))
-    const info = await descope.validateSession(finish.data!.sessionJwt)
+    const info = await descope.validateSession(sessionOf(finish.data))
     expect(info.token).toMatchObject({ su: true, amr: ['webauthn'], plan: 'gold', sub: account.user?.userId })
   })
 
@@ -279,11 +325,12 @@ describe('@descope/node-sdk against the emulator', () => {
 
   it('should log out: a later refresh is refused', async () => {
     const user = await signUp(new SoftwareAuthenticator())
-    await descope.refreshSession(user.refreshJwt!)
-    const logout = await descope.logout(user.refreshJwt)
+    const refreshed = await descope.refreshSession(user.refreshJwt!)
+    const current = (refreshed as { refreshJwt?: string }).refreshJwt ?? user.refreshJwt
+    const logout = await descope.logout(current)
     expect(logout.ok).toBe(true)
-    await expect(descope.refreshSession(user.refreshJwt!)).rejects.toThrow(/logged out/)
-    expect((await descope.me(user.refreshJwt)).code).toBe(401)
+    await expect(descope.refreshSession(current!)).rejects.toThrow(/logged out/)
+    expect((await descope.me(current)).code).toBe(401)
   })
 
   it('should log out everywhere: every refresh session of the user is refused, others kept', async () => {
@@ -298,7 +345,8 @@ describe('@descope/node-sdk against the emulator', () => {
     expect((await descope.me(account.refreshJwt)).ok).toBe(true)
   })
 
-  describe.each([
+  // The authenticator matrix is about WebAuthn, not token delivery: once is enough.
+  describe.runIf(mode === MODES[0][0]).each([
     ['ES256', 'none'],
     ['ES256', 'packed'],
     ['RS256', 'none'],
@@ -310,7 +358,7 @@ describe('@descope/node-sdk against the emulator', () => {
       const { transactionId, response } = await signInStart(device, user.loginId)
       const finish = await descope.webauthn.signIn.finish(transactionId, JSON.stringify(response))
       expect(finish.ok).toBe(true)
-      expect((await descope.validateSession(finish.data!.sessionJwt)).token.sub).toBe(user.user?.userId)
+      expect((await descope.validateSession(sessionOf(finish.data))).token.sub).toBe(user.user?.userId)
     })
   })
 })

@@ -6,6 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import worker from '../../src/index'
+import type { ProjectSettings } from '../../emulator/src/settings'
 import type { Fault } from '../../emulator/src/store'
 import type { Env } from '../../src/env'
 
@@ -48,6 +49,17 @@ export function edgeFor(projectId = newProjectId(), overrides: Partial<Env> = {}
 /** A fault the emulator applies to matching requests (emulator/README.md, "Test affordances"). */
 export type EmulatorFault = Fault
 
+/** A user as `POST /emulator/:projectId/users` takes it. */
+export interface EmulatorUser {
+  loginId: string
+  name?: string
+  email?: string
+  phone?: string
+  roles?: string[]
+  permissions?: string[]
+  tenants?: Array<{ tenantId: string; roles?: string[]; permissions?: string[] }>
+}
+
 /** The emulator's test-control API for one project (emulator/README.md, "Test affordances"). */
 export function emulatorControl(projectId: string, baseUrl = EMULATOR_URL) {
   const base = `${baseUrl}/emulator/${projectId}`
@@ -75,6 +87,12 @@ export function emulatorControl(projectId: string, baseUrl = EMULATOR_URL) {
     rotateKeys: (options: { keepOld?: boolean } = {}) => send('POST', '/keys/rotate', options) as Promise<{ kid: string }>,
     /** Shifts the emulator's clock (token times, transaction expiry). */
     setClock: (offsetSeconds: number) => send('POST', '/clock', { offsetSeconds }),
+    /** Merges Descope-named project settings (emulator/README.md, "Project settings"); answers all of them. */
+    settings: (settings: Partial<ProjectSettings> = {}) => send('PUT', '/settings', settings) as Promise<unknown> as Promise<ProjectSettings>,
+    /** A user without a passkey, as if made in the Descope console. */
+    createUser: async (user: EmulatorUser) => ((await send('POST', '/users', user)) as { userId: string }).userId,
+    /** Replaces the given fields of a user (roles, permissions, tenants, profile, status); answers the user object. */
+    patchUser: (userId: string, patch: Partial<Omit<EmulatorUser, 'loginId'>> & { status?: 'enabled' | 'disabled' }) => send('PATCH', `/users/${userId}`, patch),
     /** Signs any payload with the project's current key (header defaults: RS256 and the current kid). */
     sign: async (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
       ((await send('POST', '/sign', { payload, header })) as { jwt: string }).jwt,
