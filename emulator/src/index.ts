@@ -24,7 +24,8 @@ export default {
     if (request.method === 'OPTIONS') return withCors(request, new Response(null, { status: 204 }))
     try {
       const projectId = projectIdOf(request)
-      const forwarded = new Request(request)
+      // `manual`: a redirect the project answers (a fault) goes back to the client, never followed here.
+      const forwarded = new Request(request, { redirect: 'manual' })
       forwarded.headers.set(PROJECT_HEADER, projectId)
       const stub = env.PROJECTS.get(env.PROJECTS.idFromName(projectId))
       return withCors(request, await stub.fetch(forwarded))

@@ -29,7 +29,7 @@ export async function withBufferedBody(request: Request): Promise<Request> {
   const body = await request.arrayBuffer()
   if (body.byteLength > MAX_BODY_BYTES) throw new ApiError(413, 'E011001', 'Bad request', 'Request body is too large')
   const keepsBody = request.method !== 'GET' && request.method !== 'HEAD'
-  return new Request(request.url, { method: request.method, headers: request.headers, body: keepsBody ? body : null })
+  return new Request(request.url, { method: request.method, headers: request.headers, body: keepsBody ? body : null, redirect: 'manual' })
 }
 
 /** The body as an object; `{}` when absent or empty; E011001 when not a JSON object. */
