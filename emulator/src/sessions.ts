@@ -98,7 +98,8 @@ export async function openSession(
     tenantId: currentTenant(user, options.tenantId),
   }
   await context.store.putSession(session)
-  return jwtAnswer(context, user, session, { firstSeen: options.firstSeen, refreshJwt: await refreshJwtOf(context, user, session) })
+  // One `now` for the whole answer, so a second ticking by does not shave one off cookieMaxAge.
+  return jwtAnswer(context, user, session, { firstSeen: options.firstSeen, refreshJwt: await refreshJwtOf(context, user, session, now), now })
 }
 
 /**
@@ -114,10 +115,10 @@ export async function refreshAnswer(context: SessionContext, user: StoredUser, s
   return jwtAnswer(context, user, next, { firstSeen: false, refreshJwt: await refreshJwtOf(context, user, next) })
 }
 
-async function refreshJwtOf(context: SessionContext, user: StoredUser, session: StoredSession): Promise<string> {
+async function refreshJwtOf(context: SessionContext, user: StoredUser, session: StoredSession, now = context.store.now()): Promise<string> {
   const { store } = context
   const { current } = await store.signingKeys()
-  const claims = { amr: session.amr, drn: 'DSR', exp: session.exp, iat: store.now(), iss: issuerOf(context), jti: session.sid, ...subjectOf(store.settings(), user) }
+  const claims = { amr: session.amr, drn: 'DSR', exp: session.exp, iat: now, iss: issuerOf(context), jti: session.sid, ...subjectOf(store.settings(), user) }
   return signJwt({ alg: 'RS256', kid: current.kid, typ: 'JWT' }, claims, current)
 }
 
@@ -126,11 +127,11 @@ async function jwtAnswer(
   context: SessionContext,
   user: StoredUser,
   session: StoredSession,
-  options: { firstSeen: boolean; refreshJwt?: string }
+  options: { firstSeen: boolean; refreshJwt?: string; now?: number }
 ): Promise<JwtAnswer> {
   const { store } = context
   const settings = store.settings()
-  const now = store.now()
+  const now = options.now ?? store.now()
   const exp = now + SESSION_SECONDS
   const custom = Object.fromEntries(Object.entries(session.customClaims).filter(([key]) => !RESERVED.has(key)))
   const { current } = await store.signingKeys()
