@@ -1,16 +1,16 @@
 /**
  * @module
  * The page's only way to reach the edge: same-origin JSON calls with fixed paths. Errors become
- * an `ApiError` carrying the edge's stable `code` and human `message` (never the raw body).
+ * an `ApiError` carrying the edge's stable `code` (never the raw body).
  */
 
-/** An answer from the edge that was not a success. */
+/** An answer from the edge that was not a success. The page words it by `code` (messages.js). */
 export class ApiError extends Error {
   /**
    * @param {string} code stable snake_case code from `{"error": {"code"}}`
-   * @param {string} message a sentence meant for people
+   * @param {string} message the server's sentence, for developers (the page does not show it)
    * @param {number} status the HTTP status (0 when the edge could not be reached)
-   * @param {Headers} [headers] response headers, for `WWW-Authenticate` and `Retry-After`
+   * @param {Headers} [headers] response headers, for `WWW-Authenticate`
    */
   constructor(code, message, status, headers = new Headers()) {
     super(message)
@@ -18,6 +18,9 @@ export class ApiError extends Error {
     this.code = code
     this.status = status
     this.headers = headers
+    const retryAfter = Number(headers.get('Retry-After'))
+    /** Seconds to wait (`Retry-After`), when the server said. */
+    this.retryAfter = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined
   }
 }
 
@@ -25,12 +28,14 @@ export class ApiError extends Error {
  * POSTs a JSON body (`{}` when there is none) and returns the JSON answer.
  * @param {string} path a fixed same-origin path, e.g. `/auth/passkey/signin/start`
  * @param {object} [body]
+ * @param {AbortSignal} [signal] cancels the call (it then fails as `network_error`)
  */
-export function post(path, body = {}) {
+export function post(path, body = {}, signal = undefined) {
   return call(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
+    signal,
   })
 }
 
@@ -58,14 +63,7 @@ async function call(path, init) {
 function errorFrom(response, body) {
   const error = typeof body === 'object' && body !== null ? body.error : undefined
   const code = typeof error?.code === 'string' ? error.code : 'unexpected_response'
-  let message =
-    typeof error?.message === 'string' && error.message.length > 0
-      ? error.message
-      : `The server answered unexpectedly (HTTP ${response.status}).`
-  const retryAfter = Number(response.headers.get('Retry-After'))
-  if (response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0) {
-    message += ` Try again in ${Math.ceil(retryAfter)} s.`
-  }
+  const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`
   return new ApiError(code, message, response.status, response.headers)
 }
 

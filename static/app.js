@@ -1,11 +1,16 @@
 /**
  * @module
- * The passkey page: sign up, sign in, "sign up or in", add this device, the session, the demo
- * API with its step-up challenge, sign out. No framework: a few elements, one status line
- * (`aria-live`) for every outcome, and every action run through `runAction()` so that buttons
- * are disabled while it runs and errors read the same everywhere.
+ * The passkey page. Signed out, one screen: "Sign in with a passkey" (nothing typed), one
+ * email/username field that offers passkeys through autofill and otherwise continues with
+ * sign-up-or-in, and a quiet way to create an account. Signed in: the session, add this device,
+ * the demo API with its step-up, sign out, sign out everywhere.
+ *
+ * No framework: every action runs through `runAction()` (buttons disabled meanwhile, one error
+ * path), every outcome is said once in the `aria-live` status line, in words from messages.js.
  */
 import { ApiError, get, needsStepUp, post } from './api.js'
+import { createAutofill } from './autofill.js'
+import { describeError, message } from './messages.js'
 import { createPasskey, getPasskey, webauthnAvailable } from './webauthn.js'
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
@@ -17,6 +22,9 @@ const ui = {
   signedOut: $('signed-out'),
   signedIn: $('signed-in'),
   signedInTitle: $('signed-in-title'),
+  loginId: /** @type {HTMLInputElement} */ ($('login-id')),
+  continueForm: /** @type {HTMLFormElement} */ ($('continue-form')),
+  signUpForm: /** @type {HTMLFormElement} */ ($('signup-form')),
   demo: $('demo'),
   userId: $('session-user-id'),
   expires: $('session-expires'),
@@ -31,17 +39,27 @@ const ui = {
 
 const canUsePasskeys = webauthnAvailable()
 /** Buttons that start a ceremony stay disabled for good when the browser has no WebAuthn. */
-const ceremonyButtons = ['#signup-in-form button', '#signup-form button', '#signin-form button', '#add-device', '#stepup-confirm']
+const ceremonyButtons = ['#passkey-sign-in', '#continue-form button', '#signup-form button', '#add-device', '#stepup-confirm']
+
+// A passkey picked from the login field's autofill list finishes the sign-in like a button would.
+const autofill = createAutofill(({ transactionId, response }) => {
+  void runAction(async () => {
+    say(message('signing_in'))
+    const done = await post('/auth/passkey/signin/finish', { transactionId, response })
+    ui.continueForm.reset()
+    await showSignedIn('welcome_back', done.user)
+  }, ui.loginId)
+})
 
 // ---- status and results ------------------------------------------------------------------------
 
 /**
  * Announces one outcome in the live region.
- * @param {string} message
+ * @param {string} text
  * @param {'info' | 'success' | 'calm' | 'error'} [tone]
  */
-function say(message, tone = 'info') {
-  ui.status.textContent = message
+function say(text, tone = 'info') {
+  ui.status.textContent = text
   ui.status.dataset.tone = tone
 }
 
@@ -66,54 +84,30 @@ function setBusy(value) {
 /**
  * Runs one user action with the page busy, and turns any failure into a readable status.
  * @param {() => Promise<void>} task
- * @param {HTMLElement} [returnFocus] where focus goes back when the action fails or is cancelled
+ * @param {HTMLElement} [returnFocus] where focus goes back when the action is cancelled
+ * @param {{ceremony?: boolean}} [kind] a ceremony first takes over from a waiting autofill request
  */
-async function runAction(task, returnFocus) {
+async function runAction(task, returnFocus, { ceremony = false } = {}) {
   if (busy) return
   setBusy(true)
   try {
+    // The browser runs one WebAuthn request at a time: a button wins over a waiting autofill.
+    if (ceremony) await autofill.stop()
     await task()
   } catch (error) {
-    report(error)
-    returnFocus?.focus()
+    report(error, returnFocus)
   } finally {
     setBusy(false)
+    if (ceremony && !ui.signedOut.hidden) void autofill.start()
   }
 }
 
-/** Says what went wrong in words a person can act on; never raw JSON or a stack. */
-function report(error) {
-  if (error instanceof ApiError) {
-    // Safari keeps no Secure cookie on http://localhost, so the ceremony's binding cookie is lost.
-    const hint =
-      error.code === 'invalid_transaction' && window.location.protocol === 'http:'
-        ? ' If this is Safari on http://localhost: it drops the Secure cookie this step needs; use Chrome, Edge or Firefox, or https.'
-        : ''
-    say(error.message + hint, 'error')
-    return
-  }
-  const name = error instanceof DOMException || error instanceof Error ? error.name : ''
-  switch (name) {
-    case 'NotAllowedError':
-    case 'AbortError':
-      // The user closed the prompt, or no passkey answered in time: nothing has changed.
-      say('Cancelled — nothing was changed. You can try again whenever you are ready.', 'calm')
-      return
-    case 'InvalidStateError':
-      say('A passkey for this account is already on this device. Sign in with it instead.', 'calm')
-      return
-    case 'SecurityError':
-      say('This address cannot use passkeys. Open the page over https or on http://localhost.', 'error')
-      return
-    case 'NotSupportedError':
-      say('This device has no authenticator that can create this kind of passkey.', 'error')
-      return
-    case 'TypeError':
-      say(error.message || 'The server sent passkey options this page does not understand.', 'error')
-      return
-    default:
-      say('Something went wrong. Please try again.', 'error')
-  }
+/** Says what went wrong; an error takes focus (so it is read and seen), a cancel gives it back. */
+function report(error, returnFocus) {
+  const { text, tone } = describeError(error)
+  say(text, tone)
+  if (tone === 'error') ui.status.focus()
+  else returnFocus?.focus()
 }
 
 // ---- session view ------------------------------------------------------------------------------
@@ -133,30 +127,37 @@ function renderSession(session) {
   ui.demo.hidden = false
   ui.signedIn.hidden = session === null
   ui.signedOut.hidden = session !== null
-  if (session === null) return
+  if (session === null) {
+    void autofill.start()
+    return
+  }
+  void autofill.stop()
   ui.userId.textContent = typeof session.userId === 'string' ? session.userId : '—'
   ui.expires.textContent = formatExpiry(session.expiresAt)
   ui.roles.textContent = listOrNone(session.roles)
   ui.amr.textContent = listOrNone(session.amr)
 }
 
-async function showSignedIn(message) {
+/** @param {string} key a `welcome_*` message @param {unknown} user Descope's user object */
+async function showSignedIn(key, user) {
   const session = await loadSession()
   if (session === null) {
-    say('The passkey worked, but this browser did not keep the session cookie.', 'error')
     renderSession(null)
+    say(message('session_not_kept'), 'error')
+    ui.status.focus()
     return
   }
   renderSession(session)
   hideStepUp()
-  say(message, 'success')
+  say(message(key, { name: displayName(user) }), 'success')
   ui.signedInTitle.focus()
 }
 
-function showSignedOut(message) {
+function showSignedOut(text, tone = 'info') {
+  ui.result.hidden = true
   renderSession(null)
   hideStepUp()
-  say(message, 'info')
+  say(text, tone)
   ui.status.focus()
 }
 
@@ -175,135 +176,154 @@ function listOrNone(value) {
 function displayName(user) {
   if (typeof user?.name === 'string' && user.name) return user.name
   if (Array.isArray(user?.loginIds) && typeof user.loginIds[0] === 'string') return user.loginIds[0]
-  return 'there'
+  return message('someone')
 }
 
-// ---- forms -------------------------------------------------------------------------------------
+// ---- signed out: the one screen ----------------------------------------------------------------
 
-/** The trimmed value of a required field, or `null` after telling the user it is missing. */
-function required(form, name, label) {
-  const input = /** @type {HTMLInputElement} */ (form.elements.namedItem(name))
+/** The trimmed value of a required field, or `null` after saying it is missing. */
+function required(input) {
   const value = input.value.trim()
   input.setAttribute('aria-invalid', String(value === ''))
   if (value === '') {
-    say(`Enter ${label} first.`, 'error')
+    say(message('missing_login_id'), 'error')
     input.focus()
     return null
   }
   return value
 }
 
-function optional(form, name) {
-  const input = /** @type {HTMLInputElement} */ (form.elements.namedItem(name))
-  return input.value.trim()
-}
+for (const input of document.querySelectorAll('input')) input.addEventListener('input', () => input.removeAttribute('aria-invalid'))
 
-function firstField(form) {
-  return /** @type {HTMLElement} */ (form.querySelector('input'))
-}
-
-$('signup-form').addEventListener('submit', (event) => {
-  event.preventDefault()
-  const form = /** @type {HTMLFormElement} */ (event.currentTarget)
-  const loginId = required(form, 'loginId', 'a login ID')
-  if (loginId === null) return
-  const name = optional(form, 'name')
-  void runAction(async () => {
-    say('Creating your passkey — follow your browser’s prompt.')
-    const start = await post('/auth/passkey/signup/start', name ? { loginId, name } : { loginId })
-    const response = await createPasskey(start.options)
-    const done = await post('/auth/passkey/signup/finish', { transactionId: start.transactionId, response })
-    form.reset()
-    await showSignedIn(`Welcome, ${displayName(done.user)}. Your passkey is ready and you are signed in.`)
-  }, firstField(form))
+// Focus on the login field is where autofill shows passkeys: make sure a fresh request waits.
+ui.loginId.addEventListener('focus', () => {
+  if (!busy) void autofill.refresh()
 })
 
-$('signin-form').addEventListener('submit', (event) => {
-  event.preventDefault()
-  const form = /** @type {HTMLFormElement} */ (event.currentTarget)
-  const loginId = required(form, 'loginId', 'your login ID')
-  if (loginId === null) return
-  void runAction(async () => {
-    say('Waiting for your passkey — follow your browser’s prompt.')
-    const start = await post('/auth/passkey/signin/start', { loginId })
-    const response = await getPasskey(start.options)
-    const done = await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
-    form.reset()
-    await showSignedIn(`Welcome back, ${displayName(done.user)}. You are signed in.`)
-  }, firstField(form))
+$('passkey-sign-in').addEventListener('click', (event) => {
+  const button = /** @type {HTMLElement} */ (event.currentTarget)
+  void runAction(
+    async () => {
+      say(message('waiting'))
+      // No login ID: the browser offers every passkey it has for this site, and the edge signs in
+      // whoever the chosen one belongs to.
+      const start = await post('/auth/passkey/signin/start', {})
+      const response = await getPasskey(start.options)
+      const done = await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
+      await showSignedIn('welcome_back', done.user)
+    },
+    button,
+    { ceremony: true }
+  )
 })
 
-$('signup-in-form').addEventListener('submit', (event) => {
+ui.continueForm.addEventListener('submit', (event) => {
   event.preventDefault()
-  const form = /** @type {HTMLFormElement} */ (event.currentTarget)
-  const loginId = required(form, 'loginId', 'an email or username')
+  const loginId = required(ui.loginId)
   if (loginId === null) return
-  void runAction(async () => {
-    say('Checking your account — follow your browser’s prompt.')
-    const start = await post('/auth/passkey/signup-in/start', { loginId })
-    const create = start.create === true
-    const response = create ? await createPasskey(start.options) : await getPasskey(start.options)
-    const done = await post('/auth/passkey/signup-in/finish', { transactionId: start.transactionId, response })
-    form.reset()
-    const who = displayName(done.user)
-    await showSignedIn(create ? `Welcome, ${who}. Your account and passkey are ready.` : `Welcome back, ${who}. You are signed in.`)
-  }, firstField(form))
+  void runAction(
+    async () => {
+      say(message('checking_account'))
+      const start = await post('/auth/passkey/signup-in/start', { loginId })
+      const create = start.create === true
+      const response = create ? await createPasskey(start.options) : await getPasskey(start.options)
+      const done = await post('/auth/passkey/signup-in/finish', { transactionId: start.transactionId, response })
+      ui.continueForm.reset()
+      await showSignedIn(create ? 'welcome_new_account' : 'welcome_back', done.user)
+    },
+    ui.loginId,
+    { ceremony: true }
+  )
 })
 
-// ---- signed-in actions -------------------------------------------------------------------------
+ui.signUpForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const form = ui.signUpForm
+  const loginId = required(/** @type {HTMLInputElement} */ (form.elements.namedItem('loginId')))
+  if (loginId === null) return
+  const name = /** @type {HTMLInputElement} */ (form.elements.namedItem('name')).value.trim()
+  void runAction(
+    async () => {
+      say(message('creating'))
+      const start = await post('/auth/passkey/signup/start', name ? { loginId, name } : { loginId })
+      const response = await createPasskey(start.options)
+      const done = await post('/auth/passkey/signup/finish', { transactionId: start.transactionId, response })
+      form.reset()
+      await showSignedIn('welcome_new', done.user)
+    },
+    /** @type {HTMLElement} */ (form.querySelector('input')),
+    { ceremony: true }
+  )
+})
+
+// ---- signed in ---------------------------------------------------------------------------------
 
 $('add-device').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void runAction(async () => {
-    say('Adding a passkey on this device — follow your browser’s prompt.')
-    const start = await post('/auth/passkey/update/start', {})
-    const response = await createPasskey(start.options)
-    await post('/auth/passkey/update/finish', { transactionId: start.transactionId, response })
-    say('Done: this device can now sign you in with its own passkey.', 'success')
-  }, button)
+  void runAction(
+    async () => {
+      say(message('adding_device'))
+      const start = await post('/auth/passkey/update/start', {})
+      const response = await createPasskey(start.options)
+      await post('/auth/passkey/update/finish', { transactionId: start.transactionId, response })
+      say(message('device_added'), 'success')
+    },
+    button,
+    { ceremony: true }
+  )
 })
 
-$('sign-out').addEventListener('click', (event) => {
-  const button = /** @type {HTMLElement} */ (event.currentTarget)
+$('sign-out').addEventListener('click', () => {
   void runAction(async () => {
-    let failure = null
     try {
       await post('/auth/logout', {})
+      showSignedOut(message('signed_out'))
     } catch (error) {
-      // 401: already signed out (expired session), the outcome the user asked for. Otherwise the
-      // edge cleared the cookies but could not revoke the session at the identity provider.
+      // No answer at all: nothing changed, the cookies are still there.
       if (!(error instanceof ApiError) || error.status === 0) throw error
-      if (error.status !== 401) failure = error
+      // 401: already signed out (expired session), the outcome asked for. Otherwise the edge
+      // cleared the cookies but could not revoke the session at the identity provider.
+      if (error.status === 401) showSignedOut(message('signed_out'))
+      else showSignedOut(message('signed_out_unconfirmed', { reason: describeError(error).text }), 'error')
     }
-    ui.result.hidden = true
-    showSignedOut('You are signed out.')
-    if (failure) say(`You are signed out on this browser, but the server could not confirm it: ${failure.message}`, 'error')
-  }, button)
+  })
+})
+
+$('sign-out-everywhere').addEventListener('click', () => {
+  void runAction(async () => {
+    try {
+      await post('/auth/logout-all', {})
+      showSignedOut(message('signed_out_everywhere'), 'success')
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 0) throw error
+      // The edge cleared this browser's cookies in every case; only the revocation is in doubt.
+      if (error.status === 401) showSignedOut(message('signed_out_everywhere_expired'), 'error')
+      else showSignedOut(message('signed_out_everywhere_unconfirmed', { reason: describeError(error).text }), 'error')
+    }
+  })
 })
 
 // ---- the demo API ------------------------------------------------------------------------------
 
-$('call-hello').addEventListener('click', (event) => {
-  const button = /** @type {HTMLElement} */ (event.currentTarget)
+$('call-hello').addEventListener('click', () => {
   void runAction(async () => {
     try {
       const body = await get('/api/hello')
       // The edge may have renewed the session on the way: keep the shown expiry current.
       if (body.expiresAt !== undefined) ui.expires.textContent = formatExpiry(body.expiresAt)
       const who = typeof body.userId === 'string' ? body.userId : 'you'
-      const text = typeof body.message === 'string' ? body.message : `The edge accepted the session of ${who}.`
+      const text = typeof body.message === 'string' ? body.message : message('protected_allowed_text', { who })
       showResult('Protected API: allowed', text, 'success')
-      say('The protected API answered.', 'success')
+      say(message('protected_allowed'), 'success')
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0) throw error
-      showResult(`Protected API: refused (HTTP ${error.status})`, error.message, 'error')
-      say('The protected API refused the call.', 'error')
+      showResult(`Protected API: refused (HTTP ${error.status})`, describeError(error).text, 'error')
+      say(message('protected_refused'), 'error')
     }
-  }, button)
+  })
 })
 
-$('call-sensitive').addEventListener('click', (event) => {
-  const button = /** @type {HTMLElement} */ (event.currentTarget)
+$('call-sensitive').addEventListener('click', () => {
   void runAction(async () => {
     hideStepUp()
     try {
@@ -312,42 +332,46 @@ $('call-sensitive').addEventListener('click', (event) => {
       if (needsStepUp(error)) {
         ui.stepup.hidden = false
         ui.result.hidden = true
-        say('Confirm it’s you with your passkey to continue.', 'info')
+        say(message('sensitive_confirm'))
         ui.stepupTitle.focus()
         return
       }
       if (!(error instanceof ApiError) || error.status === 0) throw error
-      showResult(`Sensitive action: refused (HTTP ${error.status})`, error.message, 'error')
-      say('The sensitive action was refused.', 'error')
+      showResult(`Sensitive action: refused (HTTP ${error.status})`, describeError(error).text, 'error')
+      say(message('sensitive_refused'), 'error')
     }
-  }, button)
+  })
 })
 
 $('stepup-confirm').addEventListener('click', (event) => {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
-  void runAction(async () => {
-    say('Waiting for your passkey — follow your browser’s prompt.')
-    // The edge takes the user from the session; no login ID leaves the page.
-    const start = await post('/auth/passkey/signin/start', { stepup: true })
-    const response = await getPasskey(start.options)
-    await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
-    hideStepUp()
-    renderSession(await loadSession())
-    await sensitiveAction()
-  }, button)
+  void runAction(
+    async () => {
+      say(message('waiting'))
+      // The edge takes the user from the session; no login ID leaves the page.
+      const start = await post('/auth/passkey/signin/start', { stepup: true })
+      const response = await getPasskey(start.options)
+      await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
+      hideStepUp()
+      renderSession(await loadSession())
+      await sensitiveAction()
+    },
+    button,
+    { ceremony: true }
+  )
 })
 
 $('stepup-cancel').addEventListener('click', () => {
   hideStepUp()
-  say('The sensitive action was not done.', 'calm')
+  say(message('sensitive_not_done'), 'calm')
   $('call-sensitive').focus()
 })
 
 async function sensitiveAction() {
   const body = await get('/api/sensitive')
-  const text = typeof body.message === 'string' ? body.message : 'You confirmed with your passkey moments ago, so the edge allowed it.'
+  const text = typeof body.message === 'string' ? body.message : message('sensitive_done_text')
   showResult('Sensitive action: done', text, 'success')
-  say('The sensitive action succeeded.', 'success')
+  say(message('sensitive_done'), 'success')
 }
 
 function hideStepUp() {

@@ -31,12 +31,24 @@ export async function createPasskey(options) {
 /**
  * Signs in with a passkey from the edge's request options.
  * @param {unknown} options the `options` of a start response: `{publicKey: {…}}`
+ * @param {{mediation?: 'conditional', signal?: AbortSignal}} [request] `conditional` waits for a
+ *   pick from the autofill list of a field with `autocomplete="… webauthn"`; `signal` cancels it
  * @returns {Promise<object>} the authentication response as WebAuthn JSON
  */
-export async function getPasskey(options) {
+export async function getPasskey(options, request = {}) {
   const publicKey = requestOptions(publicKeyOf(options))
-  const credential = await navigator.credentials.get({ publicKey })
+  const credential = await navigator.credentials.get({ publicKey, ...request })
   return credentialToJSON(credential)
+}
+
+/** True when the browser can offer passkeys in a field's autofill list (conditional mediation). */
+export async function autofillAvailable() {
+  if (!webauthnAvailable() || typeof PublicKeyCredential.isConditionalMediationAvailable !== 'function') return false
+  try {
+    return (await PublicKeyCredential.isConditionalMediationAvailable()) === true
+  } catch {
+    return false
+  }
 }
 
 function publicKeyOf(options) {
