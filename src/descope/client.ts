@@ -120,6 +120,10 @@ export function createDescopeClient(options: DescopeClientOptions) {
     async logout(refreshJwt: string): Promise<void> {
       await call('POST', '/v1/auth/logout', { body: {}, refreshJwt })
     },
+    /** Revokes every refresh session of the token's user, on every device. */
+    async logoutAll(refreshJwt: string): Promise<void> {
+      await call('POST', '/v1/auth/logoutall', { body: {}, refreshJwt })
+    },
     me(refreshJwt: string) {
       return call('GET', '/v1/auth/me', { refreshJwt, retry: true }).then((data) => asUser(data, '/me'))
     },

@@ -22,12 +22,11 @@ export interface SignUpStartInput {
   user: UserDetails
 }
 
-export interface SignInStartInput {
-  /** Absent for step-up and MFA: the session's user signs in again. */
-  loginId?: string
-  stepup: boolean
-  mfa: boolean
-}
+/**
+ * Who signs in: the typed login ID's user; whoever owns the discoverable passkey the browser
+ * offers (no login ID); or, for step-up and MFA, the session's user again.
+ */
+export type SignInStartInput = { kind: 'login-id'; loginId: string } | { kind: 'discoverable' } | { kind: 'session'; stepup: boolean; mfa: boolean }
 
 export interface FinishInput {
   transactionId: string
@@ -54,16 +53,17 @@ export function parseSignUpStart(body: Record<string, unknown>): SignUpStartInpu
   return { loginId, user }
 }
 
-/** `{loginId}`, or `{stepup: true}` / `{mfa: true}` (no login ID: it comes from the session). */
+/** `{loginId}`; `{}` for a discoverable passkey; `{stepup: true}` / `{mfa: true}` (the session's user). */
 export function parseSignInStart(body: Record<string, unknown>): SignInStartInput {
   allowOnly(body, ['loginId', 'stepup', 'mfa'])
   const stepup = flag(body, 'stepup')
   const mfa = flag(body, 'mfa')
   if (stepup || mfa) {
     if (body.loginId !== undefined) throw invalidField('loginId', 'must not be sent with stepup or mfa: the session decides who signs in')
-    return { stepup, mfa }
+    return { kind: 'session', stepup, mfa }
   }
-  return { loginId: canonicalLoginId(required(body, 'loginId')), stepup, mfa }
+  if (!('loginId' in body)) return { kind: 'discoverable' }
+  return { kind: 'login-id', loginId: canonicalLoginId(required(body, 'loginId')) }
 }
 
 /** `{loginId}` */

@@ -43,11 +43,18 @@ passkeyRoutes.post('/signup/start', requireAllowedOrigin(), limitByIp(), async f
 passkeyRoutes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async function signInStart(c) {
   const input = parseSignInStart(await readJsonObject(c, START_MAX_BYTES))
   const origin = c.var.origin
-  if (input.loginId !== undefined) {
+  if (input.kind === 'login-id') {
     const loginId = input.loginId
     await limitByLoginId(c, loginId)
     const start = await signInStartOrDecoy(c, loginId, origin)
     return answerStart(c, start, { flow: 'signin', loginId, origin })
+  }
+  if (input.kind === 'discoverable') {
+    // No login ID (Descope takes an empty one): the options list no credentials, the browser
+    // offers its passkeys for this site, and finish signs in whoever owns the chosen one. Nothing
+    // here names an account, so there is nothing to hide behind a decoy; the per-IP limit applies.
+    const start = await upstream('signin-start', () => c.var.descope.signInStart({ loginId: '', origin }))
+    return answerStart(c, start, { flow: 'signin', loginId: '', origin })
   }
   // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
   await authenticate(c)

@@ -1,8 +1,9 @@
 /**
  * @module
- * `GET /auth/session`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me`.
+ * `GET /auth/session`, `POST /auth/refresh`, `POST /auth/logout`, `POST /auth/logout-all`, `GET /auth/me`.
  * The POSTs are cookie-authenticated, so they require an allowed `Origin` (CSRF).
  */
+import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { DescopeError } from '../descope/errors'
@@ -43,22 +44,42 @@ sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
  * cleared, so the page can say the server-side sign-out did not happen.
  */
 sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
-  const { config, descope } = c.var
-  const refreshJwt = refreshCookieOf(c.req.raw.headers, config.refreshCookieName)
-  clearSessionCookies(c, config)
-  if (!refreshJwt) return c.json({ ok: true })
-  forgetRefresh(refreshJwt)
-  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
-  // A token this edge would never accept (forged, foreign, expired) has nothing to revoke: it is
-  // not forwarded. Without keys we cannot tell, so it is forwarded.
-  if (!checked.ok && checked.status === 401) return c.json({ ok: true })
+  const { token } = await takeRefreshCookie(c)
+  if (token === undefined) return c.json({ ok: true })
   try {
-    await descope.logout(refreshJwt)
+    await c.var.descope.logout(token)
   } catch (error) {
     if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(error, 'session')
   }
   return c.json({ ok: true })
 })
+
+/**
+ * Signs the user out on every device: Descope revokes every refresh session of the refresh
+ * token's user. The cookies are cleared whatever happens. Unlike logout, a missing or refused
+ * token is a 401: nothing was revoked elsewhere, and the page must not say it was.
+ */
+sessionRoutes.post('/logout-all', requireAllowedOrigin(), async (c) => {
+  const { token, presented } = await takeRefreshCookie(c)
+  if (token === undefined) throw unauthorized(presented)
+  await upstream('session', () => c.var.descope.logoutAll(token))
+  return c.json({ ok: true })
+})
+
+/**
+ * Clears both cookies and returns the refresh token worth revoking at Descope: none without a
+ * cookie, or for a token this edge would never accept (forged, foreign, expired), which is then
+ * not forwarded. Without keys we cannot tell, so it is returned.
+ */
+async function takeRefreshCookie(c: Context<AppEnv>): Promise<{ token?: string; presented: boolean }> {
+  const { config, descope } = c.var
+  const refreshJwt = refreshCookieOf(c.req.raw.headers, config.refreshCookieName)
+  clearSessionCookies(c, config)
+  if (!refreshJwt) return { presented: false }
+  forgetRefresh(refreshJwt)
+  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
+  return !checked.ok && checked.status === 401 ? { presented: true } : { token: refreshJwt, presented: true }
+}
 
 /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
 sessionRoutes.get('/me', requireSession(), async (c) => {

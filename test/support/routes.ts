@@ -8,6 +8,7 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ]),
   ['POST', '/auth/refresh'],
   ['POST', '/auth/logout'],
+  ['POST', '/auth/logout-all'],
   ['GET', '/auth/me'],
   ['GET', '/auth/session'],
   ['GET', '/api/hello'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { edgeFor, ORIGIN } from '../support/edge'
-import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
+import { edgeFor, newProjectId, ORIGIN } from '../support/edge'
+import { Browser, jwtPayload, newLoginId, post, setCookiesOf } from './passkey-helpers'
 
 const edge = edgeFor()
 
@@ -178,5 +178,108 @@ describe('step-up and MFA', () => {
     const start = await browser.call('/auth/passkey/signin/start', { stepup: true, loginId: 'victim@example.com' })
     expect(start.status).toBe(400)
     expect(start.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('loginId') })
+  })
+})
+
+describe('sign-in without a login ID (discoverable passkey)', () => {
+  it('should offer no allowCredentials and sign in whoever owns the chosen passkey', async () => {
+    const gina = new Browser(edge)
+    const hugo = new Browser(edge)
+    const ginaUp = await gina.signUp(newLoginId('gina'))
+    const hugoUp = await hugo.signUp(newLoginId('hugo'))
+
+    // Another browser of Gina's with her (synced) passkey: nothing typed.
+    const elsewhere = new Browser(edge, gina.authenticator)
+    const start = await elsewhere.call('/auth/passkey/signin/start', {})
+    expect(start.status, JSON.stringify(start.body)).toBe(200)
+    expect(start.body.options.publicKey.rpId).toBe(new URL(ORIGIN).hostname)
+    expect(start.body.options.publicKey).not.toHaveProperty('allowCredentials')
+    expect(elsewhere.jar.bindingCookies()).toHaveLength(1)
+    const response = await elsewhere.authenticator.get(start.body.options, ORIGIN)
+    const finish = await elsewhere.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    expect(finish.body).toMatchObject({ firstSeen: false, user: { userId: ginaUp.body.user.userId } })
+    expect(jwtPayload(elsewhere.jar.cookies.get('DS')!).sub).toBe(ginaUp.body.user.userId)
+
+    const hugoIn = await new Browser(edge, hugo.authenticator).signInWithoutLoginId()
+    expect(hugoIn.body.user.userId).toBe(hugoUp.body.user.userId)
+    // `stepup: false` without a login ID is the same sign-in.
+    expect((await new Browser(edge).call('/auth/passkey/signin/start', { stepup: false })).status).toBe(200)
+  })
+
+  it('should refuse a passkey Descope does not know (401, no cookies) and an empty login ID (400)', async () => {
+    // A passkey whose sign-up never finished: the authenticator has it, Descope does not.
+    const stranger = new Browser(edge)
+    const signUpStart = await stranger.call('/auth/passkey/signup/start', { loginId: newLoginId('ivy') })
+    await stranger.authenticator.create(signUpStart.body.options, ORIGIN)
+    const attempt = await stranger.prepare('signin', {})
+    const finish = await stranger.call('/auth/passkey/signin/finish', attempt)
+    expect(finish.status).toBe(401)
+    expect(finish.body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.' } })
+    expect(stranger.jar.cookies.has('DS')).toBe(false)
+
+    const empty = await stranger.call('/auth/passkey/signin/start', { loginId: '' })
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.code).toBe('invalid_login_id')
+  })
+})
+
+describe('sign out everywhere', () => {
+  it('should revoke every session of the user, clear this browser’s cookies and leave other users alone', async () => {
+    const laptop = new Browser(edge)
+    await laptop.signUp(newLoginId('jo'))
+    const phone = new Browser(edge, laptop.authenticator)
+    await phone.signInWithoutLoginId()
+    const other = new Browser(edge)
+    await other.signUp(newLoginId('kim'))
+
+    // Cookie-authenticated: an unlisted or missing Origin revokes nothing.
+    const before = await edge.emulator.count('POST /v1/auth/logoutall')
+    expect((await laptop.post('/auth/logout-all', {}, { origin: 'https://evil.example.com' })).status).toBe(403)
+    expect((await laptop.post('/auth/logout-all', {}, { origin: null })).status).toBe(403)
+    expect(await edge.emulator.count('POST /v1/auth/logoutall')).toBe(before)
+
+    const everywhere = await laptop.call('/auth/logout-all')
+    expect(everywhere.status).toBe(200)
+    expect(everywhere.body).toEqual({ ok: true })
+    expect(everywhere.response.headers.get('Cache-Control')).toBe('no-store')
+    const cleared = setCookiesOf(everywhere.response).filter((cookie) => cookie.attributes['max-age'] === '0')
+    expect(cleared.map((cookie) => cookie.name).sort()).toEqual(['DS', 'DSR'])
+    expect(await edge.emulator.count('POST /v1/auth/logoutall')).toBe(before + 1)
+
+    // The phone's refresh token was revoked too; the other user's was not.
+    const refused = await phone.call('/auth/refresh')
+    expect(refused.status).toBe(401)
+    expect(refused.body.error.code).toBe('unauthorized')
+    expect((await other.post('/auth/refresh')).status).toBe(200)
+  })
+
+  it('should answer 401 when nothing could be revoked: no refresh cookie, or one already revoked', async () => {
+    const browser = new Browser(edge)
+    await browser.signUp(newLoginId('lee'))
+    const stale = browser.jar.clone()
+    expect((await browser.post('/auth/logout')).status).toBe(200)
+
+    const none = await browser.call('/auth/logout-all')
+    expect(none.status).toBe(401)
+    expect(none.body.error.code).toBe('unauthorized')
+    expect(none.response.headers.get('WWW-Authenticate')).toBe('Bearer')
+
+    const revoked = await post(edge, '/auth/logout-all', {}, { jar: stale })
+    expect(revoked.status).toBe(401)
+    expect(revoked.headers.get('WWW-Authenticate')).toBe('Bearer error="invalid_token"')
+    expect(stale.cookies.has('DSR')).toBe(false)
+  })
+
+  it('should clear the cookies and answer 502 when Descope cannot revoke', async () => {
+    const own = edgeFor(newProjectId())
+    const browser = new Browser(own)
+    await browser.signUp(newLoginId('max'))
+    await own.emulator.fault({ route: 'POST /v1/auth/logoutall', status: 503, times: 2 })
+    const failed = await browser.call('/auth/logout-all')
+    expect(failed.status).toBe(502)
+    expect(failed.body.error.code).toBe('upstream_error')
+    expect(browser.jar.cookies.has('DS')).toBe(false)
+    expect(browser.jar.cookies.has('DSR')).toBe(false)
   })
 })

@@ -108,6 +108,16 @@ export class Browser {
     return finish
   }
 
+  /** A full sign-in without a login ID (the authenticator picks its passkey), asserting success. */
+  async signInWithoutLoginId() {
+    const start = await this.call('/auth/passkey/signin/start', {})
+    expect(start.status, JSON.stringify(start.body)).toBe(200)
+    const response = await this.authenticator.get(start.body.options, this.origin)
+    const finish = await this.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    return finish
+  }
+
   /** Starts a flow and produces the authenticator's answer, without finishing. */
   async prepare(flow: 'signup' | 'signin' | 'signup-in' | 'update', body: Record<string, unknown>, ceremony: 'create' | 'get' = flow === 'signin' ? 'get' : 'create') {
     const start = await this.call(`/auth/passkey/${flow}/start`, body)

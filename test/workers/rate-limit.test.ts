@@ -71,7 +71,11 @@ describe('per client IP', () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()
     const flows = ['signup', 'signin', 'signup-in']
-    for (let index = 0; index < IP_LIMIT; index++) expect((await start(edge, '192.0.2.44', undefined, flows[index % 3])).status).toBe(200)
+    for (let index = 0; index < IP_LIMIT - 1; index++) expect((await start(edge, '192.0.2.44', undefined, flows[index % 3])).status).toBe(200)
+    // A sign-in without a login ID (passkey autofill) has no login ID bucket, but counts per IP.
+    const ip = { headers: { 'CF-Connecting-IP': '192.0.2.44' } }
+    expect((await post(edge, '/auth/passkey/signin/start', {}, ip)).status).toBe(200)
+    await expectLimited(await post(edge, '/auth/passkey/signin/start', {}, ip))
     // Add-device is limited before its session check: a flood never reaches the session code.
     await expectLimited(await post(edge, '/auth/passkey/update/start', {}, { headers: { 'CF-Connecting-IP': '192.0.2.44' } }))
   })
