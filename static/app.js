@@ -43,12 +43,16 @@ const ceremonyButtons = ['#passkey-sign-in', '#continue-form button', '#signup-f
 
 // A passkey picked from the login field's autofill list finishes the sign-in like a button would.
 const autofill = createAutofill(({ transactionId, response }) => {
-  void runAction(async () => {
-    say(message('signing_in'))
-    const done = await post('/auth/passkey/signin/finish', { transactionId, response })
-    ui.continueForm.reset()
-    await showSignedIn('welcome_back', done.user)
-  }, ui.loginId)
+  void runAction(
+    async () => {
+      say(message('signing_in'))
+      const done = await post('/auth/passkey/signin/finish', { transactionId, response })
+      ui.continueForm.reset()
+      await showSignedIn('welcome_back', done.user)
+    },
+    ui.loginId,
+    { resumeAutofill: false }
+  )
 })
 
 // ---- status and results ------------------------------------------------------------------------
@@ -85,21 +89,28 @@ function setBusy(value) {
  * Runs one user action with the page busy, and turns any failure into a readable status.
  * @param {() => Promise<void>} task
  * @param {HTMLElement} [returnFocus] where focus goes back when the action is cancelled
- * @param {{ceremony?: boolean}} [kind] a ceremony first takes over from a waiting autofill request
+ * @param {{ceremony?: boolean, resumeAutofill?: boolean}} [kind] a ceremony first takes over
+ *   from a waiting autofill request; afterwards, still signed out, autofill waits again (except
+ *   after a failed autofill pick, which waits for the next focus of the field: no loop)
  */
-async function runAction(task, returnFocus, { ceremony = false } = {}) {
+async function runAction(task, returnFocus, { ceremony = false, resumeAutofill = true } = {}) {
   if (busy) return
   setBusy(true)
+  let failed = false
+  let failure
   try {
     // The browser runs one WebAuthn request at a time: a button wins over a waiting autofill.
     if (ceremony) await autofill.stop()
     await task()
   } catch (error) {
-    report(error, returnFocus)
+    failed = true
+    failure = error
   } finally {
     setBusy(false)
-    if (ceremony && !ui.signedOut.hidden) void autofill.start()
   }
+  // Only now: a disabled button cannot take focus back.
+  if (failed) report(failure, returnFocus)
+  if (resumeAutofill && !ui.signedOut.hidden) void autofill.start()
 }
 
 /** Says what went wrong; an error takes focus (so it is read and seen), a cancel gives it back. */
@@ -128,7 +139,8 @@ function renderSession(session) {
   ui.signedIn.hidden = session === null
   ui.signedOut.hidden = session !== null
   if (session === null) {
-    void autofill.start()
+    // Inside an action (sign-out), runAction starts it once the page is no longer busy.
+    if (!busy) void autofill.start()
     return
   }
   void autofill.stop()

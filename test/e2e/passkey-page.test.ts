@@ -2,7 +2,13 @@
  * @module
  * The passkey page in a real Chromium (Debian's, driven by playwright-core) with CDP virtual
  * authenticators, against the dev stack (Worker + Descope emulator): the whole life of an
- * account, clicked through by visible labels the way a person would.
+ * account, clicked through by visible labels the way a person would, then passkey autofill and
+ * "sign out everywhere" across two browser profiles.
+ *
+ * Chromium's virtual authenticator answers a conditional (autofill) request at once, with no
+ * pick, whenever it holds a passkey for the site. So the main profile hides autofill (like a
+ * browser without it) and the buttons are the only way in; autofill has its own profile, where
+ * the authenticator's automatic presence is switched off while a request must stay waiting.
  */
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { type Browser, type BrowserContext, type CDPSession, type Page, chromium } from 'playwright-core'
@@ -14,6 +20,7 @@ const emulatorUrl = inject('emulatorUrl')
 const projectId = inject('e2eProjectId')
 const ci = process.env.CI === 'true'
 const OUT = 'test-results'
+const SHOTS = 'docs/screenshots'
 
 /** Flags for Debian's Chromium in a container: no sandbox, no GPU, nothing phoning home. */
 const CHROMIUM_ARGS = [
@@ -48,9 +55,17 @@ describe('environment', () => {
   if (!chromiumPath && !ci) it.skip(`should run the browser tests (skipped: ${missing})`, () => {})
 })
 
+/** One browser profile: its page, its DevTools session and its virtual authenticators. */
+interface Profile {
+  context: BrowserContext
+  page: Page
+  cdp: CDPSession
+}
+
 describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   let browser: Browser
-  let context: BrowserContext
+  /** The main profile: autofill hidden, so buttons are the only way in. */
+  let main: Profile
   let page: Page
   let cdp: CDPSession
   const problems: string[] = []
@@ -62,215 +77,343 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true })
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS })
-    context = await browser.newContext({ viewport: { width: 960, height: 840 } })
-    page = await context.newPage()
-    // CSP violations and script errors are bugs of the page, whatever the test clicks.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text())
-    })
-    page.on('pageerror', (error) => problems.push(`${error.name}: ${error.message}`))
-    cdp = await context.newCDPSession(page)
-    await cdp.send('WebAuthn.enable', { enableUI: false })
+    main = await newProfile({ autofill: false, viewport: { width: 960, height: 900 } })
+    ;({ page, cdp } = main)
   })
 
   afterAll(async () => {
     await browser?.close()
   })
 
-  it('should serve the page with its security headers', async () => {
-    const response = await page.goto(baseUrl)
-    const headers = response!.headers()
-    expect(headers['content-security-policy']).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-    expect(headers['x-content-type-options']).toBe('nosniff')
-    expect(headers['permissions-policy']).toBe('publickey-credentials-create=(self), publickey-credentials-get=(self)')
-    expect(headers['cross-origin-opener-policy']).toBe('same-origin')
-    await expect.poll(() => page.getByRole('heading', { name: 'Get started' }).isVisible()).toBe(true)
-    await page.screenshot({ path: `${OUT}/passkey-page-signed-out.png`, fullPage: true })
-  })
-
-  it('should sign up with a passkey and show the session', async () => {
-    const first = await addAuthenticator()
-    await page.getByLabel('Login ID', { exact: true }).fill(loginId)
-    await page.getByLabel('Display name').fill('Ada E2E')
-    await page.getByRole('button', { name: 'Sign up with a passkey' }).click()
-    await expectStatus(/Welcome, Ada E2E/)
-    await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
-    expect(await factOf('User ID')).toMatch(/\S+/)
-    expect(await factOf('Session expires')).toMatch(/\d/)
-    expect(await factOf('Roles')).not.toBe('')
-    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: first })
-    expect(credentials).toHaveLength(1)
-    expect(credentials[0]!.rpId).toBe('localhost')
-    expect(credentials[0]!.isResidentCredential).toBe(true)
-    state.first = first
-    state.current = first
-  })
-
-  it('should call the protected API while signed in', async () => {
-    await page.getByRole('button', { name: 'Call the protected API' }).click()
-    await expectResult(/Protected API: allowed/)
-  })
-
-  it('should sign out, after which the protected API refuses the call', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expectStatus(/You are signed out/)
-    await expect.poll(() => page.getByRole('heading', { name: 'Get started' }).isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Call the protected API' }).click()
-    await expectResult(/Protected API: refused \(HTTP 401\)/)
-  })
-
-  it('should sign in with the passkey from the keyboard, buttons disabled meanwhile', async () => {
-    // A slow identity provider keeps the ceremony visibly in progress for a moment.
-    await emulatorControl('POST', '/faults', { route: 'POST /v1/auth/webauthn/signin/start', latencyMs: 1_000, times: 1 })
-    await page.getByLabel('Your login ID').fill(loginId)
-    await page.getByLabel('Your login ID').press('Enter')
-    await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isDisabled()).toBe(true)
-    expect(await page.getByRole('button', { name: 'Sign up with a passkey' }).isDisabled()).toBe(true)
-    expect(await page.locator('body').getAttribute('aria-busy')).toBe('true')
-    await expectStatus(/Welcome back, Ada E2E/)
-    await emulatorControl('DELETE', '/faults')
-    await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
-  })
-
-  it('should ask to confirm with the passkey before the sensitive action, then do it', async () => {
-    // A plain sign-in is not a step-up: the edge answers with the RFC 9470 challenge first.
-    const asked = page.waitForResponse((response) => response.url().endsWith('/api/sensitive'))
-    await page.getByRole('button', { name: 'Do a sensitive action' }).click()
-    const challenge = await asked
-    expect(challenge.status()).toBe(401)
-    expect(await challenge.headerValue('www-authenticate')).toMatch(/insufficient_user_authentication/)
-    await expect.poll(() => page.getByRole('heading', { name: 'Confirm it’s you' }).isVisible()).toBe(true)
-    await expectStatus(/Confirm it’s you/)
-    await page.screenshot({ path: `${OUT}/passkey-page-step-up.png`, fullPage: true })
-    await page.getByRole('button', { name: 'Confirm with your passkey' }).click()
-    await expectResult(/Sensitive action: done/)
-    await expectStatus(/sensitive action succeeded/)
-    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isEnabled()).toBe(true)
-    await page.screenshot({ path: `${OUT}/passkey-page-signed-in.png`, fullPage: true, animations: 'disabled' })
-  })
-
-  it('should add a second device and sign in with it', async () => {
-    // The first device leaves; a second one (another phone or laptop) takes its place.
-    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: state.first })
-    const second = await addAuthenticator()
-    state.current = second
-    await page.getByRole('button', { name: 'Add this device' }).click()
-    await expectStatus(/this device can now sign you in/i)
-    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId: second })).credentials).toHaveLength(1)
-
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expectStatus(/You are signed out/)
-    await page.getByLabel('Your login ID').fill(loginId)
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await expectStatus(/Welcome back/)
-    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: second })
-    expect(credentials[0]!.signCount).toBeGreaterThan(0)
-  })
-
-  it('should say a passkey is already on this device when adding it twice', async () => {
-    await page.getByRole('button', { name: 'Add this device' }).click()
-    await expectStatus(/already on this device/)
-  })
-
-  it('should show a calm message and give the form back when the user cancels a ceremony', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expectStatus(/You are signed out/)
-    // The user refuses verification on the authenticator: the browser rejects with NotAllowedError.
-    await cdp.send('WebAuthn.setUserVerified', { authenticatorId: state.current, isUserVerified: false })
-    await page.getByLabel('Your login ID').fill(loginId)
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await expectStatus(/Cancelled — nothing was changed/)
-    expect(await page.getByRole('status').getAttribute('data-tone')).toBe('calm')
-    await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isEnabled()).toBe(true)
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('signin-login-id')
-    expect(await page.getByLabel('Your login ID').inputValue()).toBe(loginId)
-
-    await cdp.send('WebAuthn.setUserVerified', { authenticatorId: state.current, isUserVerified: true })
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await expectStatus(/Welcome back/)
-  })
-
-  it('should show a server error by its message, never as JSON', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expectStatus(/You are signed out/)
-    // Signing up again with a taken login ID: the edge refuses before any ceremony.
-    await page.getByLabel('Login ID', { exact: true }).fill(loginId)
-    await page.getByRole('button', { name: 'Sign up with a passkey' }).click()
-    await expectStatus(/This login ID cannot be used here\./)
-    expect(await page.getByRole('status').textContent()).not.toMatch(/[{}]/)
-    expect(await page.getByRole('status').getAttribute('data-tone')).toBe('error')
-  })
-
-  it('should sign up or in with one field: a new ID creates an account, a known one signs in', async () => {
-    const newcomer = `e2e-${Date.now().toString(36)}-b@example.com`
-    await page.getByLabel('Email or username').fill(newcomer)
-    await page.getByRole('button', { name: 'Continue with a passkey' }).click()
-    await expectStatus(/Your account and passkey are ready/)
-    const created = await factOf('User ID')
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expectStatus(/You are signed out/)
-
-    await page.getByLabel('Email or username').fill(newcomer)
-    await page.getByRole('button', { name: 'Continue with a passkey' }).click()
-    await expectStatus(/Welcome back/)
-    expect(await factOf('User ID')).toBe(created)
-  })
-
-  it('should say so when the browser has no WebAuthn', async () => {
-    const bare = await context.newPage()
-    await bare.addInitScript(() => {
-      // @ts-expect-error: a browser without the Web Authentication API
-      delete window.PublicKeyCredential
+  describe('one screen, buttons only', () => {
+    it('should serve the page with its security headers and the one sign-in screen', async () => {
+      const response = await page.goto(baseUrl)
+      const headers = response!.headers()
+      expect(headers['content-security-policy']).toBe(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+      )
+      expect(headers['x-content-type-options']).toBe('nosniff')
+      expect(headers['permissions-policy']).toBe('publickey-credentials-create=(self), publickey-credentials-get=(self)')
+      expect(headers['cross-origin-opener-policy']).toBe('same-origin')
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in', exact: true }).isVisible()).toBe(true)
+      expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).toBe(true)
+      // One field offers passkeys through autofill; account creation waits behind a disclosure.
+      expect(await page.getByLabel('Email or username', { exact: true }).getAttribute('autocomplete')).toBe('username webauthn')
+      expect(await page.locator('input[autocomplete~="webauthn"]').count()).toBe(1)
+      expect(await page.getByLabel('Display name').isVisible()).toBe(false)
+      await page.screenshot({ path: `${OUT}/passkey-page-signed-out.png`, fullPage: true, animations: 'disabled' })
     })
-    await bare.goto(baseUrl)
-    await expect.poll(() => bare.getByText('This browser cannot use passkeys here').isVisible()).toBe(true)
-    expect(await bare.getByRole('button', { name: 'Add this device' }).isDisabled()).toBe(true)
-    expect(await bare.getByRole('button', { name: 'Call the protected API' }).isEnabled()).toBe(true)
-    await bare.close()
-  })
 
-  it('should work through its own encoder when the browser lacks the WebAuthn JSON helpers', async () => {
-    // Older Safari and Firefox: no parse…FromJSON and no credential.toJSON(). A fresh browser
-    // profile (no cookies) and its own authenticator.
-    const older = await browser.newContext()
-    const oldPage = await older.newPage()
-    await oldPage.addInitScript(() => {
-      const api = window.PublicKeyCredential as unknown as Record<string, unknown>
-      delete api.parseCreationOptionsFromJSON
-      delete api.parseRequestOptionsFromJSON
-      delete (window.PublicKeyCredential.prototype as unknown as Record<string, unknown>).toJSON
+    it('should create an account with a passkey and show the session', async () => {
+      const first = await addAuthenticator()
+      await page.getByText('Create an account with a display name').click()
+      await page.getByLabel('Email or username for the new account').fill(loginId)
+      await page.getByLabel('Display name').fill('Ada E2E')
+      await page.getByRole('button', { name: 'Create account with a passkey' }).click()
+      await expectStatus(/Welcome, Ada E2E/)
+      await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('signed-in-title')
+      expect(await factOf('User ID')).toMatch(/\S+/)
+      expect(await factOf('Session expires')).toMatch(/\d/)
+      expect(await factOf('Roles')).not.toBe('')
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: first })
+      expect(credentials).toHaveLength(1)
+      expect(credentials[0]!.rpId).toBe('localhost')
+      expect(credentials[0]!.isResidentCredential).toBe(true)
+      state.first = first
+      state.current = first
     })
-    const oldCdp = await older.newCDPSession(oldPage)
-    await oldCdp.send('WebAuthn.enable', { enableUI: false })
-    await oldCdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
-    await oldPage.goto(baseUrl)
-    expect(await oldPage.evaluate(() => typeof PublicKeyCredential.parseCreationOptionsFromJSON)).toBe('undefined')
-    const id = `e2e-${Date.now().toString(36)}-c@example.com`
-    await oldPage.getByLabel('Email or username').fill(id)
-    await oldPage.getByRole('button', { name: 'Continue with a passkey' }).click()
-    await expect.poll(() => oldPage.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Your account and passkey are ready/)
-    await oldPage.getByRole('button', { name: 'Sign out' }).click()
-    await expect.poll(() => oldPage.getByRole('status').textContent()).toMatch(/You are signed out/)
-    await oldPage.getByLabel('Your login ID').fill(id)
-    await oldPage.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await expect.poll(() => oldPage.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Welcome back/)
-    await older.close()
+
+    it('should call the protected API while signed in', async () => {
+      await page.getByRole('button', { name: 'Call the protected API' }).click()
+      await expectResult(/Protected API: allowed/)
+    })
+
+    it('should sign out, after which the protected API refuses the call', async () => {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in', exact: true }).isVisible()).toBe(true)
+      await page.getByRole('button', { name: 'Call the protected API' }).click()
+      await expectResult(/Protected API: refused \(HTTP 401\)/)
+    })
+
+    it('should sign in with a passkey without typing, from the keyboard, buttons disabled meanwhile', async () => {
+      // A slow identity provider keeps the ceremony visibly in progress for a moment.
+      await emulatorControl('POST', '/faults', { route: 'POST /v1/auth/webauthn/signin/start', latencyMs: 1_000, times: 1 })
+      const started = page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).focus()
+      await page.keyboard.press('Enter')
+      // Nothing typed: the edge gets no login ID and the browser offers its passkeys.
+      expect((await started).postDataJSON()).toEqual({})
+      await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isDisabled()).toBe(true)
+      expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true)
+      expect(await page.locator('body').getAttribute('aria-busy')).toBe('true')
+      await expectStatus(/Welcome back, Ada E2E/)
+      await emulatorControl('DELETE', '/faults')
+      await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
+    })
+
+    it('should ask to confirm with the passkey before the sensitive action, then do it', async () => {
+      // A plain sign-in is not a step-up: the edge answers with the RFC 9470 challenge first.
+      const asked = page.waitForResponse((response) => response.url().endsWith('/api/sensitive'))
+      await page.getByRole('button', { name: 'Do a sensitive action' }).click()
+      const challenge = await asked
+      expect(challenge.status()).toBe(401)
+      expect(await challenge.headerValue('www-authenticate')).toMatch(/insufficient_user_authentication/)
+      await expect.poll(() => page.getByRole('heading', { name: 'Confirm it’s you' }).isVisible()).toBe(true)
+      await expectStatus(/Confirm it’s you/)
+      await page.screenshot({ path: `${OUT}/passkey-page-step-up.png`, fullPage: true, animations: 'disabled' })
+      await page.getByRole('button', { name: 'Confirm with your passkey' }).click()
+      await expectResult(/Sensitive action: done/)
+      await expectStatus(/sensitive action succeeded/)
+      await expect.poll(() => page.getByRole('button', { name: 'Sign out', exact: true }).isEnabled()).toBe(true)
+      await page.screenshot({ path: `${OUT}/passkey-page-signed-in.png`, fullPage: true, animations: 'disabled' })
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await page.screenshot({ path: `${OUT}/passkey-page-signed-in-dark.png`, fullPage: true, animations: 'disabled' })
+      await page.emulateMedia({ colorScheme: 'light' })
+    })
+
+    it('should sign out everywhere: another browser’s refresh is refused with 401', async () => {
+      // A second browser with the same (synced) passkey signs the same user in, nothing typed.
+      const other = await newProfile({ autofill: false })
+      const { authenticatorId } = await other.cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
+      await syncPasskey({ cdp, authenticatorId: state.current }, { cdp: other.cdp, authenticatorId })
+      await other.page.goto(baseUrl)
+      await other.page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expect.poll(() => other.page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Welcome back, Ada E2E/)
+
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+      await expectStatus(/signed out everywhere/)
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in', exact: true }).isVisible()).toBe(true)
+      expect((await main.context.cookies()).map((cookie) => cookie.name).filter((name) => /DSR?$/.test(name))).toEqual([])
+      const refresh = await other.page.evaluate(async () => {
+        const response = await fetch('/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
+        return { status: response.status, body: await response.json() }
+      })
+      expect(refresh).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } })
+      // The passkey's signature counter moved on over there; sync it back, as a passkey provider
+      // would, or the emulator rightly refuses the stale counter as a cloned authenticator.
+      await syncPasskey({ cdp: other.cdp, authenticatorId }, { cdp, authenticatorId: state.current })
+      await other.context.close()
+
+      // Back in, for what follows.
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expectStatus(/Welcome back, Ada E2E/)
+    })
+
+    it('should add a second device and sign in with it', async () => {
+      // The first device leaves; a second one (another phone or laptop) takes its place.
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: state.first })
+      const second = await addAuthenticator()
+      state.current = second
+      await page.getByRole('button', { name: 'Add this device' }).click()
+      await expectStatus(/this device can now sign you in/i)
+      expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId: second })).credentials).toHaveLength(1)
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expectStatus(/Welcome back, Ada E2E/)
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: second })
+      expect(credentials[0]!.signCount).toBeGreaterThan(0)
+    })
+
+    it('should say a passkey is already on this device when adding it twice', async () => {
+      await page.getByRole('button', { name: 'Add this device' }).click()
+      await expectStatus(/already on this device/)
+      expect(await page.getByRole('status').getAttribute('data-tone')).toBe('calm')
+    })
+
+    it('should show a calm message and give focus back when the user cancels a ceremony', async () => {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+      // The user refuses verification on the authenticator: the browser rejects with NotAllowedError.
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId: state.current, isUserVerified: false })
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expectStatus(/Cancelled — nothing was changed/)
+      expect(await page.getByRole('status').getAttribute('data-tone')).toBe('calm')
+      await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isEnabled()).toBe(true)
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('passkey-sign-in')
+
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId: state.current, isUserVerified: true })
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expectStatus(/Welcome back/)
+    })
+
+    it('should word a server error from the page’s table by its code, move focus to it, never show JSON', async () => {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+      // Creating an account with a taken login ID: the edge refuses before any ceremony.
+      const refused = page.waitForResponse((response) => response.url().endsWith('/auth/passkey/signup/start'))
+      await page.getByLabel('Email or username for the new account').fill(loginId)
+      await page.getByRole('button', { name: 'Create account with a passkey' }).click()
+      expect(((await (await refused).json()) as { error: { code: string } }).error.code).toBe('invalid_login_id')
+      await expectStatus(/That email or username can’t be used here\. If the account is yours, sign in with your passkey instead\./)
+      expect(await page.getByRole('status').textContent()).not.toMatch(/[{}]|invalid_login_id/)
+      expect(await page.getByRole('status').getAttribute('data-tone')).toBe('error')
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('status')
+
+      // An empty field is caught by the page, which points at the field.
+      await page.getByLabel('Email or username', { exact: true }).fill('')
+      await page.getByRole('button', { name: 'Continue' }).click()
+      await expectStatus(/Enter your email or username first/)
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-id')
+      expect(await page.getByLabel('Email or username', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+    })
+
+    it('should continue with one field: a new ID creates an account, a known one signs in', async () => {
+      const newcomer = `e2e-${Date.now().toString(36)}-b@example.com`
+      await page.getByLabel('Email or username', { exact: true }).fill(newcomer)
+      await page.getByRole('button', { name: 'Continue' }).click()
+      await expectStatus(/Your account and passkey are ready/)
+      const created = await factOf('User ID')
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+
+      await page.getByLabel('Email or username', { exact: true }).fill(newcomer)
+      await page.getByLabel('Email or username', { exact: true }).press('Enter')
+      await expectStatus(/Welcome back/)
+      expect(await factOf('User ID')).toBe(created)
+    })
+
+    it('should say so when the browser has no WebAuthn', async () => {
+      const bare = await main.context.newPage()
+      watch(bare)
+      await bare.addInitScript(() => {
+        // @ts-expect-error: a browser without the Web Authentication API
+        delete window.PublicKeyCredential
+      })
+      await bare.goto(baseUrl)
+      await expect.poll(() => bare.getByText('This browser cannot use passkeys here').isVisible()).toBe(true)
+      expect(await bare.getByRole('button', { name: 'Add this device' }).isDisabled()).toBe(true)
+      expect(await bare.getByRole('button', { name: 'Call the protected API' }).isEnabled()).toBe(true)
+      await bare.close()
+    })
+
+    it('should work through its own encoder when the browser lacks the WebAuthn JSON helpers', async () => {
+      // Older Safari and Firefox: no parse…FromJSON and no credential.toJSON(). A fresh profile.
+      const older = await newProfile({ autofill: false })
+      await older.page.addInitScript(() => {
+        const api = window.PublicKeyCredential as unknown as Record<string, unknown>
+        delete api.parseCreationOptionsFromJSON
+        delete api.parseRequestOptionsFromJSON
+        delete (window.PublicKeyCredential.prototype as unknown as Record<string, unknown>).toJSON
+      })
+      await older.cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
+      await older.page.goto(baseUrl)
+      expect(await older.page.evaluate(() => typeof PublicKeyCredential.parseCreationOptionsFromJSON)).toBe('undefined')
+      const id = `e2e-${Date.now().toString(36)}-c@example.com`
+      const status = () => older.page.getByRole('status').textContent()
+      await older.page.getByLabel('Email or username', { exact: true }).fill(id)
+      await older.page.getByRole('button', { name: 'Continue' }).click()
+      await expect.poll(status, { timeout: 15_000 }).toMatch(/Your account and passkey are ready/)
+      await older.page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expect.poll(status).toMatch(/You are signed out/)
+      await older.page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+      await expect.poll(status, { timeout: 15_000 }).toMatch(/Welcome back/)
+      await older.context.close()
+    })
+
+    it('should be readable on a phone and in dark mode', async () => {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expectStatus(/You are signed out/)
+      await page.setViewportSize({ width: 390, height: 844 })
+      await page.emulateMedia({ colorScheme: 'dark' })
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      expect(overflow).toBeLessThanOrEqual(0)
+      await page.screenshot({ path: `${OUT}/passkey-page-phone-dark.png`, fullPage: true, animations: 'disabled' })
+      await page.emulateMedia({ colorScheme: 'light' })
+      await page.screenshot({ path: `${OUT}/passkey-page-phone.png`, fullPage: true, animations: 'disabled' })
+    })
   })
 
-  it('should have run without CSP violations or script errors', () => {
-    expect(problems).toEqual([])
+  describe('passkey autofill (conditional mediation)', () => {
+    let autofill: Profile
+    let authenticatorId = ''
+    const newcomer = `e2e-${Date.now().toString(36)}-d@example.com`
+
+    beforeAll(async () => {
+      autofill = await newProfile({ autofill: true })
+      await autofill.page.addInitScript(recordCredentialRequests)
+      // Without automatic presence a request waits, as it does in a real browser until a pick.
+      ;({ authenticatorId } = await autofill.cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { ...AUTHENTICATOR, automaticPresenceSimulation: false },
+      }))
+    })
+
+    afterAll(async () => {
+      await autofill?.context.close()
+    })
+
+    it('should issue a conditional request on load and abort it cleanly when a button is used', async () => {
+      const started = autofill.page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
+      await autofill.page.goto(baseUrl)
+      expect((await started).postDataJSON()).toEqual({})
+      await expect.poll(() => requestsOf(autofill.page)).toEqual([{ mediation: 'conditional', aborted: false, outcome: 'pending' }])
+
+      await autofill.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true })
+      await autofill.page.getByLabel('Email or username', { exact: true }).fill(newcomer)
+      await autofill.page.getByRole('button', { name: 'Continue' }).click()
+      await expect.poll(() => autofill.page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Your account and passkey are ready/)
+      // The button's ceremony took over: the waiting request ended with an AbortError, said nothing.
+      expect(await requestsOf(autofill.page)).toEqual([{ mediation: 'conditional', aborted: true, outcome: 'AbortError' }])
+    })
+
+    it('should sign in from the autofill list, no button pressed, once signed out', async () => {
+      const finished = autofill.page.waitForResponse((response) => response.url().endsWith('/auth/passkey/signin/finish'))
+      await autofill.page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      // Signed out, the page waits for a pick again; this authenticator picks its passkey at once.
+      expect((await finished).status()).toBe(200)
+      await expect.poll(() => autofill.page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Welcome back/)
+      expect(await autofill.page.locator('dt:text-is("Signed in with") + dd').textContent()).toMatch(/webauthn/)
+      const requests = await requestsOf(autofill.page)
+      expect(requests.at(-1)).toEqual({ mediation: 'conditional', aborted: false, outcome: 'credential' })
+      expect(requests.filter((request) => request.mediation !== 'conditional')).toEqual([])
+    })
   })
 
-  it('should be readable on a phone and in dark mode', async () => {
-    await page.setViewportSize({ width: 390, height: 844 })
-    await page.emulateMedia({ colorScheme: 'dark' })
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-    expect(overflow).toBeLessThanOrEqual(0)
-    await page.screenshot({ path: `${OUT}/passkey-page-phone-dark.png`, fullPage: true })
-    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(`${OUT}/passkey-page-signed-in.png`, 'docs/screenshot.png')
+  describe('after everything', () => {
+    it('should have run without CSP violations, script errors or unhandled rejections', () => {
+      expect(problems).toEqual([])
+    })
+
+    it.runIf(process.env.UPDATE_SCREENSHOTS === '1')('should refresh the screenshots in docs/', () => {
+      mkdirSync(SHOTS, { recursive: true })
+      copyFileSync(`${OUT}/passkey-page-signed-out.png`, `${SHOTS}/light.png`)
+      copyFileSync(`${OUT}/passkey-page-signed-in-dark.png`, `${SHOTS}/dark.png`)
+      copyFileSync(`${OUT}/passkey-page-phone.png`, `${SHOTS}/phone.png`)
+    })
   })
+
+  /** A new browser profile with WebAuthn's virtual environment on; `autofill: false` hides it. */
+  async function newProfile(options: { autofill: boolean; viewport?: { width: number; height: number } }): Promise<Profile> {
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 900 } })
+    if (!options.autofill) {
+      await context.addInitScript(() => {
+        Reflect.deleteProperty(PublicKeyCredential, 'isConditionalMediationAvailable')
+      })
+    }
+    const page = await context.newPage()
+    watch(page)
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('WebAuthn.enable', { enableUI: false })
+    return { context, page, cdp }
+  }
+
+  /** CSP violations, script errors and unhandled rejections are bugs of the page, whatever the test does. */
+  function watch(target: Page) {
+    target.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text())
+    })
+    target.on('pageerror', (error) => problems.push(`${error.name}: ${error.message}`))
+  }
+
+  /** Copies every passkey of one virtual authenticator into another (what passkey sync does). */
+  async function syncPasskey(from: { cdp: CDPSession; authenticatorId: string }, to: { cdp: CDPSession; authenticatorId: string }) {
+    const { credentials } = await from.cdp.send('WebAuthn.getCredentials', { authenticatorId: from.authenticatorId })
+    await to.cdp.send('WebAuthn.clearCredentials', { authenticatorId: to.authenticatorId })
+    for (const credential of credentials) await to.cdp.send('WebAuthn.addCredential', { authenticatorId: to.authenticatorId, credential })
+  }
 
   async function addAuthenticator(): Promise<string> {
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
@@ -298,3 +441,37 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
     return (await page.locator(`dt:text-is("${term}") + dd`).textContent()) ?? ''
   }
 })
+
+interface CredentialRequest {
+  mediation: string
+  aborted: boolean
+  outcome: string
+}
+
+/** Runs in the page: records every `navigator.credentials.get` (mediation, abort, outcome). */
+function recordCredentialRequests() {
+  const requests: CredentialRequest[] = []
+  Object.defineProperty(window, '__credentialRequests', { value: requests })
+  const get = navigator.credentials.get.bind(navigator.credentials)
+  navigator.credentials.get = (options?: CredentialRequestOptions) => {
+    const entry = { mediation: options?.mediation ?? 'optional', aborted: false, outcome: 'pending' }
+    requests.push(entry)
+    options?.signal?.addEventListener('abort', () => {
+      entry.aborted = true
+    })
+    return get(options).then(
+      (credential) => {
+        entry.outcome = 'credential'
+        return credential
+      },
+      (error: unknown) => {
+        entry.outcome = error instanceof Error || error instanceof DOMException ? error.name : String(error)
+        throw error
+      }
+    )
+  }
+}
+
+function requestsOf(page: Page): Promise<CredentialRequest[]> {
+  return page.evaluate(() => [...((window as unknown as { __credentialRequests: CredentialRequest[] }).__credentialRequests ?? [])])
+}
