@@ -89,7 +89,7 @@ export function describeError(error) {
     const key = known(error.code) ? error.code : error.status >= 500 ? 'internal_error' : 'unexpected_response'
     let text = message(key, { seconds: error.retryAfter ?? 60, status: error.status })
     // Safari keeps no Secure cookie on http://localhost, so the ceremony's binding cookie is lost.
-    if (error.code === 'invalid_transaction' && window.location.protocol === 'http:') text += ` ${message('safari_http_hint')}`
+    if (error.code === 'invalid_transaction' && globalThis.location?.protocol === 'http:') text += ` ${message('safari_http_hint')}`
     return { text, tone: 'error' }
   }
   const name = error instanceof Error || error instanceof DOMException ? error.name : ''

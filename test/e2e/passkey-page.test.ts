@@ -318,6 +318,9 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       await page.getByRole('button', { name: 'Sign out', exact: true }).click()
       await expectStatus(/You are signed out/)
       await page.setViewportSize({ width: 390, height: 844 })
+      // A fresh load: the screen as a person arriving sees it.
+      await page.reload()
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in', exact: true }).isVisible()).toBe(true)
       await page.emulateMedia({ colorScheme: 'dark' })
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect(overflow).toBeLessThanOrEqual(0)
