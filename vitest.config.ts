@@ -93,6 +93,9 @@ export default defineConfig({
           globalSetup: ['./test/support/start-dev-stack.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A page waits on the dev stack (session check, ceremonies): on a busy CI machine that
+          // can take seconds, so polls wait up to 15 s instead of vitest's 1 s.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
