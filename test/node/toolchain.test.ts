@@ -1,7 +1,7 @@
 /**
- * The toolchain the README promises: the scripts run on the Node from the `node` package, and
- * dev, tests, bench and deploy run one workerd (wrangler's, which the test pool is aligned to by
- * `overrides` in package.json).
+ * The toolchain the README promises: the scripts run on the Node from the `node` package; dev,
+ * tests, bench and deploy run one workerd (wrangler's, which the test pool is aligned to by
+ * `overrides` in package.json); the Env type is the one wrangler generates from wrangler.jsonc.
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -19,6 +19,8 @@ function versionsOf(name: string, tree: NpmTree, found = new Set<string>()): Set
   return found
 }
 
+const run = promisify(execFile)
+
 describe('toolchain', () => {
   it('should run the tests on Node >= 22.12 (the node package, not the machine’s Node 20)', () => {
     const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
@@ -26,7 +28,7 @@ describe('toolchain', () => {
   })
 
   it('should resolve workerd to one version: `npm ls workerd`', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['ls', 'workerd', '--all', '--json'], { cwd: ROOT, timeout: 30_000 })
+    const { stdout } = await run('npm', ['ls', 'workerd', '--all', '--json'], { cwd: ROOT, timeout: 30_000 })
     const versions = versionsOf('workerd', JSON.parse(stdout) as NpmTree)
     expect([...versions]).toEqual([toolchainVersions().workerd])
   }, 40_000)
@@ -35,4 +37,12 @@ describe('toolchain', () => {
     const [major = 0, minor = 0] = toolchainVersions().wrangler.split('.').map(Number)
     expect(major > 4 || (major === 4 && minor >= 160), `wrangler ${toolchainVersions().wrangler}`).toBe(true)
   })
+
+  it('should have worker-configuration.d.ts up to date with wrangler.jsonc (`npm run types -- --check`)', async () => {
+    const checked = await run('npm', ['run', '--silent', 'types', '--', '--check'], { cwd: ROOT, timeout: 60_000 }).then(
+      () => 'up to date',
+      (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`
+    )
+    expect(checked).toBe('up to date')
+  }, 70_000)
 })
