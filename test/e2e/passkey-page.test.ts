@@ -337,6 +337,8 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
 
     beforeAll(async () => {
       autofill = await newProfile({ autofill: true })
+      // A controllable clock (it runs normally until fast-forwarded) for the stale-request rule.
+      await autofill.context.clock.install()
       await autofill.page.addInitScript(recordCredentialRequests)
       // Without automatic presence a request waits, as it does in a real browser until a pick.
       ;({ authenticatorId } = await autofill.cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -372,6 +374,35 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       const requests = await requestsOf(autofill.page)
       expect(requests.at(-1)).toEqual({ mediation: 'conditional', aborted: false, outcome: 'credential' })
       expect(requests.filter((request) => request.mediation !== 'conditional')).toEqual([])
+    })
+
+    it('should replace a waiting request older than the transaction when the field gets focus', async () => {
+      await autofill.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false })
+      await autofill.page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      await expect.poll(async () => (await requestsOf(autofill.page)).at(-1)).toEqual({ mediation: 'conditional', aborted: false, outcome: 'pending' })
+      const before = (await requestsOf(autofill.page)).length
+
+      // Still fresh: focusing the field keeps the waiting request (no new start within a moment).
+      let starts = 0
+      autofill.page.on('request', (request) => {
+        if (request.url().endsWith('/auth/passkey/signin/start')) starts++
+      })
+      const field = autofill.page.getByLabel('Email or username', { exact: true })
+      await field.focus()
+      await field.blur()
+      await autofill.page.waitForTimeout(500)
+      expect(starts).toBe(0)
+      expect(await requestsOf(autofill.page)).toHaveLength(before)
+
+      // Past 4 minutes the edge's 5-minute transaction may expire before a pick: start over.
+      await autofill.page.clock.fastForward('04:01')
+      const restarted = autofill.page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
+      await field.focus()
+      expect((await restarted).postDataJSON()).toEqual({})
+      await expect.poll(async () => (await requestsOf(autofill.page)).slice(before - 1)).toEqual([
+        { mediation: 'conditional', aborted: true, outcome: 'AbortError' },
+        { mediation: 'conditional', aborted: false, outcome: 'pending' },
+      ])
     })
   })
 
