@@ -13,6 +13,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { emulatorControl } from '../test/support/emulator-control.mjs'
 import { ROOT, buildEmulator, buildForNode, buildWorkers, exists } from './lib/build.mjs'
 import { burst, load } from './lib/load.mjs'
 import { joseInNode } from './lib/node-jose.mjs'
@@ -145,7 +146,8 @@ async function main() {
 /** Everything measured against the running stack. */
 async function measure(stack, projects, results) {
   const { urls } = stack
-  const emulator = emulatorClient(urls.emulator)
+  // The emulator's test-control API per project, over its direct loopback socket.
+  const emulator = (projectId) => emulatorControl(projectId, urls.emulator, { fetch: fetchRetry })
   const now = Math.floor(Date.now() / 1000)
   const claims = (projectId, i = 0) => ({
     sub: `U2bench${i}`,
@@ -160,7 +162,7 @@ async function measure(stack, projects, results) {
     ...(i ? { jti: `bench-${i}` } : {}),
   })
   const tokens = {}
-  for (const name of [...PROTECTED, 'ours-probe']) tokens[name] = await emulator.sign(projects[name], claims(projects[name]))
+  for (const name of [...PROTECTED, 'ours-probe']) tokens[name] = await emulator(projects[name]).sign(claims(projects[name]))
   const headersFor = (route, token) =>
     route.token === 'none' ? {} : route.token === 'cookie' ? { Cookie: `DS=${token}` } : { Authorization: `Bearer ${token}` }
   const urlFor = (route) => `${urls[route.worker]}/api/hello`
@@ -168,11 +170,11 @@ async function measure(stack, projects, results) {
   // 1. Cold burst: 16 simultaneous first requests per Worker, before anything warmed a key cache.
   log('cold burst of 16 per Worker')
   results.coldBurst = {}
-  for (const name of PROTECTED) await emulator.resetCalls(projects[name])
+  for (const name of PROTECTED) await emulator(projects[name]).resetCalls()
   for (const name of PROTECTED) {
     const route = ROUTES.find((candidate) => candidate.worker === name)
     const statuses = await burst({ url: urlFor(route), count: 16, headers: headersFor(route, tokens[name]) })
-    const fetches = await emulator.keyFetches(projects[name])
+    const fetches = await emulator(projects[name]).count('GET /v2/keys')
     results.coldBurst[name] = { fetches, ok: statuses.filter((status) => status === 200).length, of: statuses.length }
     if (results.coldBurst[name].ok !== 16) results.notes.push(`cold burst on ${name}: only ${results.coldBurst[name].ok}/16 answered 200`)
   }
@@ -207,7 +209,7 @@ async function measure(stack, projects, results) {
     const runs = []
     let list
     for (let run = 0; run < 3; run++) {
-      if (!list || name === 'ours') list = await signMany(emulator, projects[probe], FRESH_TOKENS, (i) => claims(projects[probe], run * FRESH_TOKENS + i + 1))
+      if (!list || name === 'ours') list = await signMany(emulator(projects[probe]), FRESH_TOKENS, (i) => claims(projects[probe], run * FRESH_TOKENS + i + 1))
       runs.push(
         await verifyProbe(`${urls[probe]}/__bench/verify?n=${list.length - 1}`, {
           method: 'POST',
@@ -221,7 +223,7 @@ async function measure(stack, projects, results) {
 
   // Where ours spends a fresh check's time (jose alone, our verifier, our verifier remembering).
   {
-    const list = await signMany(emulator, projects['ours-probe'], FRESH_TOKENS, (i) => claims(projects['ours-probe'], 10 * FRESH_TOKENS + i + 1))
+    const list = await signMany(emulator(projects['ours-probe']), FRESH_TOKENS, (i) => claims(projects['ours-probe'], 10 * FRESH_TOKENS + i + 1))
     const response = await fetchRetry(`${urls['ours-probe']}/__bench/breakdown`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tokens: list }) })
     if (response.ok) results.verify.ours.breakdown = await response.json()
     else results.notes.push(`breakdown of our check failed: ${response.status} ${await response.text()}`)
@@ -230,7 +232,7 @@ async function measure(stack, projects, results) {
   // 3. Throughput and latency: a warm-up, then interleaved rounds (order rotated each round).
   log(`load: ${ROUTES.length} routes x ${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections`)
   for (const route of ROUTES) await load({ url: urlFor(route), connections: CONNECTIONS, seconds: 1, headers: headersFor(route, tokens[route.worker]) })
-  for (const name of PROTECTED) await emulator.resetCalls(projects[name])
+  for (const name of PROTECTED) await emulator(projects[name]).resetCalls()
   const rounds = Object.fromEntries(ROUTES.map((route) => [route.id, []]))
   for (let round = 0; round < ROUNDS; round++) {
     const order = ROUTES.map((_, i) => ROUTES[(i + round * 3) % ROUTES.length])
@@ -263,7 +265,7 @@ async function measure(stack, projects, results) {
   results.steady = {}
   for (const name of PROTECTED) {
     const requests = ROUTES.filter((route) => route.worker === name).reduce((sum, route) => sum + results.routes[route.id].requests, 0)
-    const fetches = await emulator.keyFetches(projects[name])
+    const fetches = await emulator(projects[name]).count('GET /v2/keys')
     results.steady[name] = { fetches, requests, per10k: (fetches * 10_000) / requests }
   }
 
@@ -272,17 +274,17 @@ async function measure(stack, projects, results) {
   results.flood = {}
   for (const name of PROTECTED) {
     const forged = []
-    for (let i = 0; i < 64; i++) forged.push(await emulator.sign(projects[name], claims(projects[name]), { kid: `forged-${i}` }))
+    for (let i = 0; i < 64; i++) forged.push(await emulator(projects[name]).sign(claims(projects[name]), { kid: `forged-${i}` }))
     const route = ROUTES.find((candidate) => candidate.worker === name)
-    await emulator.resetCalls(projects[name])
+    await emulator(projects[name]).resetCalls()
     const result = await load({ url: urlFor(route), connections: CONNECTIONS, seconds: FLOOD_SECONDS, headers: forged.map((token) => headersFor(route, token)) })
-    const fetches = await emulator.keyFetches(projects[name])
+    const fetches = await emulator(projects[name]).count('GET /v2/keys')
     results.flood[name] = { fetches, requests: result.requests, seconds: result.seconds, rejected: result.non2xx, allowed: Math.ceil(result.seconds / COOLDOWN_SECONDS) }
     if (result.requests - result.non2xx > 0) results.notes.push(`forged-kid flood on ${name}: ${result.requests - result.non2xx} forged requests answered 2xx`)
   }
 
   // 5. Proxy overhead of a sign-in (start + finish), when the passkey routes and authenticator exist.
-  results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], emulator, outdir: OUT, buildForNode, exists })
+  results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], outdir: OUT, buildForNode, exists })
   if (results.proxy.skipped) results.notes.push(`proxy overhead skipped: ${results.proxy.skipped}`)
 }
 
@@ -320,36 +322,15 @@ async function verifyProbe(url, init) {
   return body.usPerVerification
 }
 
-async function signMany(emulator, projectId, count, payloadFor) {
+async function signMany(emulator, count, payloadFor) {
   const list = new Array(count)
   let next = 0
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      for (let i = next++; i < count; i = next++) list[i] = await emulator.sign(projectId, payloadFor(i))
+      for (let i = next++; i < count; i = next++) list[i] = await emulator.sign(payloadFor(i))
     })
   )
   return list
-}
-
-/** The emulator's test-control API (emulator/README.md), over its direct loopback socket. */
-function emulatorClient(base) {
-  async function send(method, path, body) {
-    const response = await fetchRetry(`${base}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
-    return JSON.parse(text)
-  }
-  return {
-    base,
-    send,
-    sign: async (projectId, payload, header = {}) => (await send('POST', `/emulator/${projectId}/sign`, { payload, header })).jwt,
-    resetCalls: (projectId) => send('DELETE', `/emulator/${projectId}/calls`),
-    keyFetches: async (projectId) => (await send('GET', `/emulator/${projectId}/calls`)).calls?.['GET /v2/keys'] ?? 0,
-  }
 }
 
 main()

@@ -10,7 +10,7 @@ import type { Env } from './env'
 import type { Session } from './session/types'
 
 /** Request-scoped values set by middleware. */
-export interface AppVariables {
+interface AppVariables {
   config: Config
   /** The Descope client for this configuration (one per isolate). */
   descope: DescopeClient

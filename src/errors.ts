@@ -30,7 +30,7 @@ export const ERRORS = {
 /** Stable codes of the browser API. */
 export type ErrorCode = keyof typeof ERRORS
 
-export interface AppErrorOptions {
+interface AppErrorOptions {
   /** Replaces the catalogue's message where the person needs the detail (which field, which limit). */
   message?: string
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */

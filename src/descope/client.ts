@@ -11,7 +11,7 @@ import { isTimeout } from '../lib/timeout'
 import { DescopeError } from './errors'
 import type { DescopeUser, JwksResponse, JwtResponse, LoginOptions, StartResponse, UserDetails } from './types'
 
-export interface DescopeClientOptions {
+interface DescopeClientOptions {
   /** API base without trailing slash, e.g. `https://api.descope.com` or the emulator's URL. */
   baseUrl: string
   projectId: string
@@ -26,6 +26,14 @@ const MAX_RESPONSE_BYTES = 256 * 1024
 /** Pause before the single retry of a safe call (milliseconds). */
 const RETRY_DELAY_MS = 100
 const RETRYABLE_STATUSES = new Set([502, 503, 504])
+/** `Retry-After` passed on when Descope's 429 has none (or an unreadable one), in seconds. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1
+/** The longest `Retry-After` passed on, in seconds: a client is not told to wait for hours. */
+const MAX_RETRY_AFTER_SECONDS = 3600
+/** Longest Descope transaction ID accepted (they are a few dozen characters). */
+const MAX_TRANSACTION_ID_LENGTH = 1024
+/** Descope's error codes look like `E062108`; anything longer is cut before it is logged. */
+const MAX_ERROR_CODE_LENGTH = 32
 
 interface CallOptions {
   body?: Record<string, unknown>
@@ -191,7 +199,7 @@ async function readText(response: Response, path: string): Promise<string> {
 
 function asStart(data: Record<string, unknown>, path: string): StartResponse {
   const { transactionId, options, create } = data
-  if (typeof transactionId !== 'string' || !transactionId || transactionId.length > 1024) {
+  if (typeof transactionId !== 'string' || !transactionId || transactionId.length > MAX_TRANSACTION_ID_LENGTH) {
     throw protocolError(path, 'has no transactionId')
   }
   if (typeof options !== 'string' || !options) throw protocolError(path, 'has no options string')
@@ -215,17 +223,17 @@ function isUser(value: unknown): value is DescopeUser {
 }
 
 function errorCodeOf(data: unknown): string | undefined {
-  return isRecord(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, 32) : undefined
+  return isRecord(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, MAX_ERROR_CODE_LENGTH) : undefined
 }
 
-/** `Retry-After` as seconds (RFC 9110 §10.2.3: seconds or an HTTP date); 1 when absent or odd. */
-export function parseRetryAfter(header: string | null): number {
-  if (!header) return 1
+/** `Retry-After` as seconds (RFC 9110 §10.2.3: seconds or an HTTP date), capped; the default when absent or odd. */
+function parseRetryAfter(header: string | null): number {
+  if (!header) return DEFAULT_RETRY_AFTER_SECONDS
   const seconds = Number(header)
-  if (Number.isInteger(seconds) && seconds >= 0) return Math.min(seconds, 3600)
+  if (Number.isInteger(seconds) && seconds >= 0) return Math.min(seconds, MAX_RETRY_AFTER_SECONDS)
   const date = Date.parse(header)
-  if (Number.isNaN(date)) return 1
-  return Math.min(Math.max(Math.ceil((date - Date.now()) / 1000), 0), 3600)
+  if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_SECONDS
+  return Math.min(Math.max(Math.ceil((date - Date.now()) / 1000), 0), MAX_RETRY_AFTER_SECONDS)
 }
 
 function isTransient(error: unknown): boolean {

@@ -5,7 +5,7 @@
  * to the browser.
  */
 
-export type DescopeErrorKind =
+type DescopeErrorKind =
   /** Descope answered 4xx (other than 429) in its error shape: the request was refused. */
   | 'rejected'
   /** Descope answered 429; `retryAfterSeconds` says when to come back. */

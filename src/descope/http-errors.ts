@@ -17,10 +17,11 @@
  * answer, anything else is a bug and becomes the app's logged 500.
  */
 import { AppError, unauthorized } from '../errors'
+import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
 /** What the edge was doing when Descope failed. */
-export type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
+type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
 
 /** Turns an error thrown while calling Descope into the browser API's error. */
 export function toHttpError(error: unknown, step: UpstreamStep): unknown {
@@ -29,7 +30,7 @@ export function toHttpError(error: unknown, step: UpstreamStep): unknown {
   console.warn(JSON.stringify({ event: 'upstream_error', step, kind, path: details.path, status, errorCode }))
   switch (kind) {
     case 'rate_limited':
-      return new AppError('rate_limited', { headers: { 'Retry-After': String(details.retryAfterSeconds ?? 1) } })
+      return new AppError('rate_limited', { headers: { 'Retry-After': String(details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) } })
     case 'timeout':
       return new AppError('upstream_timeout')
     case 'rejected':

@@ -9,7 +9,9 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, message: string)
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message)), ms)
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer)
+  })
 }
 
 /** True for the errors `AbortSignal.timeout` (or an abort) makes `fetch` and stream reads throw. */

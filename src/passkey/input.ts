@@ -14,10 +14,13 @@ const SERVER_ONLY_FIELDS = new Set(['customClaims', 'templateOptions', 'template
 
 const MAX_NAME_LENGTH = 100
 const MAX_EMAIL_LENGTH = 254
+const MAX_PHONE_LENGTH = 32
+/** Field names are echoed in error messages: at most this many characters of them. */
+const MAX_ECHOED_FIELD_LENGTH = 40
 const PHONE = /^\+?[0-9]{3,20}$/
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 
-export interface SignUpStartInput {
+interface SignUpStartInput {
   loginId: string
   user: UserDetails
 }
@@ -28,7 +31,7 @@ export interface SignUpStartInput {
  */
 export type SignInStartInput = { kind: 'login-id'; loginId: string } | { kind: 'discoverable' } | { kind: 'session'; stepup: boolean; mfa: boolean }
 
-export interface FinishInput {
+interface FinishInput {
   transactionId: string
   /** The credential as a JSON string, ready for Descope. */
   response: string
@@ -46,7 +49,7 @@ export function parseSignUpStart(body: Record<string, unknown>): SignUpStartInpu
     user.email = email
   }
   if (body.phone !== undefined) {
-    const phone = text(body.phone, 'phone', 32)
+    const phone = text(body.phone, 'phone', MAX_PHONE_LENGTH)
     if (!PHONE.test(phone)) throw invalidField('phone', 'must be digits with an optional leading "+"')
     user.phone = phone
   }
@@ -133,6 +136,6 @@ function text(value: unknown, field: string, maxLength: number): string {
 
 function invalidField(field: string, what: string): AppError {
   // Field names come from our own lists or from Object.keys of the body: cap what is echoed.
-  const name = field.length > 40 ? `${field.slice(0, 40)}…` : field
+  const name = field.length > MAX_ECHOED_FIELD_LENGTH ? `${field.slice(0, MAX_ECHOED_FIELD_LENGTH)}…` : field
   return new AppError('invalid_request', { message: `"${name}" ${what}.` })
 }

@@ -8,7 +8,7 @@
 import { AppError } from '../errors'
 
 /** Emails are at most 254 characters (RFC 5321 §4.5.3.1.3); nothing else needs more. */
-export const MAX_LOGIN_ID_LENGTH = 254
+const MAX_LOGIN_ID_LENGTH = 254
 
 /**
  * Refused anywhere in a login ID: controls (NUL, CR, LF: log injection), format characters

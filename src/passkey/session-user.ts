@@ -10,7 +10,7 @@ import { upstream } from '../descope/http-errors'
 import { AppError, unauthorized } from '../errors'
 import { currentRefreshToken } from '../session/middleware'
 
-export interface SessionUser {
+interface SessionUser {
   userId: string
   loginId: string
   refreshJwt: string

@@ -10,7 +10,7 @@ import { readCapped } from '../lib/capped-read'
 import { isRecord } from '../lib/is-record'
 
 /** Start and session bodies are tiny; finish bodies carry an attestation (a few KiB). */
-export const MAX_BODY_BYTES = 64 * 1024
+const MAX_BODY_BYTES = 64 * 1024
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i
 

@@ -14,9 +14,9 @@ import { locateToken } from './token'
 import type { Session } from './types'
 
 /** The session as sent over RPC: the token itself stays with the caller. */
-export type RemoteSession = Omit<Session, 'token'>
+type RemoteSession = Omit<Session, 'token'>
 
-export type VerifyOutcome =
+type VerifyOutcome =
   | { ok: true; session: RemoteSession }
   | { ok: false; status: 401 | 403 | 503 | 500; code: 'unauthorized' | 'insufficient_user_authentication' | 'forbidden' | 'unavailable' | 'configuration_error' }
 

@@ -1,14 +1,14 @@
 /**
  * @module
- * The session layer as a library: protect Hono routes with `requireSession()`, or verify a token
- * yourself with `verifierFor(config, descope)` / `createVerifier(...)`. The RPC entrypoint for
- * other Workers is `SessionVerifier` in `./entrypoint` (exported by the Worker's `src/index.ts`).
- * See docs/session.md.
+ * The session layer as a library (docs/session.md): protect Hono routes with `requireSession()`
+ * or check a request in a handler with `authenticate(c)`; verify a token yourself with
+ * `verifierFor(config, descope)`, or, outside workerd, `createVerifier` with a `KeyStore`.
+ * The RPC entrypoint for other Workers is `SessionVerifier` in `./entrypoint` (exported by the
+ * Worker's `src/index.ts`).
  */
-export { requireSession, authenticate, type RequireSessionOptions } from './middleware'
-export { checkRequirements, type SessionRequirements } from './policy'
-export { createVerifier, MAX_TOKEN_LENGTH, type TokenVerifier, type VerifyResult, type VerifierOptions, type RejectReason } from './verify'
-export { KeyStore, type KeyStoreOptions } from './jwks'
-export { verifierFor, keyStoreForConfig } from './for-config'
-export { locateToken } from './token'
+export { verifierFor } from './for-config'
+export { KeyStore } from './jwks'
+export { authenticate, type RequireSessionOptions, requireSession } from './middleware'
+export type { SessionRequirements } from './policy'
 export type { Session, TenantGrants } from './types'
+export { createVerifier, type VerifyResult } from './verify'

@@ -38,10 +38,15 @@ export interface KeyStoreOptions {
   fetchTimeoutMs?: number
 }
 
+/** Defaults of `KeyStoreOptions` (milliseconds). */
+const DEFAULTS = { maxAgeMs: 5 * 60_000, cooldownMs: 30_000, retryAfterFailureMs: 5_000, fetchTimeoutMs: 3_000 }
+/** How long past its fetch timeout a load still counts as in flight (a leader's import and write). */
+const LOADING_GRACE_MS = 500
+
 /** Longest `kid` accepted, in a token's header and in the JWKS alike. */
 export const MAX_KID_LENGTH = 256
 
-export type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
+type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
 
 interface KeySet {
   keys: ReadonlyMap<string, CryptoKey>
@@ -68,10 +73,10 @@ export class KeyStore {
 
   constructor(private readonly options: KeyStoreOptions) {
     this.now = options.now ?? Date.now
-    this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000
-    this.cooldownMs = options.cooldownMs ?? 30_000
-    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 5_000
-    this.fetchTimeoutMs = options.fetchTimeoutMs ?? 3_000
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs
+    this.cooldownMs = options.cooldownMs ?? DEFAULTS.cooldownMs
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? DEFAULTS.retryAfterFailureMs
+    this.fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULTS.fetchTimeoutMs
   }
 
   /** Forgets everything, as a new isolate would start (tests; the shared cache is kept). */
@@ -100,12 +105,12 @@ export class KeyStore {
       const now = this.now()
       const current = this.current
       const key = current?.keys.get(kid)
-      const loading = this.loading !== undefined && now - this.loading.since < this.fetchTimeoutMs + 500
+      const loading = this.loading !== undefined && now - this.loading.since < this.fetchTimeoutMs + LOADING_GRACE_MS
       if (key && (attempted || loading || this.isFresh(now) || now < this.retryAt)) return { key }
       if (attempted) return answer(current, key)
       if (loading) {
         // Someone else is loading: wait for it on our own timers, then look again (no fetch).
-        await pollUntil(() => this.loading === undefined, this.fetchTimeoutMs + 500, this.now)
+        await pollUntil(() => this.loading === undefined, this.fetchTimeoutMs + LOADING_GRACE_MS, this.now)
         attempted = true
         continue
       }

@@ -7,7 +7,7 @@
 import { isRecord } from '../lib/is-record'
 
 /** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
-export interface StoredKeySet {
+interface StoredKeySet {
   fetchedAt: number
   keys: unknown[]
 }

@@ -6,7 +6,7 @@
  * from a sibling subdomain). Tokens in the query or body are never read.
  */
 
-export type TokenSource =
+type TokenSource =
   | { from: 'header'; token: string }
   | { from: 'cookie'; token: string }
   /** A header or cookie was sent but cannot hold one token: refuse, do not fall back. */
@@ -30,7 +30,7 @@ export function locateToken(headers: Headers, sessionCookieName: string): TokenS
 }
 
 /** Every value of cookie `name` in a `Cookie` header, in order (usually zero or one). */
-export function readCookie(header: string | null, name: string): string[] {
+function readCookie(header: string | null, name: string): string[] {
   if (!header) return []
   const values: string[] = []
   for (const part of header.split(';')) {

@@ -17,10 +17,10 @@ import { MAX_KID_LENGTH, type KeyStore } from './jwks'
 import type { Session } from './types'
 
 /** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */
-export const MAX_TOKEN_LENGTH = 8 * 1024
+const MAX_TOKEN_LENGTH = 8 * 1024
 
 /** Why a token was refused: for logs only, never for the response body. */
-export type RejectReason =
+type RejectReason =
   | 'too_large'
   | 'malformed'
   | 'algorithm'
@@ -40,7 +40,7 @@ export type VerifyResult =
   | { ok: false; status: 503; code: 'unavailable'; reason: 'no_keys' }
 
 /** `session` expects `drn: "DS"`; `refresh` expects `drn: "DSR"` (checked before a refresh call). */
-export type TokenKind = 'session' | 'refresh'
+type TokenKind = 'session' | 'refresh'
 
 export interface VerifierOptions {
   projectId: string
@@ -56,7 +56,7 @@ export interface VerifierOptions {
   cacheSize?: number
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   kind?: TokenKind
   /** Lets a key fetch outlive this request (workerd `ctx.waitUntil`). */
   waitUntil?: WaitUntil

@@ -12,11 +12,13 @@ import { getCookie, setCookie } from 'hono/cookie'
 import { STRICT_COOKIE } from '../lib/cookie'
 import { sha256Hex } from '../lib/crypto'
 
-export const BINDING_COOKIE_PREFIX = '__Host-ptx-'
+const BINDING_COOKIE_PREFIX = '__Host-ptx-'
+/** Hex digits of the transaction ID's hash in the cookie name: 64 bits tell transactions apart. */
+const NAME_TAG_LENGTH = 16
 
 /** The binding cookie's name for a transaction ID. */
-export async function bindingCookieName(transactionId: string): Promise<string> {
-  return BINDING_COOKIE_PREFIX + (await sha256Hex(`ptx-cookie:${transactionId}`)).slice(0, 16)
+async function bindingCookieName(transactionId: string): Promise<string> {
+  return BINDING_COOKIE_PREFIX + (await sha256Hex(`ptx-cookie:${transactionId}`)).slice(0, NAME_TAG_LENGTH)
 }
 
 /** Gives the browser the transaction's secret. */

@@ -18,13 +18,13 @@ import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
-export const TX_KEY_PREFIX = 'tx:'
+const TX_KEY_PREFIX = 'tx:'
 /** Record schema version, bumped on any incompatible change of `TransactionRecord`. */
-export const TX_RECORD_VERSION = 1
+const TX_RECORD_VERSION = 1
 /** KV refuses an `expirationTtl` below 60 s ("Invalid expiration_ttl"). */
-export const KV_MIN_EXPIRATION_TTL_SECONDS = 60
+const KV_MIN_EXPIRATION_TTL_SECONDS = 60
 /** Longest wait for one KV operation before failing closed (milliseconds). */
-export const KV_TIMEOUT_MS = 5000
+const KV_TIMEOUT_MS = 5000
 /** Seconds a client should wait before retrying when KV failed. */
 const KV_RETRY_AFTER_SECONDS = 1
 
@@ -55,7 +55,7 @@ export interface TransactionRecord {
 
 export type NewTransaction = Omit<TransactionRecord, 'v' | 'exp' | 'secretHash'>
 
-export interface OpenedTransaction {
+interface OpenedTransaction {
   /** The browser's opaque handle (not Descope's ID). */
   transactionId: string
   /** The binding secret for the browser's cookie. */
@@ -64,7 +64,7 @@ export interface OpenedTransaction {
   ttlSeconds: number
 }
 
-export interface ConsumeInput {
+interface ConsumeInput {
   transactionId: string
   /** The binding cookie's value, if the browser sent one. */
   secret: string | undefined
@@ -74,7 +74,7 @@ export interface ConsumeInput {
   userId?: string
 }
 
-export interface TransactionStoreOptions {
+interface TransactionStoreOptions {
   /** Lifetime of a pending transaction (seconds); the KV TTL is clamped to at least 60. */
   ttlSeconds: number
   /** Clock (epoch milliseconds); `Date.now` unless injected. */
@@ -82,8 +82,6 @@ export interface TransactionStoreOptions {
   /** Bound of each KV operation (milliseconds); default `KV_TIMEOUT_MS`. */
   kvTimeoutMs?: number
 }
-
-export type TransactionStore = ReturnType<typeof createTransactionStore>
 
 /**
  * @example

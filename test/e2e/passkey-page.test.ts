@@ -13,11 +13,13 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { type Browser, type BrowserContext, type CDPSession, type Page, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { emulatorControl } from '../support/emulator-control.mjs'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
 const emulatorUrl = inject('emulatorUrl')
 const projectId = inject('e2eProjectId')
+const emulator = emulatorControl(projectId, emulatorUrl)
 const ci = process.env.CI === 'true'
 const OUT = 'test-results'
 const SHOTS = 'docs/screenshots'
@@ -139,7 +141,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
 
     it('should sign in with a passkey without typing, from the keyboard, buttons disabled meanwhile', async () => {
       // A slow identity provider keeps the ceremony visibly in progress for a moment.
-      await emulatorControl('POST', '/faults', { route: 'POST /v1/auth/webauthn/signin/start', latencyMs: 1_000, times: 1 })
+      await emulator.fault({ route: 'POST /v1/auth/webauthn/signin/start', latencyMs: 1_000, times: 1 })
       const started = page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
       await page.getByRole('button', { name: 'Sign in with a passkey' }).focus()
       await page.keyboard.press('Enter')
@@ -149,7 +151,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true)
       expect(await page.locator('body').getAttribute('aria-busy')).toBe('true')
       await expectStatus(/Welcome back, Ada E2E/)
-      await emulatorControl('DELETE', '/faults')
+      await emulator.clearFaults()
       await expect.poll(() => page.getByRole('heading', { name: 'You are signed in' }).isVisible()).toBe(true)
     })
 
@@ -452,15 +454,6 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   async function addAuthenticator(): Promise<string> {
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
     return authenticatorId
-  }
-
-  async function emulatorControl(method: string, path: string, body?: object) {
-    const response = await fetch(`${emulatorUrl}/emulator/${projectId}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      body: body && JSON.stringify(body),
-    })
-    expect(response.status, `emulator ${method} ${path}`).toBe(200)
   }
 
   async function expectStatus(pattern: RegExp) {

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { KeyStore } from '../../src/session/jwks'
 import { createVerifier, type TokenVerifier } from '../../src/session/verify'
 import { SoftwareAuthenticator } from '../support/authenticator'
+import { emulatorControl, newProjectId } from '../support/emulator-control.mjs'
 
 const ORIGIN = 'https://app.example.com'
 const emulatorUrl = inject('emulatorUrl')
@@ -21,19 +22,8 @@ const otherProjectId = newProjectId()
 const sdk = DescopeClient({ projectId, baseUrl: emulatorUrl })
 const now = () => Math.floor(Date.now() / 1000)
 
-function newProjectId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  return `P${Array.from(crypto.getRandomValues(new Uint8Array(27)), (byte) => alphabet[byte % 62]).join('')}`
-}
-
-async function emulatorSign(payload: Record<string, unknown>, header: Record<string, unknown> = {}, project = projectId): Promise<string> {
-  const response = await fetch(`${emulatorUrl}/emulator/${project}/sign`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ payload, header }),
-  })
-  expect(response.status).toBe(200)
-  return ((await response.json()) as { jwt: string }).jwt
+function emulatorSign(payload: Record<string, unknown>, header: Record<string, unknown> = {}, project = projectId): Promise<string> {
+  return emulatorControl(project, emulatorUrl).sign(payload, header)
 }
 
 function claims(overrides: Record<string, unknown> = {}) {

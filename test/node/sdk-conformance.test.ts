@@ -8,14 +8,10 @@
 import DescopeClient from '@descope/node-sdk'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { SoftwareAuthenticator, base64url, fromBase64url } from '../support/authenticator'
+import { emulatorControl, newProjectId } from '../support/emulator-control.mjs'
 
 const ORIGIN = 'https://app.example.com'
 const emulatorUrl = inject('emulatorUrl')
-
-function newProjectId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  return `P${Array.from(crypto.getRandomValues(new Uint8Array(27)), (byte) => alphabet[byte % 62]).join('')}`
-}
 
 let users = 0
 function newLoginId(): string {
@@ -52,15 +48,7 @@ describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settin
     return jwt!
   }
 
-  async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${emulatorUrl}/emulator/${projectId}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    expect(response.status).toBe(200)
-    return (await response.json()) as Record<string, unknown>
-  }
+  const control = emulatorControl(projectId, emulatorUrl)
 
   /** Sign-up start + create + finish; the finish answer, with its session JWT wherever it came. */
   async function signUp(authenticator: SoftwareAuthenticator, loginId = newLoginId()) {
@@ -84,7 +72,7 @@ describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settin
   let account: Awaited<ReturnType<typeof signUp>>
 
   beforeAll(async () => {
-    expect(await control('PUT', '/settings', settings)).toMatchObject(settings)
+    expect(await control.settings(settings)).toMatchObject(settings)
     account = await signUp(authenticator)
   })
 
@@ -193,14 +181,14 @@ describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settin
   it('should validate the session JWT through the JWKS', async () => {
     const info = await descope.validateSession(account.sessionJwt)
     expect(info.token).toMatchObject({ sub: account.user?.userId, iss: projectId, drn: 'DS' })
-    const { calls } = (await control('GET', '/calls')) as { calls: Record<string, number> }
+    const calls = await control.calls()
     expect(calls['GET /v2/keys']).toBeGreaterThanOrEqual(1)
   })
 
   it(`should refresh the session with the refresh JWT${rotation ? ', rotating it' : ''}`, async () => {
     // Two minutes later on the emulator's clock, so the new session differs from the first.
-    await control('POST', '/clock', { offsetSeconds: 120 })
-    const info = await descope.refreshSession(account.refreshJwt!).finally(() => control('POST', '/clock', { offsetSeconds: 0 }))
+    await control.setClock(120)
+    const info = await descope.refreshSession(account.refreshJwt!).finally(() => control.setClock(0))
     expect(Number(info.token.iat) - Number(claimsOf(account.sessionJwt).iat)).toBeGreaterThanOrEqual(120)
     expect(info.token).toMatchObject({ sub: account.user?.userId, drn: 'DS' })
     expect((await descope.validateSession(info.jwt)).token.sub).toBe(account.user?.userId)

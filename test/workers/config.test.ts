@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defaultBaseUrl, readConfig } from '../../src/config'
 import type { Env } from '../../src/env'
@@ -57,10 +58,9 @@ describe('configuration', () => {
   })
 
   it('should apply the documented defaults', () => {
-    const kv = {} as KVNamespace
-    Object.assign(kv, { get() {} })
-    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com, https://app.example.com', TRANSACTIONS: kv })
+    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com, https://app.example.com', TRANSACTIONS: env.TRANSACTIONS })
     expect(config.baseUrl).toBe('https://api.descope.com')
+    expect(config.transactions).toBe(env.TRANSACTIONS)
     expect([...config.allowedOrigins]).toEqual(['https://example.com', 'https://app.example.com'])
     expect(config.sessionCookieName).toBe('DS')
     expect(config.refreshCookieName).toBe('DSR')
@@ -70,8 +70,7 @@ describe('configuration', () => {
   })
 
   it('should read DESCOPE_BASE_URI when DESCOPE_BASE_URL is unset, and strip a trailing slash', () => {
-    const kv = Object.assign({} as KVNamespace, { get() {} })
-    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com', TRANSACTIONS: kv, DESCOPE_BASE_URI: 'https://auth.example.com/' })
+    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com', TRANSACTIONS: env.TRANSACTIONS, DESCOPE_BASE_URI: 'https://auth.example.com/' })
     expect(config.baseUrl).toBe('https://auth.example.com')
   })
 })

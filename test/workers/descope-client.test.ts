@@ -4,7 +4,8 @@
  * test-control API; nothing here stubs `fetch`.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createDescopeClient, DescopeError } from '../../src/descope'
+import { createDescopeClient } from '../../src/descope/client'
+import { DescopeError } from '../../src/descope/errors'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { EMULATOR_URL, emulatorControl, newProjectId, ORIGIN } from '../support/edge'
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { AppError } from '../../src/errors'
-import { createTransactionStore, keyFor, type NewTransaction } from '../../src/transactions'
+import { createTransactionStore, keyFor, type NewTransaction } from '../../src/transactions/store'
 import { sha256Hex } from '../../src/lib/crypto'
 
 const ORIGIN = 'https://app.example.com'

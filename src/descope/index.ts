@@ -1,5 +1,0 @@
-export { createDescopeClient, parseRetryAfter } from './client'
-export type { DescopeClient, DescopeClientOptions } from './client'
-export { DescopeError } from './errors'
-export type { DescopeErrorKind } from './errors'
-export type * from './types'
