@@ -6,14 +6,10 @@
  */
 import { describe, expect, inject, it } from 'vitest'
 import { SoftwareAuthenticator, fromBase64url } from '../support/authenticator'
+import { newProjectId } from '../support/emulator-control.mjs'
 
 const ORIGIN = 'https://app.example.com'
 const emulatorUrl = inject('emulatorUrl')
-
-function newProjectId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  return `P${Array.from(crypto.getRandomValues(new Uint8Array(27)), (byte) => alphabet[byte % 62]).join('')}`
-}
 
 const claimsOf = (jwt: string): Record<string, any> => JSON.parse(new TextDecoder().decode(fromBase64url(jwt.split('.')[1] ?? '')))
 let counter = 0
