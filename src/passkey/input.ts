@@ -29,7 +29,7 @@ interface SignUpStartInput {
  * Who signs in: the typed login ID's user; whoever owns the discoverable passkey the browser
  * offers (no login ID); or, for step-up and MFA, the session's user again.
  */
-export type SignInStartInput = { kind: 'login-id'; loginId: string } | { kind: 'discoverable' } | { kind: 'session'; stepup: boolean; mfa: boolean }
+type SignInStartInput = { kind: 'login-id'; loginId: string } | { kind: 'discoverable' } | { kind: 'session'; stepup: boolean; mfa: boolean }
 
 interface FinishInput {
   transactionId: string
