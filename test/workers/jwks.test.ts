@@ -136,7 +136,8 @@ describe('JWKS outages', () => {
       expect(await response.json()).toMatchObject({ error: { code: 'unavailable' } })
       expect(response.headers.get('Retry-After')).toBe('5')
     }
-  })
+    // Eight fresh projects, each with a new signing key: seconds on a busy 2-core machine.
+  }, 15_000)
 
   it('should answer 503 within the JWKS timeout when cold and the endpoint hangs', async () => {
     const { edge, sign, hello } = project()
