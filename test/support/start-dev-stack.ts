@@ -8,7 +8,7 @@
  * fail under CI), so a run without a browser stays fast and leaves nothing behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
@@ -20,6 +20,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const E2E_PROJECT_ID = 'P2passkeyedgee2e000000000000'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const START_TIMEOUT_MS = 90_000
+/** The dev stack's output, for tests that check what workerd logged (e.g. no uncaught errors). */
+const LOG_FILE = fileURLToPath(new URL('../../.wrangler/test/dev-stack.log', import.meta.url))
 
 export default async function setup(project: TestProject) {
   project.provide('chromiumPath', existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : '')
@@ -28,6 +30,7 @@ export default async function setup(project: TestProject) {
     project.provide('baseUrl', '')
     project.provide('emulatorUrl', '')
     project.provide('e2eProjectId', E2E_PROJECT_ID)
+    project.provide('devStackLog', '')
     return
   }
 
@@ -49,7 +52,10 @@ export default async function setup(project: TestProject) {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  mkdirSync(new URL('../../.wrangler/test/', import.meta.url), { recursive: true })
+  writeFileSync(LOG_FILE, '')
   const keep = (chunk: Buffer) => {
+    appendFileSync(LOG_FILE, chunk)
     log.push(chunk.toString())
     if (log.length > 200) log.shift()
   }
@@ -72,6 +78,7 @@ export default async function setup(project: TestProject) {
   project.provide('baseUrl', baseUrl)
   project.provide('emulatorUrl', emulatorUrl)
   project.provide('e2eProjectId', E2E_PROJECT_ID)
+  project.provide('devStackLog', LOG_FILE)
   return async () => {
     await stop(child, exited)
   }
@@ -134,6 +141,8 @@ declare module 'vitest' {
     emulatorUrl: string
     /** The emulator project the dev stack uses (for its test-control API). */
     e2eProjectId: string
+    /** A file with everything the dev stack printed so far (empty when the browser tests skip). */
+    devStackLog: string
     /** Chromium's executable, or empty when it is missing. */
     chromiumPath: string
   }
