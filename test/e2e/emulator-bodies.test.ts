@@ -6,7 +6,8 @@
  * to the end, workerd logged "Uncaught TypeError: Can't read from request stream after response
  * has been sent" for each; with wrangler 4.86 every other answer was then a 503 "worker
  * restarted" and a request after one hung. Plain Miniflare (the node tests) never showed it:
- * this needs wrangler's dev proxy, so it runs against the dev stack.
+ * this needs wrangler's dev proxy and a client that sends the body late (curl's `Expect:
+ * 100-continue`), so it runs against the dev stack that way.
  */
 import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
