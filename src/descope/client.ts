@@ -1,9 +1,10 @@
 /**
  * @module
  * The only code that knows Descope's paths, headers and payloads (docs/descope-contract.md §2–§3).
- * Every call has a timeout, refuses redirects and cookies, caps the bytes it reads, and turns
- * every failure into a `DescopeError`. Calls that would be unsafe to repeat (finish, refresh,
- * logout) are never retried.
+ * Every call has a timeout, refuses redirects, caps the bytes it reads, and turns every failure
+ * into a `DescopeError`. Calls that would be unsafe to repeat (finish, refresh, logout) are never
+ * retried. Tokens come from the JSON body or, for projects that send them as cookies, from
+ * `Set-Cookie` (read, never forwarded; every other cookie is ignored).
  */
 import { readCapped } from '../lib/capped-read'
 import { isRecord } from '../lib/is-record'
@@ -152,11 +153,6 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
     await response.body?.cancel()
     throw new DescopeError('protocol', 'Descope answered with a redirect', { path, status })
   }
-  // The Worker mints its own cookies; a cookie from upstream means something is in between.
-  if (response.headers.has('Set-Cookie')) {
-    await response.body?.cancel()
-    throw new DescopeError('protocol', 'Descope answered with a cookie', { path, status })
-  }
   const text = await readText(response, path)
   let data: unknown
   try {
@@ -177,7 +173,31 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
     if (!isRecord(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
     throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: errorCodeOf(data) })
   }
-  if (status !== 200 || !isRecord(data)) throw protocolError(path, 'is not a JSON object', status)
+  // Update/finish and logout may answer with nothing at all: that is an empty object.
+  if ((status === 200 || status === 204) && !text.trim()) data = {}
+  if ((status !== 200 && status !== 204) || !isRecord(data)) throw protocolError(path, 'is not a JSON object', status)
+  return withCookieTokens(response.headers, data)
+}
+
+/**
+ * Tokens of a project that "manages them in cookies" (settings `session_token_response_method`,
+ * `refresh_token_response_method`): absent from the body, they come as `Set-Cookie: DS=…` /
+ * `DSR=…` (or the names the answer gives). The body wins when it has them, as in node-sdk; any
+ * other cookie (an infrastructure one, on any answer) is ignored.
+ */
+function withCookieTokens(headers: Headers, data: Record<string, unknown>): Record<string, unknown> {
+  const names = new Map([
+    [typeof data.sessionCookieName === 'string' && data.sessionCookieName ? data.sessionCookieName : 'DS', 'sessionJwt'],
+    [typeof data.cookieName === 'string' && data.cookieName ? data.cookieName : 'DSR', 'refreshJwt'],
+  ])
+  for (const line of headers.getSetCookie()) {
+    const pair = line.split(';', 1)[0] ?? ''
+    const equals = pair.indexOf('=')
+    const field = equals > 0 ? names.get(pair.slice(0, equals).trim()) : undefined
+    const value = pair.slice(equals + 1).trim()
+    // An empty value is Descope clearing the cookie (logout): no token.
+    if (field && value && data[field] === undefined) data[field] = value
+  }
   return data
 }
 

@@ -10,6 +10,7 @@
  */
 import { toBase64Url } from '../lib/base64url'
 import { randomToken, sha256 } from '../lib/crypto'
+import { loginIdKey } from './login-id'
 
 /** Descope's default WebAuthn `timeout` (5 minutes), for a decoy before any real answer was seen. */
 const DESCOPE_DEFAULT_TIMEOUT_MS = 300_000
@@ -35,7 +36,8 @@ export async function decoyStart(kv: KVNamespace, origin: string, loginId: strin
   const shape = shapes.get(origin)
   const first = (shape?.allowCredentials as Array<Record<string, unknown>> | undefined)?.[0]
   // A keyed hash: the secret comes first, and the output is never checked, only looked at.
-  const mac = await sha256(`${await secretOf(kv)}\n${origin}\n${loginId}`)
+  // The folded login ID: `Alice@` and `alice@` get the same decoy, whatever Descope's matching.
+  const mac = await sha256(`${await secretOf(kv)}\n${origin}\n${loginIdKey(loginId)}`)
   // Two MACs' worth of base64url covers the credential ID lengths we copy.
   const id = toBase64Url(new Uint8Array([...mac, ...[...mac].reverse()])).slice(0, String(first?.id ?? randomToken()).length)
   // Before this isolate has seen a real answer, Descope's defaults stand in.

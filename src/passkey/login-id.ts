@@ -1,9 +1,13 @@
 /**
  * @module
- * One canonical form of a login ID, used for Descope, for the transaction record and for logs
- * (after the RFC 8265 "UsernameCaseMapped" steps that matter here): trim, fullwidth → ASCII
- * width mapping, lower case, NFC. Characters that make two IDs look alike or hide text are
- * refused rather than stripped, so what the user sees is what Descope gets.
+ * Login IDs: what goes to Descope, and the edge's own key for one.
+ *
+ * Descope gets the ID as typed, only trimmed and NFC-normalised: how Descope matches login IDs
+ * (case, width) is not published, and a user made elsewhere as `Alice@Example.com` must be able to
+ * sign in here. Characters that make two IDs look alike or hide text are refused rather than
+ * stripped, so what the user sees is what Descope gets. The edge's own data (rate limits, decoys)
+ * is keyed by a folded form (width-mapped, lower case), so `Alice@` and `alice@` share a budget
+ * and a decoy whatever Descope does.
  */
 import { AppError } from '../errors'
 
@@ -20,22 +24,26 @@ const REFUSED = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\
 const WIDE = /[\uFF01-\uFFEE]/gu
 
 /**
- * Returns the canonical login ID or throws 400: `invalid_request` when the value is not a
- * string, `invalid_login_id` when it is empty, too long or has a refused character.
+ * The login ID as Descope gets it (trimmed, NFC) or a 400: `invalid_request` when the value is
+ * not a string, `invalid_login_id` when it is empty, too long or has a refused character.
  */
 export function canonicalLoginId(value: unknown, field = 'loginId'): string {
   if (typeof value !== 'string') throw new AppError('invalid_request', { message: `"${field}" must be a string.` })
-  // Check before mapping too: NFKC could turn some refused characters into allowed ones.
   if (REFUSED.test(value)) throw invalid(field, 'has a character that is not allowed')
-  const canonical = value
-    .trim()
+  const canonical = value.trim().normalize('NFC')
+  if (canonical.length === 0) throw invalid(field, 'is empty')
+  if ([...canonical].length > MAX_LOGIN_ID_LENGTH) throw invalid(field, `is longer than ${MAX_LOGIN_ID_LENGTH} characters`)
+  // Check after normalising too: NFC could compose refused characters out of allowed ones.
+  if (REFUSED.test(canonical)) throw invalid(field, 'has a character that is not allowed')
+  return canonical
+}
+
+/** The edge's own key for a login ID (rate limits, decoys): fullwidth → ASCII, lower case, NFC. */
+export function loginIdKey(loginId: string): string {
+  return loginId
     .replace(WIDE, (char) => char.normalize('NFKC'))
     .toLowerCase()
     .normalize('NFC')
-  if (canonical.length === 0) throw invalid(field, 'is empty')
-  if ([...canonical].length > MAX_LOGIN_ID_LENGTH) throw invalid(field, `is longer than ${MAX_LOGIN_ID_LENGTH} characters`)
-  if (REFUSED.test(canonical)) throw invalid(field, 'has a character that is not allowed')
-  return canonical
 }
 
 function invalid(field: string, what: string): AppError {

@@ -9,7 +9,8 @@
  *   forge). IPv6 counts per /64, in one canonical text form, so a host cannot rotate through its
  *   own prefix or respell an address. Without the header (a direct call in tests) there is no IP
  *   bucket.
- * - Login IDs are limited by the SHA-256 of their canonical form: no raw ID in a key or a log.
+ * - Login IDs are limited by the SHA-256 of their folded form (`loginIdKey`: `Alice@` and `alice@`
+ *   share a bucket): no raw ID in a key or a log.
  * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.jsonc) every start
  *   answers 500 `configuration_error` naming it; otherwise the route runs unlimited and logs
  *   `rate_limit_unbound` each time. A binding that throws lets the request through
@@ -21,6 +22,7 @@ import { ConfigError } from '../config'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
+import { loginIdKey } from '../passkey/login-id'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID'
 
@@ -35,9 +37,9 @@ export const limitByIp = () =>
     await next()
   })
 
-/** One count against a canonical login ID's bucket; throws 429 when it is exhausted. */
+/** One count against a login ID's bucket (case-folded); throws 429 when it is exhausted. */
 export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
-  await limit(c, 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginId)}`)
+  await limit(c, 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
 }
 
 /**

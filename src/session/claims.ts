@@ -7,16 +7,22 @@ import type { JWTPayload } from 'jose'
 import { isRecord } from '../lib/is-record'
 import type { Session, TenantGrants } from './types'
 
-/** Builds the session; `undefined` when `sub` or `exp` is missing (the caller answers 401). */
+/**
+ * Builds the session; `undefined` when the user ID or `exp` is missing (the caller answers 401).
+ * The user ID is `dsub` when present (a project's JWT template may put something else in `sub`:
+ * `override_subject_claim`), else `sub`, as Descope's Go and Python SDKs read it.
+ */
 export function sessionFromClaims(claims: JWTPayload, token: string): Session | undefined {
-  const { sub, exp } = claims
-  if (typeof sub !== 'string' || !sub || typeof exp !== 'number') return undefined
+  const { exp } = claims
+  const userId = claims.dsub ?? claims.sub
+  if (typeof userId !== 'string' || !userId || typeof exp !== 'number') return undefined
   return {
-    userId: sub,
+    userId,
     expiresAt: exp,
     roles: strings(claims.roles),
     permissions: strings(claims.permissions),
     tenants: tenants(claims.tenants),
+    ...(typeof claims.dct === 'string' && claims.dct ? { currentTenant: claims.dct } : {}),
     amr: strings(claims.amr),
     stepUp: claims.su === true,
     claims,

@@ -26,7 +26,6 @@ export function verifierFor(config: Config, descope: DescopeClient): TokenVerifi
   if (!verifier) {
     verifier = createVerifier({
       projectId: config.projectId,
-      baseUrl: config.baseUrl,
       audience: config.audience,
       clockToleranceSeconds: config.clockToleranceSeconds,
       keys: keyStoreForConfig(config, descope),

@@ -96,12 +96,16 @@ export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Pr
     throw unauthorized(true)
   }
   const tokens = await upstream('session', () => refreshOnce(descope, refreshJwt))
+  // The new session token, and with rotation the new refresh token, must be this user's.
   const fresh = await verifier.verify(tokens.sessionJwt, { waitUntil })
-  if (!fresh.ok || fresh.session.userId !== checked.session.userId) {
-    if (!fresh.ok && fresh.status === 503) throw keysUnavailable()
-    console.error(JSON.stringify({ event: 'refreshed_session_refused', reason: fresh.ok ? 'other_user' : fresh.reason }))
+  const rotated = tokens.refreshJwt === undefined ? fresh : await verifier.verify(tokens.refreshJwt, { kind: 'refresh', waitUntil })
+  for (const result of [fresh, rotated]) {
+    if (result.ok && result.session.userId === checked.session.userId) continue
+    if (!result.ok && result.status === 503) throw keysUnavailable()
+    console.error(JSON.stringify({ event: 'refreshed_session_refused', reason: result.ok ? 'other_user' : result.reason }))
     throw new AppError('upstream_error')
   }
+  if (!fresh.ok) throw new AppError('upstream_error') // narrowing only: the loop refused it already
   setSessionCookies(c, config, tokens)
   c.set('refreshed', tokens)
   return { session: fresh.session, tokens }

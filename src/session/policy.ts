@@ -10,7 +10,7 @@ export interface SessionRequirements {
   roles?: string[]
   /** Every listed permission is required (in `tenant` when given, else project-level). */
   permissions?: string[]
-  /** The session must belong to this tenant (Descope's `tenants` claim). */
+  /** The session must belong to this tenant (Descope's `tenants` claim, or `dct`). */
   tenant?: string
   /** Descope's step-up marker (`su: true`) is required. */
   stepup?: boolean
@@ -21,7 +21,9 @@ export function checkRequirements(session: Session, requirements: SessionRequire
   const { roles = [], permissions = [], tenant, stepup = false } = requirements
   let grants: { roles: string[]; permissions: string[] } = session
   if (tenant !== undefined) {
-    const tenantGrants = Object.hasOwn(session.tenants, tenant) ? session.tenants[tenant] : undefined
+    // The tenants map first; else, as Descope's SDKs do, the current tenant (`dct`), whose grants
+    // a tenant-only project puts at the top level.
+    const tenantGrants = Object.hasOwn(session.tenants, tenant) ? session.tenants[tenant] : session.currentTenant === tenant ? session : undefined
     if (!tenantGrants) return 'forbidden'
     grants = tenantGrants
   }

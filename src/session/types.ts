@@ -10,13 +10,18 @@ export interface TenantGrants {
 }
 
 export interface Session {
-  /** Descope user ID (`sub`). */
+  /** Descope user ID (`dsub` when present, else `sub`). */
   userId: string
   /** Expiry of the session token (epoch seconds). */
   expiresAt: number
   roles: string[]
   permissions: string[]
   tenants: Record<string, TenantGrants>
+  /**
+   * The current tenant (`dct`), when the project's JWT template names one (tenant-only auth
+   * schema, `auto_tenant_claim`); the top-level `roles` and `permissions` are then that tenant's.
+   */
+  currentTenant?: string
   /** Authentication methods, e.g. `["webauthn"]`. */
   amr: string[]
   /** Descope's step-up marker. */

@@ -1,8 +1,8 @@
 /**
  * @module
  * The session check itself (docs/design.md, "Sessions"), free of Workers APIs so it runs in Node too:
- * size cap, JWS compact only, RS256 only, `kid` required, issuer from an exact set, audience when
- * configured, clock tolerance, numeric `exp` and `sub` required, and `drn` telling a session
+ * size cap, JWS compact only, RS256 only, `kid` required, the issuer Descope's SDKs accept (the
+ * project ID, or a URL whose last path segment is the project ID), audience when configured, clock tolerance, numeric `exp` and `sub` required, and `drn` telling a session
  * token (`DS`) from a refresh token (`DSR`).
  *
  * Verified session tokens are remembered (bounded, keyed by the whole token, until `exp`) so a
@@ -44,8 +44,6 @@ type TokenKind = 'session' | 'refresh'
 
 export interface VerifierOptions {
   projectId: string
-  /** Descope API base without trailing slash; `<baseUrl>/<projectId>` is an accepted issuer. */
-  baseUrl: string
   /** Required `aud` of session tokens, when set. */
   audience?: string
   clockToleranceSeconds: number
@@ -64,8 +62,6 @@ interface VerifyOptions {
 
 export interface TokenVerifier {
   verify(token: string, options?: VerifyOptions): Promise<VerifyResult>
-  /** The issuers accepted, in order. */
-  readonly issuers: readonly string[]
 }
 
 /** How many verified session tokens a verifier remembers by default. */
@@ -87,10 +83,9 @@ interface Remembered {
 
 /** A verifier for one configuration. Cheap to call; keep one per configuration. */
 export function createVerifier(options: VerifierOptions): TokenVerifier {
-  const { projectId, baseUrl, audience, clockToleranceSeconds, keys } = options
+  const { projectId, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
-  const issuers = [...new Set([projectId, `https://api.descope.com/${projectId}`, `${baseUrl}/${projectId}`])]
   const remembered = new BoundedMap<string, Remembered>(Math.max(1, cacheSize))
 
   function recall(token: string): Session | undefined {
@@ -133,7 +128,6 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     }
     const verifyOptions: JWTVerifyOptions = {
       algorithms: ['RS256'],
-      issuer: issuers,
       clockTolerance: clockToleranceSeconds,
       requiredClaims: ['exp', 'sub'],
     }
@@ -141,6 +135,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     if (options.now) verifyOptions.currentDate = new Date(now())
     try {
       const { payload } = await jwtVerify(token, resolveKey, verifyOptions)
+      if (!issuerMatches(payload.iss, projectId)) return reject('issuer')
       if (payload.drn !== DRN[kind]) return reject('token_kind')
       const session = sessionFromClaims(payload, token)
       if (!session) return reject('claims')
@@ -152,7 +147,16 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     }
   }
 
-  return { verify, issuers }
+  return { verify }
+}
+
+/**
+ * Descope's issuer rule, as its SDKs apply it: the bare project ID (the default), or any issuer
+ * whose last path segment is the project ID (`conformance_issuer`: `https://api.descope.com/<pid>`;
+ * a custom domain's URL). The signing keys are per project: they are the real guard.
+ */
+export function issuerMatches(iss: unknown, projectId: string): boolean {
+  return typeof iss === 'string' && (iss === projectId || iss.split('/').filter(Boolean).at(-1) === projectId)
 }
 
 function reject(reason: RejectReason): VerifyResult {

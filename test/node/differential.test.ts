@@ -74,20 +74,14 @@ async function corpus(): Promise<Case[]> {
     },
     { name: 'drn DSR as a session', token: await emulatorSign(claims({ drn: 'DSR' })), ...sdkAccepts('the SDK does not check drn (T29)') },
     { name: 'drn missing', token: await emulatorSign(claims({ drn: undefined })), ...sdkAccepts('the SDK does not check drn; we require "DS" (T29)') },
-    {
-      name: 'iss https://evil.example/<pid>',
-      token: await emulatorSign(claims({ iss: `https://evil.example/${projectId}` })),
-      ...sdkAccepts('the SDK accepts any URL whose last path segment is the project ID (T28)'),
-    },
-    {
-      name: 'iss https://api.descope.com/<pid>/ (trailing slash)',
-      token: await emulatorSign(claims({ iss: `https://api.descope.com/${projectId}/` })),
-      ...sdkAccepts('the SDK also accepts the second-to-last segment; we take the exact set only (T28)'),
-    },
+    // Descope's issuer rule: any URL whose last path segment is the project ID (custom domains).
+    { name: 'iss https://auth.example.com/<pid> (custom domain)', token: await emulatorSign(claims({ iss: `https://auth.example.com/${projectId}` })), ours: true },
+    { name: 'iss https://api.descope.com/<pid>/ (trailing slash)', token: await emulatorSign(claims({ iss: `https://api.descope.com/${projectId}/` })), ours: true },
+    { name: 'user ID in dsub, sub overridden', token: await emulatorSign(claims({ sub: 'alice@example.com', dsub: 'U2differential' })), ours: true },
     {
       name: 'iss https://evil.example/<pid>/x',
       token: await emulatorSign(claims({ iss: `https://evil.example/${projectId}/x` })),
-      ...sdkAccepts('second-to-last segment rule of the SDK (T28)'),
+      ...sdkAccepts('node-sdk also accepts the project ID as the second-to-last segment; Go, Python and we take the last (T28)'),
     },
     { name: 'exp missing', token: await emulatorSign(claims({ exp: undefined })), ...sdkAccepts('the SDK has no required claims: a token without exp never expires (T27)') },
     { name: 'sub missing', token: await emulatorSign(claims({ sub: undefined })), ...sdkAccepts('the SDK does not require sub; a session needs a user ID') },
@@ -146,7 +140,7 @@ describe('differential: this validator vs @descope/node-sdk validateSession', ()
   beforeAll(async () => {
     cases = await corpus()
     const keys = new KeyStore({ fetchKeys: async () => (await fetch(`${emulatorUrl}/v2/keys/${projectId}`)).json() })
-    verifier = createVerifier({ projectId, baseUrl: emulatorUrl, clockToleranceSeconds: 5, keys })
+    verifier = createVerifier({ projectId, clockToleranceSeconds: 5, keys })
   })
 
   it('should judge a corpus of at least 30 tokens', () => {

@@ -37,6 +37,8 @@ export interface EmulatorControl<Fault = Record<string, unknown>> {
   patchUser(userId: string, patch: Partial<Omit<EmulatorUser, 'loginId'>> & { status?: 'enabled' | 'disabled' }): Promise<unknown>
   /** Signs any payload with the project's current key (header defaults: RS256 and the current kid). */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
+  /** Descope's own `POST /v1/auth/refresh` with a refresh JWT: what Descope says of a token, without the edge. */
+  refresh(refreshJwt: string): Promise<{ status: number; body: Record<string, unknown> }>
 }
 
 export declare function emulatorControl<Fault = Record<string, unknown>>(

@@ -42,5 +42,9 @@ export function emulatorControl(projectId, baseUrl, { fetch: fetcher = fetch } =
     createUser: async (user) => (await send('POST', '/users', user)).userId,
     patchUser: (userId, patch) => send('PATCH', `/users/${userId}`, patch),
     sign: async (payload, header = {}) => (await send('POST', '/sign', { payload, header })).jwt,
+    async refresh(refreshJwt) {
+      const response = await fetcher(`${baseUrl}/v1/auth/refresh`, { method: 'POST', headers: { Authorization: `Bearer ${projectId}:${refreshJwt}` } })
+      return { status: response.status, body: await response.json() }
+    },
   }
 }

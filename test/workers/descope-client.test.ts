@@ -99,11 +99,38 @@ describe('Descope client against the emulator', () => {
     ['a 500', { status: 500, body: { errorCode: 'E000000', errorDescription: 'boom' } }, 'unavailable'],
     ['garbage with 200', { status: 200, body: '<html>not json</html>' }, 'protocol'],
     ['a redirect', { status: 302, headers: { Location: 'https://evil.example/' }, body: '' }, 'protocol'],
-    ['a Set-Cookie', { status: 200, headers: { 'Set-Cookie': 'DS=x' }, body: { keys: [] } }, 'protocol'],
     ['an oversized body', { status: 200, body: `{"keys":[],"pad":"${'x'.repeat(300 * 1024)}"}` }, 'protocol'],
   ] as const)('should turn %s into %s', async (_, fault, kind) => {
     await emulator.fault({ route: 'GET /v2/keys', ...fault })
     expect((await rejection(client.keys())).kind).toBe(kind)
+  })
+
+  it('should ignore cookies it has no use for, on any answer (an infrastructure cookie on the keys)', async () => {
+    await emulator.fault({ route: 'GET /v2/keys', headers: { 'Set-Cookie': '__cf_bm=abc; Path=/; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure; SameSite=None' } })
+    expect((await client.keys()).keys).toHaveLength(1)
+    await emulator.clearFaults()
+  })
+
+  it('should read tokens from DS/DSR cookies when the body has none, and only those', async () => {
+    const body = { cookieMaxAge: 60, firstSeen: false }
+    const cookies = ['__cf_bm=abc; Path=/', 'DSR=refresh.jwt.value; Path=/; Max-Age=60; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure', 'DS=session.jwt.value; Path=/; HttpOnly']
+    const fetcher = (async () => {
+      const headers = new Headers({ 'Content-Type': 'application/json' })
+      for (const cookie of cookies) headers.append('Set-Cookie', cookie)
+      return new Response(JSON.stringify(body), { headers })
+    }) as typeof fetch
+    const cookieClient = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 1000, fetch: fetcher })
+    expect(await cookieClient.refresh('old.refresh.jwt')).toEqual({ ...body, sessionJwt: 'session.jwt.value', refreshJwt: 'refresh.jwt.value' })
+    // Logout's cookies clear the tokens (empty values): nothing to read, and no error.
+    cookies.splice(0, 3, 'DS=; Path=/; Max-Age=0', 'DSR=; Path=/; Max-Age=0')
+    await expect(cookieClient.logout('old.refresh.jwt')).resolves.toBeUndefined()
+  })
+
+  it('should take an empty 200 answer as {} (update/finish, logout), and still refuse one where tokens are due', async () => {
+    const empty = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 1000, fetch: (async () => new Response('', { status: 200 })) as typeof fetch })
+    await expect(empty.updateFinish({ transactionId: 't', response: '{}' })).resolves.toBeUndefined()
+    await expect(empty.logout('r')).resolves.toBeUndefined()
+    expect((await rejection(empty.signInFinish({ transactionId: 't', response: '{}' }))).kind).toBe('protocol')
   })
 
   it('should time out a slow answer', async () => {

@@ -22,12 +22,12 @@ describe('sign-up then sign-in', () => {
     expect(signIn.body).toMatchObject({ firstSeen: false, user: { userId: signUp.body.user.userId } })
   })
 
-  it('should canonicalise the login ID (trim, width, case) so every spelling is the same user', async () => {
+  it('should send the login ID as typed, only trimmed; a project that matches case-insensitively finds every case', async () => {
     const browser = new Browser(edge)
     const loginId = newLoginId('bob')
     await browser.signUp(`  ${loginId.toUpperCase()} `)
     const signIn = await new Browser(edge, browser.authenticator).signIn(loginId)
-    expect(signIn.body.user.loginIds).toEqual([loginId])
+    expect(signIn.body.user.loginIds).toEqual([loginId.toUpperCase()])
   })
 
   it('should answer start with an opaque transaction ID and the parsed options object', async () => {

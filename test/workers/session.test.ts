@@ -100,11 +100,11 @@ describe('protected route with tokens from the emulator and minted with jose', (
     }
   })
 
-  it('should accept the issuer forms and refuse any other', async () => {
-    for (const iss of [PID, `https://api.descope.com/${PID}`, `${EMULATOR_URL}/${PID}`]) {
+  it('should accept Descope\'s issuer forms (bare, or a URL ending with the project ID) and refuse any other', async () => {
+    for (const iss of [PID, `https://api.descope.com/${PID}`, `${EMULATOR_URL}/${PID}`, `https://auth.example.com/${PID}`]) {
       expect((await get('/api/hello', bearer(await emulator.sign(claims({ iss }))))).status).toBe(200)
     }
-    for (const iss of [`https://evil.example/${PID}`, 'P2anotherproject000000000000', `https://api.descope.com/P2anotherproject000000000000`, undefined]) {
+    for (const iss of [`https://api.descope.com/${PID}/more`, 'P2anotherproject000000000000', `https://api.descope.com/P2anotherproject000000000000`, undefined]) {
       await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims({ iss })))))
     }
   })

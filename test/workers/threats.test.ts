@@ -30,15 +30,14 @@ async function upstreamCalls(): Promise<number> {
 }
 
 describe('login ID canonicalisation (T20)', () => {
-  it('should treat NFC and NFD spellings, case and fullwidth forms as one user', async () => {
+  it('should send NFC to Descope whatever the spelling (NFD, spaces around); case is the project\'s to match', async () => {
     const owner = new Browser(edge)
     const local = `jose\u0301-${crypto.randomUUID().slice(0, 6)}`
     await owner.signUp(`${local}@example.com`)
     const canonical = `${local.normalize('NFC')}@example.com`
-    const fullwidth = [...`${local.toUpperCase()}@EXAMPLE.COM`.normalize('NFC')]
-      .map((char) => (/[A-Z0-9@.-]/.test(char) ? String.fromCharCode(char.charCodeAt(0) + 0xfee0) : char))
-      .join('')
-    for (const spelling of [canonical, canonical.toUpperCase(), ` ${canonical} `, fullwidth]) {
+    // The emulator's default project matches case-insensitively (test/workers/settings-matrix.test.ts
+    // runs a case-sensitive one); fullwidth forms are other login IDs for Descope.
+    for (const spelling of [canonical, `${local}@example.com`, canonical.toUpperCase(), ` ${canonical} `]) {
       const signIn = await new Browser(edge, owner.authenticator).signIn(spelling)
       expect(signIn.body.user.loginIds, spelling).toEqual([canonical])
     }

@@ -9,7 +9,6 @@ import { KeyStore, type KeyStoreOptions } from '../../src/session/jwks'
 import { createVerifier, type VerifierOptions } from '../../src/session/verify'
 
 const PID = 'P2verifiertest0000000000000A'
-const BASE = 'https://api.descope.com'
 const NOW = 1_800_000_000
 const KID = 'SK2real'
 
@@ -38,7 +37,7 @@ function setup(options: { jwks?: () => unknown; verifier?: Partial<VerifierOptio
     now: () => clock.ms,
     ...options.store,
   })
-  const verifier = createVerifier({ projectId: PID, baseUrl: BASE, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
+  const verifier = createVerifier({ projectId: PID, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
   return { verifier, keys, clock, counter }
 }
 
@@ -62,15 +61,15 @@ describe('session token rules', () => {
     return result.ok ? 'ok' : result.reason
   }
 
-  it('should accept a valid RS256 session token with every issuer form', async () => {
-    for (const iss of [PID, `https://api.descope.com/${PID}`]) {
+  it('should accept a valid RS256 session token with every issuer form Descope issues (bare, conformance, custom domain)', async () => {
+    for (const iss of [PID, `https://api.descope.com/${PID}`, `https://auth.example.com/v1/apps/${PID}`, `https://auth.example.com/${PID}/`]) {
       const result = await verifier.verify(await sign(claims({ iss, roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, su: true })))
       expect(result).toMatchObject({ ok: true, session: { userId: 'U2user', roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, stepUp: true } })
     }
   })
 
-  it('should refuse issuers outside the exact set', async () => {
-    for (const iss of [`https://evil.example/${PID}`, `https://api.descope.com/${PID}/x`, 'P2otherproject00000000000000A', `https://api.descope.com/P2otherproject00000000000000A`, undefined]) {
+  it('should refuse issuers that do not end with the project ID', async () => {
+    for (const iss of [`https://api.descope.com/${PID}/x`, 'P2otherproject00000000000000A', `https://api.descope.com/P2otherproject00000000000000A`, `${PID}x`, `https://x${PID}`, '', 42, undefined]) {
       expect(await reason(await sign(claims({ iss })))).toBe('issuer')
     }
   })
