@@ -10,8 +10,10 @@ import type { AppEnv } from './context'
 import { demoRoutes } from './demo/routes'
 import { clientFor } from './descope/for-config'
 import { AppError, errorBody } from './errors'
+import { healthRoutes } from './health/routes'
 import { passkeyRoutes } from './passkey/routes'
 import { sessionRoutes } from './session/routes'
+import { telemetryOf } from './telemetry/for-request'
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -37,7 +39,7 @@ export function createApp(): Hono<AppEnv> {
     await next()
   })
 
-  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.route('/', healthRoutes)
   app.route('/auth/passkey', passkeyRoutes)
   app.route('/auth', sessionRoutes)
   app.route('/api', demoRoutes)
@@ -51,20 +53,20 @@ export function createApp(): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof AppError) return answer(c, error)
     if (error instanceof ConfigError) {
-      console.error(JSON.stringify({ event: 'configuration_error', variable: error.variable, reason: error.message }))
+      telemetryOf(c).log('error', 'configuration_error', { variable: error.variable, reason: error.message })
       return answer(c, new AppError('configuration_error', { message: `The Worker is misconfigured: ${error.message}.` }))
     }
     if (error instanceof HTTPException) return error.getResponse()
     // Unknown failure: log its name only (messages can carry request data), answer generically.
-    console.error(JSON.stringify({ event: 'unhandled_error', name: error.name }))
+    telemetryOf(c).log('error', 'unhandled_error', { name: error.name })
     return answer(c, new AppError('internal_error'))
   })
 
   return app
 }
 
-/** The one place an error becomes a response. */
-function answer(c: Context, error: AppError): Response {
+/** The one place an error becomes a response, carrying the request's ID. */
+function answer(c: Context<AppEnv>, error: AppError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-  return c.json(errorBody(error), error.status)
+  return c.json(errorBody(error, telemetryOf(c).requestId), error.status)
 }

@@ -8,6 +8,7 @@ import type { DescopeClient } from './descope/client'
 import type { JwtResponse } from './descope/types'
 import type { Env } from './env'
 import type { Session } from './session/types'
+import type { Telemetry } from './telemetry/telemetry'
 
 /** Request-scoped values set by middleware. */
 interface AppVariables {
@@ -20,6 +21,8 @@ interface AppVariables {
   session: Session
   /** Tokens an edge refresh in this request produced, so later steps use the rotated refresh token. */
   refreshed: JwtResponse | undefined
+  /** The request's ID, log lines and data points; made on first use by `telemetryOf(c)`. */
+  telemetry: Telemetry | undefined
 }
 
 export interface AppEnv {

@@ -1,8 +1,9 @@
 /**
  * @module
  * Every error the browser API answers, in one catalogue, and the one type routes throw.
- * Each answer is `{"error": {"code": "<stable_snake_case>", "message": "<human sentence>"}}` with
- * the code's status (docs/api.md, "Errors"). Clients branch on the code, never on the message.
+ * Each answer is `{"error": {"code": "<stable_snake_case>", "message": "<human sentence>",
+ * "requestId": "…"}}` with the code's status (docs/api.md, "Errors"). Clients branch on the code,
+ * never on the message; a person quotes the request ID.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
@@ -35,6 +36,8 @@ interface AppErrorOptions {
   message?: string
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   headers?: Record<string, string>
+  /** Members of the body beside `error`, e.g. the readiness checks. */
+  details?: Record<string, unknown>
   cause?: unknown
 }
 
@@ -43,6 +46,7 @@ export class AppError extends Error {
   override readonly name = 'AppError'
   readonly status: ContentfulStatusCode
   readonly headers: Record<string, string>
+  readonly details: Record<string, unknown> | undefined
 
   constructor(
     readonly code: ErrorCode,
@@ -51,12 +55,16 @@ export class AppError extends Error {
     super(options.message ?? ERRORS[code].message, { cause: options.cause })
     this.status = ERRORS[code].status
     this.headers = options.headers ?? {}
+    this.details = options.details
   }
 }
 
-/** The error body; `message` is written for people and never carries a token or upstream text. */
-export function errorBody(error: AppError) {
-  return { error: { code: error.code, message: error.message } }
+/**
+ * The error body; `message` is written for people and never carries a token or upstream text,
+ * `requestId` is the one every log line of the request carries (src/telemetry/request-id.ts).
+ */
+export function errorBody(error: AppError, requestId: string) {
+  return { error: { code: error.code, message: error.message, requestId }, ...error.details }
 }
 
 /** Seconds a client should wait before retrying when the session keys cannot be had. */

@@ -1,8 +1,8 @@
 /**
  * @module
  * The one mapping from Descope failures to the browser API's errors. Descope's text never
- * reaches the browser: the kind, path, status and `errorCode` are logged (`upstream_error`), and
- * each kind answers one stable body.
+ * reaches the browser: the kind, path, status and `errorCode` are logged and counted
+ * (`upstream_error`), and each kind answers one stable body.
  *
  * Refusals (Descope 4xx) depend on the step:
  * - finish → 401 `authentication_failed` (a bad assertion, an unknown credential, a used
@@ -16,18 +16,23 @@
  * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
  * answer, anything else is a bug and becomes the app's logged 500.
  */
+import type { Context } from 'hono'
+import type { AppEnv } from '../context'
 import { AppError, unauthorized } from '../errors'
+import { telemetryOf } from '../telemetry/for-request'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
 /** What the edge was doing when Descope failed. */
 type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
 
-/** Turns an error thrown while calling Descope into the browser API's error. */
-export function toHttpError(error: unknown, step: UpstreamStep): unknown {
+/** Turns an error thrown while calling Descope into the browser API's error; logs and counts it. */
+export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamStep): unknown {
   if (!(error instanceof DescopeError)) return error
   const { kind, status, errorCode, details } = error
-  console.warn(JSON.stringify({ event: 'upstream_error', step, kind, path: details.path, status, errorCode }))
+  const telemetry = telemetryOf(c)
+  telemetry.log('warn', 'upstream_error', { step, kind, path: details.path, status, errorCode })
+  telemetry.count('upstream_error', [step, kind, errorCode], status)
   switch (kind) {
     case 'rate_limited':
       return new AppError('rate_limited', { headers: { 'Retry-After': String(details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) } })
@@ -43,11 +48,11 @@ export function toHttpError(error: unknown, step: UpstreamStep): unknown {
 }
 
 /** Calls Descope; a failure is thrown as the browser API's error for this step. */
-export async function upstream<T>(step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+export async function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    throw toHttpError(error, step)
+    throw toHttpError(c, error, step)
   }
 }
 

@@ -9,6 +9,7 @@
  * `{user, firstSeen, sessionExpiration}`.
  */
 import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { toHttpError, upstream } from '../descope/http-errors'
@@ -19,6 +20,7 @@ import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
 import { authenticate } from '../session/middleware'
+import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
 import { createTransactionStore, type Flow, type NewTransaction } from '../transactions/store'
 import { decoyStart, rememberShape } from './decoy'
@@ -36,7 +38,7 @@ passkeyRoutes.post('/signup/start', requireAllowedOrigin(), limitByIp(), async f
   const { loginId, user } = parseSignUpStart(await readJsonObject(c, START_MAX_BYTES))
   await limitByLoginId(c, loginId)
   const origin = c.var.origin
-  const start = await upstream('signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
+  const start = await upstream(c, 'signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
   return answerStart(c, start, { flow: 'signup', loginId, origin })
 })
 
@@ -53,14 +55,14 @@ passkeyRoutes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async f
     // No login ID (Descope takes an empty one): the options list no credentials, the browser
     // offers its passkeys for this site, and finish signs in whoever owns the chosen one. Nothing
     // here names an account, so there is nothing to hide behind a decoy; the per-IP limit applies.
-    const start = await upstream('signin-start', () => c.var.descope.signInStart({ loginId: '', origin }))
+    const start = await upstream(c, 'signin-start', () => c.var.descope.signInStart({ loginId: '', origin }))
     return answerStart(c, start, { flow: 'signin', loginId: '', origin })
   }
   // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
   await authenticate(c)
   const { userId, loginId, refreshJwt } = await sessionUser(c)
   const loginOptions = { ...(input.stepup && { stepup: true }), ...(input.mfa && { mfa: true }) }
-  const start = await upstream('session', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
+  const start = await upstream(c, 'session', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
   return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
 })
 
@@ -68,7 +70,7 @@ passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), asyn
   const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
   await limitByLoginId(c, loginId)
   const origin = c.var.origin
-  const start = await upstream('signup-start', () => c.var.descope.signUpOrInStart({ loginId, origin }))
+  const start = await upstream(c, 'signup-start', () => c.var.descope.signUpOrInStart({ loginId, origin }))
   return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
 })
 
@@ -78,17 +80,31 @@ passkeyRoutes.post('/update/start', requireAllowedOrigin(), limitByIp(), async f
   parseEmpty(await readJsonObject(c, START_MAX_BYTES))
   const origin = c.var.origin
   const { userId, loginId, refreshJwt } = await sessionUser(c)
-  const start = await upstream('session', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
+  const start = await upstream(c, 'session', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
   return answerStart(c, start, { flow: 'update', loginId, origin, userId })
 })
 
+/**
+ * Counts every finish answered, by flow and outcome (`ok` or the error code): what
+ * docs/operations.md's sign-in success rate is computed from. First on the route, so a finish
+ * refused for its origin or body counts too.
+ */
+const countFinish = (flow: Flow) =>
+  createMiddleware<AppEnv>(async function countFinish(c, next) {
+    await next()
+    // Hono hands a thrown error to app.onError inside next(): here it is `c.error`.
+    const error = c.error
+    const outcome = error === undefined ? 'ok' : error instanceof AppError ? error.code : 'internal_error'
+    telemetryOf(c).count('passkey_finish', [flow, outcome])
+  })
+
 for (const flow of ['signup', 'signin', 'signup-in'] as const) {
-  passkeyRoutes.post(`/${flow}/finish`, requireAllowedOrigin(), async function finish(c) {
+  passkeyRoutes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), async function finish(c) {
     const { record, response } = await consumeTransaction(c, flow)
     const finishInput = { transactionId: record.descopeTransactionId, response }
     const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
     const descope = c.var.descope
-    const tokens = await upstream('finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+    const tokens = await upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
     // A step-up must sign in the same user it started for.
     await checkIssuedTokens(c, tokens, record.userId)
     return answerSession(c, tokens)
@@ -96,10 +112,10 @@ for (const flow of ['signup', 'signin', 'signup-in'] as const) {
 }
 
 /** Add-device finish: the passkey is enrolled for the session's user; no new session. */
-passkeyRoutes.post('/update/finish', requireAllowedOrigin(), async function updateFinish(c) {
+passkeyRoutes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), async function updateFinish(c) {
   const { userId } = await authenticate(c)
   const { record, response } = await consumeTransaction(c, 'update', userId)
-  await upstream('finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
+  await upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
   return c.json({ ok: true })
 })
 
@@ -119,7 +135,7 @@ async function consumeTransaction(c: Context<AppEnv>, flow: Flow, userId?: strin
 /** Checks Descope's options, stores the transaction, binds it to this browser and answers. */
 async function answerStart(c: Context<AppEnv>, start: StartResponse, record: Omit<NewTransaction, 'descopeTransactionId'>, extra: Record<string, unknown> = {}) {
   // Parse before storing: a garbage answer must not leave a record behind.
-  const options = parseOptions(start.options)
+  const options = parseOptions(start.options, telemetryOf(c))
   const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId })
   await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
@@ -146,7 +162,7 @@ async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: s
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
-    const mapped = toHttpError(error, 'signin-start')
+    const mapped = toHttpError(c, error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
     return decoyStart(c.var.config.transactions, origin, loginId)
   }
@@ -154,5 +170,5 @@ async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: s
 
 function transactionsOf(c: Context<AppEnv>) {
   const config = c.var.config
-  return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds })
+  return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds, telemetry: telemetryOf(c) })
 }

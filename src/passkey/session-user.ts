@@ -22,7 +22,7 @@ export async function sessionUser(c: Context<AppEnv>): Promise<SessionUser> {
   // The rotated token when the session check just refreshed, else the one refresh cookie.
   const refreshJwt = currentRefreshToken(c)
   if (!session || !refreshJwt) throw unauthorized(true)
-  const user = await upstream('session', () => c.var.descope.me(refreshJwt))
+  const user = await upstream(c, 'session', () => c.var.descope.me(refreshJwt))
   // A refresh cookie of another user next to this session: refuse rather than pick one.
   if (user.userId !== session.userId) throw unauthorized(true)
   const loginId = user.loginIds.find((id): id is string => typeof id === 'string' && id.length > 0)

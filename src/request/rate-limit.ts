@@ -23,6 +23,7 @@ import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { loginIdKey } from '../passkey/login-id'
+import { telemetryOf } from '../telemetry/for-request'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID'
 
@@ -77,6 +78,10 @@ async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise
       event = 'rate_limit_error'
     }
   } else if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
-  console.warn(JSON.stringify({ event, binding }))
-  if (event === 'rate_limited') throw new AppError('rate_limited', { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
+  const telemetry = telemetryOf(c)
+  telemetry.log('warn', event, { binding })
+  if (event === 'rate_limited') {
+    telemetry.count('rate_limited', [binding === 'RATE_LIMIT_IP' ? 'ip' : 'login_id', c.req.path])
+    throw new AppError('rate_limited', { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
+  }
 }

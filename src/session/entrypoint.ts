@@ -8,6 +8,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { readConfig } from '../config'
 import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
+import { Telemetry } from '../telemetry/telemetry'
 import { verifierFor } from './for-config'
 import { checkRequirements, type SessionRequirements } from './policy'
 import { locateToken } from './token'
@@ -49,8 +50,14 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
   private async check(token: string, requirements: SessionRequirements): Promise<VerifyOutcome> {
     const config = this.config()
     if (!config) return { ok: false, status: 500, code: 'configuration_error' }
-    const result = await verifierFor(config, clientFor(config)).verify(token, { waitUntil: (promise) => this.ctx.waitUntil(promise) })
-    if (!result.ok) return { ok: false, status: result.status, code: result.code }
+    // An RPC call has no cf-ray: its lines and data points get a generated request ID.
+    const telemetry = new Telemetry(this.env.METRICS, this.ctx)
+    const result = await verifierFor(config, clientFor(config)).verify(token, { scope: telemetry })
+    if (!result.ok) {
+      telemetry.log('info', 'session_rejected', { from: 'rpc', reason: result.reason })
+      telemetry.count('session_rejected', [result.reason, 'rpc'])
+      return { ok: false, status: result.status, code: result.code }
+    }
     const verdict = checkRequirements(result.session, requirements ?? {})
     if (verdict === 'forbidden') return { ok: false, status: 403, code: 'forbidden' }
     if (verdict === 'stepup') return { ok: false, status: 401, code: 'insufficient_user_authentication' }

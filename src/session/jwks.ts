@@ -13,11 +13,12 @@
  *   in one synchronous step, so a flood of forged `kid`s costs at most one fetch.
  * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
  *   `unavailable` (the caller's 503).
+ * - Each fetch from Descope is reported to the request that made it (`LoadScope`): the
+ *   `keyset_fetch` data point, and the `jwks_fetch_failed` line on failure.
  */
 import type { CryptoKey } from 'jose'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
-import type { WaitUntil } from '../lib/wait-until'
 import { pollUntil } from './poll'
 import type { SharedKeyCache } from './shared-key-cache'
 
@@ -47,6 +48,27 @@ const LOADING_GRACE_MS = 500
 export const MAX_KID_LENGTH = 256
 
 type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
+
+/** How one fetch of the key set from Descope went. */
+export interface KeySetFetch {
+  ok: boolean
+  /** Why it failed, e.g. `jwks_timeout`, `descope_unavailable`, `no_usable_keys`. */
+  reason?: string
+  durationMs: number
+  /** Whether the store still holds (older) keys after it. */
+  haveKeys: boolean
+}
+
+/** What the request that triggers a load lends it (the request's `Telemetry`). */
+export interface LoadScope {
+  /** Keeps the load alive after the response: followers are polling for it. */
+  waitUntil(promise: Promise<unknown>): void
+  /** Told once per fetch from Descope (not for a set adopted from the shared cache). */
+  keySetFetched(fetch: KeySetFetch): void
+}
+
+/** How a key set stands for readiness: fresh, kept past its age (Descope failing), or none at all. */
+export type KeySetState = 'fresh' | 'stale' | 'none'
 
 interface KeySet {
   keys: ReadonlyMap<string, CryptoKey>
@@ -99,18 +121,18 @@ export class KeyStore {
   }
 
   /** The key for `kid`, loading or re-fetching the key set when the rules above allow it. */
-  async get(kid: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
+  async get(kid: string, scope?: LoadScope): Promise<KeyLookup> {
     let attempted = false
     for (;;) {
       const now = this.now()
       const current = this.current
       const key = current?.keys.get(kid)
-      const loading = this.loading !== undefined && now - this.loading.since < this.fetchTimeoutMs + LOADING_GRACE_MS
+      const loading = this.isLoading(now)
       if (key && (attempted || loading || this.isFresh(now) || now < this.retryAt)) return { key }
       if (attempted) return answer(current, key)
       if (loading) {
         // Someone else is loading: wait for it on our own timers, then look again (no fetch).
-        await pollUntil(() => this.loading === undefined, this.fetchTimeoutMs + LOADING_GRACE_MS, this.now)
+        await this.awaitLoad()
         attempted = true
         continue
       }
@@ -122,35 +144,63 @@ export class KeyStore {
       } else if (now < this.retryAt) {
         return answer(current, key)
       }
-      await this.load(unknownKid ? kid : undefined, waitUntil)
+      await this.load(unknownKid ? kid : undefined, scope)
       attempted = true
     }
+  }
+
+  /**
+   * For readiness: loads the key set unless it is fresh (or waits for a load in flight), under
+   * the same rules as `get` (one load at a time, a pause after a failure), and says how it stands.
+   */
+  async ensure(scope?: LoadScope): Promise<KeySetState> {
+    const now = this.now()
+    if (!this.isFresh(now)) {
+      if (this.isLoading(now)) await this.awaitLoad()
+      else if (now >= this.retryAt) await this.load(undefined, scope)
+    }
+    if (this.isFresh()) return 'fresh'
+    return this.current ? 'stale' : 'none'
+  }
+
+  private isLoading(now: number): boolean {
+    return this.loading !== undefined && now - this.loading.since < this.fetchTimeoutMs + LOADING_GRACE_MS
+  }
+
+  private awaitLoad(): Promise<boolean> {
+    return pollUntil(() => this.loading === undefined, this.fetchTimeoutMs + LOADING_GRACE_MS, this.now)
   }
 
   /**
    * Loads a key set: from the shared cache when it holds a newer fresh one (with `wantKid`,
    * only if it has that kid), else from Descope. Never throws; a failure keeps the current set.
    */
-  private async load(wantKid: string | undefined, waitUntil: WaitUntil | undefined): Promise<void> {
+  private async load(wantKid: string | undefined, scope: LoadScope | undefined): Promise<void> {
     // Synchronous claim: set before the first await.
     const marker = { since: this.now() }
     this.loading = marker
-    const work = this.fetchSet(wantKid, waitUntil)
+    const originFetches = this.stats.originFetches
+    const work = this.fetchSet(wantKid, scope)
     // Keep the fetch alive even if this request's client goes away: followers are polling for it.
-    waitUntil?.(work.catch(() => undefined))
+    scope?.waitUntil(work.catch(() => undefined))
+    let reason: string | undefined
     try {
       await work
       this.retryAt = 0
     } catch (error) {
       this.stats.failures++
       this.retryAt = this.now() + this.retryAfterFailureMs
-      console.warn(JSON.stringify({ event: 'jwks_fetch_failed', reason: reasonOf(error), haveKeys: this.current !== undefined }))
+      reason = reasonOf(error)
     } finally {
       if (this.loading === marker) this.loading = undefined
     }
+    // Reported when Descope was asked (not when the shared cache served the set).
+    if (this.stats.originFetches !== originFetches) {
+      scope?.keySetFetched({ ok: !reason, reason, durationMs: this.now() - marker.since, haveKeys: this.current !== undefined })
+    }
   }
 
-  private async fetchSet(wantKid: string | undefined, waitUntil: WaitUntil | undefined): Promise<void> {
+  private async fetchSet(wantKid: string | undefined, scope: LoadScope | undefined): Promise<void> {
     const { shared } = this.options
     if (shared) {
       const stored = await shared.read().catch(() => undefined)
@@ -173,7 +223,7 @@ export class KeyStore {
     this.adopt(set)
     if (shared) {
       const written = shared.write({ fetchedAt, keys }, this.maxAgeMs / 1000).catch(() => undefined)
-      if (waitUntil) waitUntil(written)
+      if (scope) scope.waitUntil(written)
       else await written
     }
   }

@@ -11,7 +11,7 @@ import type { AppEnv } from '../context'
 import { upstream } from '../descope/http-errors'
 import type { JwtResponse } from '../descope/types'
 import { AppError, forbidden, keysUnavailable, stepUpRequired, unauthorized } from '../errors'
-import { waitUntilOf } from '../lib/wait-until'
+import { telemetryOf } from '../telemetry/for-request'
 import { setSessionCookies } from './cookies'
 import { verifierFor } from './for-config'
 import { checkRequirements, type SessionRequirements } from './policy'
@@ -61,22 +61,27 @@ export async function authenticate(c: Context<AppEnv>, { refresh = true }: { ref
 }
 
 async function verifyRequest(c: Context<AppEnv>, refresh: boolean): Promise<Session> {
-  const { config, descope } = c.var
+  const config = c.get('config')
   const source = locateToken(c.req.raw.headers, config.sessionCookieName)
   if (source.token === undefined && source.from !== 'none') {
-    logRejection(source.from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
+    reject(c, source.from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
     throw unauthorized(true)
   }
   if (source.token !== undefined) {
-    const result = await verifierFor(config, descope).verify(source.token, { waitUntil: waitUntilOf(c) })
+    const result = await verifierFor(config, c.get('descope')).verify(source.token, { scope: telemetryOf(c) })
     if (result.ok) return result.session
-    if (result.status === 503) throw keysUnavailable()
-    logRejection(source.from, result.reason)
-    // Bearer requests are never refreshed; a cookie only when it merely expired.
-    if (source.from === 'header' || !refresh || result.reason !== 'expired') throw unauthorized(true)
+    // Bearer requests are never refreshed; a cookie only when it merely expired (then it is no
+    // rejection yet: the refresh below decides).
+    if (source.from === 'header' || !refresh || result.reason !== 'expired') {
+      reject(c, source.from, result.reason)
+      throw result.status === 503 ? keysUnavailable() : unauthorized(true)
+    }
   }
   const refreshJwt = refresh ? refreshCookieOf(c.req.raw.headers, config.refreshCookieName) : undefined
-  if (!refreshJwt) throw unauthorized(source.token !== undefined)
+  if (!refreshJwt) {
+    if (source.token !== undefined) reject(c, source.from, 'expired')
+    throw unauthorized(source.token !== undefined)
+  }
   return (await refreshSession(c, refreshJwt)).session
 }
 
@@ -88,21 +93,22 @@ async function verifyRequest(c: Context<AppEnv>, refresh: boolean): Promise<Sess
 export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Promise<{ session: Session; tokens: JwtResponse }> {
   const { config, descope } = c.var
   const verifier = verifierFor(config, descope)
-  const waitUntil = waitUntilOf(c)
-  const checked = await verifier.verify(refreshJwt, { kind: 'refresh', waitUntil })
+  const telemetry = telemetryOf(c)
+  const checked = await verifier.verify(refreshJwt, { kind: 'refresh', scope: telemetry })
   if (!checked.ok) {
-    if (checked.status === 503) throw keysUnavailable()
-    logRejection('refresh_cookie', checked.reason)
-    throw unauthorized(true)
+    reject(c, 'refresh_cookie', checked.reason)
+    throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
   }
-  const tokens = await upstream('session', () => refreshOnce(descope, refreshJwt))
+  const tokens = await upstream(c, 'session', () => refreshOnce(descope, refreshJwt))
   // The new session token, and with rotation the new refresh token, must be this user's.
-  const fresh = await verifier.verify(tokens.sessionJwt, { waitUntil })
-  const rotated = tokens.refreshJwt === undefined ? fresh : await verifier.verify(tokens.refreshJwt, { kind: 'refresh', waitUntil })
+  const fresh = await verifier.verify(tokens.sessionJwt, { scope: telemetry })
+  const rotated = tokens.refreshJwt === undefined ? fresh : await verifier.verify(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
   for (const result of [fresh, rotated]) {
     if (result.ok && result.session.userId === checked.session.userId) continue
     if (!result.ok && result.status === 503) throw keysUnavailable()
-    console.error(JSON.stringify({ event: 'refreshed_session_refused', reason: result.ok ? 'other_user' : result.reason }))
+    // Descope answered tokens the edge cannot accept: an upstream failure, not the user's.
+    telemetry.log('error', 'refreshed_session_refused', { reason: result.ok ? 'other_user' : result.reason })
+    telemetry.count('upstream_error', ['session', 'protocol'])
     throw new AppError('upstream_error')
   }
   if (!fresh.ok) throw new AppError('upstream_error') // narrowing only: the loop refused it already
@@ -111,6 +117,9 @@ export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Pr
   return { session: fresh.session, tokens }
 }
 
-function logRejection(from: string, reason: string): void {
-  console.info(JSON.stringify({ event: 'session_rejected', from, reason }))
+/** A presented token refused (or no keys to check it): one line and one data point. */
+function reject(c: Context<AppEnv>, from: string, reason: string): void {
+  const telemetry = telemetryOf(c)
+  telemetry.log('info', 'session_rejected', { from, reason })
+  telemetry.count('session_rejected', [reason, from])
 }

@@ -10,6 +10,7 @@ import { DescopeError } from '../descope/errors'
 import { toHttpError, upstream } from '../descope/http-errors'
 import { AppError, keysUnavailable, unauthorized } from '../errors'
 import { requireAllowedOrigin } from '../request/origin'
+import { telemetryOf } from '../telemetry/for-request'
 import { clearSessionCookies } from './cookies'
 import { verifierFor } from './for-config'
 import { currentRefreshToken, refreshSession, requireSession } from './middleware'
@@ -49,7 +50,7 @@ sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
   try {
     await c.var.descope.logout(token)
   } catch (error) {
-    if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(error, 'session')
+    if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
   }
   return c.json({ ok: true })
 })
@@ -62,7 +63,7 @@ sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
 sessionRoutes.post('/logout-all', requireAllowedOrigin(), async (c) => {
   const { token, presented } = await takeRefreshCookie(c)
   if (token === undefined) throw unauthorized(presented)
-  await upstream('session', () => c.var.descope.logoutAll(token))
+  await upstream(c, 'session', () => c.var.descope.logoutAll(token))
   return c.json({ ok: true })
 })
 
@@ -77,7 +78,7 @@ async function takeRefreshCookie(c: Context<AppEnv>): Promise<{ token?: string; 
   clearSessionCookies(c, config)
   if (!refreshJwt) return { presented: false }
   forgetRefresh(refreshJwt)
-  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
+  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh', scope: telemetryOf(c) })
   return !checked.ok && checked.status === 401 ? { presented: true } : { token: refreshJwt, presented: true }
 }
 
@@ -86,9 +87,9 @@ sessionRoutes.get('/me', requireSession(), async (c) => {
   const { config, descope, session } = c.var
   const refreshJwt = currentRefreshToken(c)
   if (!refreshJwt) throw unauthorized(true)
-  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh' })
+  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh', scope: telemetryOf(c) })
   if (!checked.ok) throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
   // The refresh cookie must belong to the session's user, or /me would describe someone else.
   if (checked.session.userId !== session.userId) throw unauthorized(true)
-  return c.json(await upstream('session', () => descope.me(refreshJwt)))
+  return c.json(await upstream(c, 'session', () => descope.me(refreshJwt)))
 })

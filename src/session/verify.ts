@@ -12,8 +12,7 @@
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
 import { sessionFromClaims } from './claims'
 import { BoundedMap } from '../lib/bounded-map'
-import type { WaitUntil } from '../lib/wait-until'
-import { MAX_KID_LENGTH, type KeyStore } from './jwks'
+import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from './jwks'
 import type { Session } from './types'
 
 /** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */
@@ -56,8 +55,8 @@ export interface VerifierOptions {
 
 interface VerifyOptions {
   kind?: TokenKind
-  /** Lets a key fetch outlive this request (workerd `ctx.waitUntil`). */
-  waitUntil?: WaitUntil
+  /** The request's telemetry, lent to a key fetch this check triggers (its `waitUntil`, its report). */
+  scope?: LoadScope
 }
 
 export interface TokenVerifier {
@@ -105,7 +104,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     remembered.set(token, { session, generation })
   }
 
-  async function verify(token: string, { kind = 'session', waitUntil }: VerifyOptions = {}): Promise<VerifyResult> {
+  async function verify(token: string, { kind = 'session', scope }: VerifyOptions = {}): Promise<VerifyResult> {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return reject('too_large')
     if (kind === 'session') {
       const known = recall(token)
@@ -120,7 +119,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       if (typeof kid !== 'string' || !kid || kid.length > MAX_KID_LENGTH) throw new Rejected('missing_kid')
       const ready = keys.peek(kid)
       if (ready) return ready
-      const found = await keys.get(kid, waitUntil)
+      const found = await keys.get(kid, scope)
       generation = keys.generation
       if ('key' in found) return found.key
       if ('unavailable' in found) throw new NoKeys()

@@ -16,6 +16,7 @@ import { AppError } from '../errors'
 import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
+import type { Telemetry } from '../telemetry/telemetry'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 const TX_KEY_PREFIX = 'tx:'
@@ -81,18 +82,25 @@ interface TransactionStoreOptions {
   now?: () => number
   /** Bound of each KV operation (milliseconds); default `KV_TIMEOUT_MS`. */
   kvTimeoutMs?: number
+  /** Where the store's failures are logged: the request's telemetry. */
+  telemetry: Pick<Telemetry, 'log'>
 }
 
 /**
  * @example
- * const store = createTransactionStore(config.transactions, { ttlSeconds: 300 })
+ * const store = createTransactionStore(config.transactions, { ttlSeconds: 300, telemetry: telemetryOf(c) })
  * const { transactionId, secret } = await store.open({ flow: 'signin', loginId, origin, descopeTransactionId })
  * const record = await store.consume({ transactionId, secret, flow: 'signin', origin })
  */
 export function createTransactionStore(kv: KVNamespace, options: TransactionStoreOptions) {
-  const { ttlSeconds } = options
+  const { ttlSeconds, telemetry } = options
   const now = options.now ?? (() => Date.now())
-  const guarded = <T>(operation: string, run: () => Promise<T>) => bounded(operation, run, options.kvTimeoutMs ?? KV_TIMEOUT_MS)
+  const guarded = <T>(operation: string, run: () => Promise<T>) => bounded(telemetry, operation, run, options.kvTimeoutMs ?? KV_TIMEOUT_MS)
+  const invalidTransaction = (reason: string): AppError => {
+    // The reason goes to the log only: on the wire every failure looks the same (no oracle).
+    telemetry.log('warn', 'invalid_transaction', { reason })
+    return new AppError('invalid_transaction')
+  }
 
   return {
     /** Writes a new record; throws 503 `unavailable` when KV fails (the options are then not returned). */
@@ -190,21 +198,15 @@ function parseRecord(stored: string): TransactionRecord | undefined {
 }
 
 /** Runs one KV operation with a time bound; any failure becomes 503 `unavailable`. */
-async function bounded<T>(operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
+async function bounded<T>(telemetry: Pick<Telemetry, 'log'>, operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
   try {
     return await withTimeout(run(), timeoutMs, 'KV timed out')
   } catch (error) {
-    console.error(JSON.stringify({ event: 'kv_failure', operation, name: error instanceof Error ? error.name : 'unknown' }))
+    telemetry.log('error', 'kv_failure', { operation, name: error instanceof Error ? error.name : 'unknown' })
     throw new AppError('unavailable', {
       message: 'The transaction store is unavailable; try again shortly.',
       headers: { 'Retry-After': String(KV_RETRY_AFTER_SECONDS) },
       cause: error,
     })
   }
-}
-
-function invalidTransaction(reason: string): AppError {
-  // The reason goes to the log only: on the wire every failure looks the same (no oracle).
-  console.warn(JSON.stringify({ event: 'invalid_transaction', reason }))
-  return new AppError('invalid_transaction')
 }

@@ -14,4 +14,5 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET', '/api/hello'],
   ['GET', '/api/sensitive'],
   ['GET', '/healthz'],
+  ['GET', '/readyz'],
 ]

@@ -43,7 +43,9 @@ async function check(method: string, path: string, headers: Record<string, strin
   if (response.status >= 400) {
     expect(Object.keys(json as object), where).toEqual(['error'])
     const error = (json as { error: Record<string, unknown> }).error
-    expect(Object.keys(error).sort(), where).toEqual(['code', 'message'])
+    expect(Object.keys(error).sort(), where).toEqual(['code', 'message', 'requestId'])
+    // A fuzzed cf-ray header is never echoed: a Ray ID's shape, or a generated UUID.
+    expect(error.requestId, where).toMatch(/^(?:[0-9a-f]{16}(?:-[A-Za-z]{3,4})?|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$/)
     expect(KNOWN_CODES.has(error.code as ErrorCode), where).toBe(true)
     expect(typeof error.message, where).toBe('string')
     expect(error.message as string, where).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.|stack|at .*\.ts/)
@@ -141,6 +143,7 @@ const headers = fc.record(
     'Content-Length': fc.oneof(fc.nat({ max: 100_000 }).map(String), headerText(8)),
     'CF-Connecting-IP': fc.oneof(fc.ipV4(), fc.ipV6(), headerText(40)),
     'X-Forwarded-For': fc.ipV4(),
+    'CF-Ray': fc.oneof(fc.constantFrom('8f1c2a3b4d5e6f70-CDG', '8f1c2a3b4d5e6f70', '8F1C2A3B4D5E6F70-CDG'), token, headerText(40)),
     'Sec-Fetch-Site': fc.constantFrom('same-origin', 'cross-site', 'none'),
     'Transfer-Encoding': fc.constantFrom('chunked', 'gzip'),
   },

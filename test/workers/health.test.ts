@@ -1,5 +1,24 @@
-import { exports } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+/**
+ * `/healthz` (liveness: configuration only, no I/O) and `/readyz` (readiness: a KV read and the
+ * signing keys, cached or fetched, each within a short timeout) under KV and key-set faults.
+ */
+import { env, exports } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { READY_TIMEOUT_MS } from '../../src/health/routes'
+import { edgeFor, newProjectId } from '../support/edge'
+
+const KEYS = 'GET /v2/keys'
+
+/** A KV binding whose reads fail, or never answer. */
+function brokenKv(mode: 'reject' | 'hang'): KVNamespace {
+  const get = mode === 'reject' ? () => Promise.reject(new Error('KV down')) : () => new Promise<never>(() => {})
+  return { ...env.TRANSACTIONS, get } as unknown as KVNamespace
+}
+
+async function ready(edge: ReturnType<typeof edgeFor>) {
+  const response = await edge.fetch('/readyz')
+  return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers }
+}
 
 describe('GET /healthz', () => {
   it('should answer 200 {ok: true} with a valid configuration', async () => {
@@ -9,9 +28,80 @@ describe('GET /healthz', () => {
     expect(response.headers.get('Cache-Control')).toBe('no-store')
   })
 
+  it('should stay cheap: no KV read, no key fetch, even on a cold project with KV down', async () => {
+    const edge = edgeFor(newProjectId(), { TRANSACTIONS: brokenKv('reject') })
+    expect((await edge.fetch('/healthz')).status).toBe(200)
+    expect(await edge.emulator.count(KEYS)).toBe(0)
+  })
+
   it('should reach the emulator through the outbound service', async () => {
     const response = await fetch('http://emulator.localhost/v2/keys/P2passkeyedgetest0000000000A')
     const { keys } = (await response.json()) as { keys: Record<string, unknown>[] }
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.stringMatching(/^SK/) })
+  })
+})
+
+describe('GET /readyz', () => {
+  it('should answer 200 with both checks ok, fetching the keys once on a cold isolate', async () => {
+    const edge = edgeFor()
+    const first = await ready(edge)
+    expect(first).toMatchObject({ status: 200, body: { ok: true, checks: { kv: 'ok', keys: 'ok' } } })
+    expect(first.headers.get('Cache-Control')).toBe('no-store')
+    expect((await ready(edge)).status).toBe(200)
+    // Cached keys: the second check fetched nothing.
+    expect(await edge.emulator.count(KEYS)).toBe(1)
+  })
+
+  it('should answer 503 naming the transaction store when KV fails', async () => {
+    const edge = edgeFor(newProjectId(), { TRANSACTIONS: brokenKv('reject') })
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { status, body } = await ready(edge)
+    expect(status).toBe(503)
+    expect(body).toEqual({
+      error: { code: 'unavailable', message: 'Not ready: the transaction store did not answer.', requestId: expect.any(String) },
+      checks: { kv: 'failed', keys: 'ok' },
+    })
+    expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([{ event: 'not_ready', requestId: body.error.requestId, kv: 'failed', keys: 'ok' }])
+    log.mockRestore()
+  })
+
+  it(`should answer 503 within its ${READY_TIMEOUT_MS} ms timeout when KV never answers`, async () => {
+    const edge = edgeFor(newProjectId(), { TRANSACTIONS: brokenKv('hang') })
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const started = Date.now()
+    const { status, body } = await ready(edge)
+    expect(Date.now() - started).toBeLessThan(READY_TIMEOUT_MS + 1000)
+    expect([status, body.checks]).toEqual([503, { kv: 'failed', keys: 'ok' }])
+    vi.restoreAllMocks()
+  })
+
+  it('should answer 503 naming the signing keys when a cold isolate cannot fetch them', async () => {
+    const edge = edgeFor()
+    await edge.emulator.fault({ route: KEYS, status: 500 })
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { status, body } = await ready(edge)
+    vi.restoreAllMocks()
+    expect(status).toBe(503)
+    expect(body.error).toMatchObject({ code: 'unavailable', message: 'Not ready: no signing keys could be had.' })
+    expect(body.checks).toEqual({ kv: 'ok', keys: 'failed' })
+    // Within the key store's pause after a failure, a second probe does not ask Descope again.
+    expect((await ready(edge)).status).toBe(503)
+    expect(await edge.emulator.count(KEYS)).toBe(1)
+    await edge.emulator.clearFaults()
+  })
+
+  it('should name both parts when both fail, and leak no configuration', async () => {
+    const edge = edgeFor(newProjectId(), { TRANSACTIONS: brokenKv('reject') })
+    await edge.emulator.fault({ route: KEYS, status: 503 })
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await edge.fetch('/readyz')
+    vi.restoreAllMocks()
+    const text = await response.text()
+    expect(response.status).toBe(503)
+    expect(JSON.parse(text).checks).toEqual({ kv: 'failed', keys: 'failed' })
+    expect(JSON.parse(text).error.message).toBe('Not ready: the transaction store did not answer; no signing keys could be had.')
+    for (const secret of [edge.projectId, 'emulator.localhost', 'TRANSACTIONS', 'KV down', 'E0', 'descope']) expect(text).not.toContain(secret)
   })
 })

@@ -13,7 +13,7 @@ afterEach(() => {
 async function expectInvalidTransaction(response: Response) {
   expect(response.status).toBe(400)
   expect(await response.json()).toEqual({
-    error: { code: 'invalid_transaction', message: 'This passkey transaction is not valid here; start again.' },
+    error: { code: 'invalid_transaction', message: 'This passkey transaction is not valid here; start again.', requestId: expect.any(String) },
   })
   // No session is ever minted by a refused finish, and the transaction's binding cookie is expired.
   const cookies = setCookiesOf(response)
@@ -187,7 +187,7 @@ describe('KV failures', () => {
     const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('put') }))
     const start = await broken.call('/auth/passkey/signup/start', { loginId: newLoginId() })
     expect(start.status).toBe(503)
-    expect(start.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) } })
+    expect(start.body).toEqual({ error: { code: 'unavailable', message: expect.any(String), requestId: expect.any(String) } })
     expect(start.response.headers.get('Retry-After')).toBe('1')
     expect(broken.jar.bindingCookies()).toEqual([])
   })

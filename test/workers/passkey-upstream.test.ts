@@ -134,7 +134,7 @@ describe('upstream faults at finish', () => {
     await edge.emulator.fault({ route: FINISH, status: 400, body: { errorCode: 'E062108', errorDescription: 'User not found', errorMessage: 'Cannot find user' } })
     const { status, body } = await errorOf(await browser.post('/auth/passkey/signup/finish', { transactionId, response }))
     expect(status).toBe(401)
-    expect(body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.' } })
+    expect(body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.', requestId: expect.any(String) } })
   })
 
   it('should answer 401 when the emulator refuses a forged assertion for real', async () => {

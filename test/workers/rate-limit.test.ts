@@ -35,7 +35,7 @@ async function expectLimited(response: Response) {
   expect(response.status).toBe(429)
   expect(response.headers.get('Retry-After')).toBe('60')
   expect(response.headers.get('Cache-Control')).toBe('no-store')
-  expect(await response.json()).toEqual({ error: { code: 'rate_limited', message: 'Too many requests; try again later.' } })
+  expect(await response.json()).toEqual({ error: { code: 'rate_limited', message: 'Too many requests; try again later.', requestId: expect.any(String) } })
 }
 
 async function startCalls(edge: Edge): Promise<number> {

@@ -113,7 +113,9 @@ describe('no enumeration at sign-in start (T21)', () => {
 
     expect(decoyFinish.status).toBe(401)
     expect(realFinish.status).toBe(401)
-    expect(await decoyFinish.text()).toBe(await realFinish.text())
+    // Byte for byte, but for the request ID each answer carries (random per request: no oracle).
+    const withoutRequestId = async (response: Response) => (await response.text()).replace(/"requestId":"[^"]+"/, '')
+    expect(await withoutRequestId(decoyFinish)).toBe(await withoutRequestId(realFinish))
     const sessionCookies = (response: Response) => setCookiesOf(response).filter((cookie) => !cookie.name.startsWith('__Host-ptx-'))
     expect(sessionCookies(decoyFinish)).toEqual([])
     expect(sessionCookies(realFinish)).toEqual([])
@@ -186,6 +188,8 @@ describe('log redaction (T45)', () => {
     vi.restoreAllMocks()
     const log = lines.join('\n')
     expect(lines.length).toBeGreaterThan(5)
+    // Every line is one JSON event stamped with its request's ID (src/telemetry/log.ts).
+    for (const line of lines) expect(JSON.parse(line), line).toMatchObject({ event: expect.any(String), requestId: expect.any(String) })
     expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
     expect(secrets.size).toBeGreaterThan(6)
     for (const secret of secrets) expect(log.includes(secret), `a secret of ${secret.length} characters is in the log`).toBe(false)
@@ -240,7 +244,7 @@ describe('method and path confusion (T19)', () => {
         expect(response.headers.get('Allow')).toBe(method)
         expect(response.headers.get('Cache-Control')).toBe('no-store')
         if (wrong !== 'HEAD') {
-          expect(await response.json()).toEqual({ error: { code: 'method_not_allowed', message: 'This path does not take that method.' } })
+          expect(await response.json()).toEqual({ error: { code: 'method_not_allowed', message: 'This path does not take that method.', requestId: expect.any(String) } })
         }
       }
     }
@@ -274,7 +278,7 @@ describe('method and path confusion (T19)', () => {
       const method = path.startsWith('/api') || path.startsWith('/healthz') ? 'GET' : 'POST'
       const response = await edge.fetch(path, { method, headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ loginId: 'a@example.com' }) : undefined })
       expect(response.status, path).toBe(404)
-      expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'There is nothing at this path.' } })
+      expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'There is nothing at this path.', requestId: expect.any(String) } })
       expect(response.headers.get('Cache-Control')).toBe('no-store')
     }
     expect(await upstreamCalls()).toBe(before)

@@ -3,12 +3,15 @@ import { describe, expect, it, vi } from 'vitest'
 import { AppError } from '../../src/errors'
 import { createTransactionStore, keyFor, type NewTransaction } from '../../src/transactions/store'
 import { sha256Hex } from '../../src/lib/crypto'
+import { Telemetry } from '../../src/telemetry/telemetry'
 
 const ORIGIN = 'https://app.example.com'
+/** The store logs through a request's telemetry; here one without metrics or execution context. */
+const telemetry = new Telemetry(undefined, undefined)
 const RECORD: NewTransaction = { flow: 'signin', loginId: 'alice@example.com', origin: ORIGIN, descopeTransactionId: 'descope-tx-1' }
 
 function storeAt(clock: { now: number }, ttlSeconds = 300, kv: KVNamespace = env.TRANSACTIONS) {
-  return createTransactionStore(kv, { ttlSeconds, now: () => clock.now })
+  return createTransactionStore(kv, { ttlSeconds, now: () => clock.now, telemetry })
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -94,7 +97,7 @@ describe('transaction store', () => {
 
   it('should fail closed with 503 when KV hangs', async () => {
     const hanging = { get: () => new Promise(() => {}), put: () => new Promise(() => {}), delete: () => new Promise(() => {}) } as unknown as KVNamespace
-    const store = createTransactionStore(hanging, { ttlSeconds: 300, kvTimeoutMs: 50 })
+    const store = createTransactionStore(hanging, { ttlSeconds: 300, kvTimeoutMs: 50, telemetry })
     expect(await codeOf(store.open(RECORD))).toBe('503 unavailable')
     expect(await codeOf(store.consume({ transactionId: 'C'.repeat(43), secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('503 unavailable')
   })

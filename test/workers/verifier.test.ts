@@ -237,6 +237,47 @@ describe('key store', () => {
     expect(await verifier.verify(old)).toMatchObject({ ok: false, reason: 'unknown_kid' })
   })
 
+  it('should say how the key set stands for readiness: fresh, stale (kept after a failure), none', async () => {
+    let down = false
+    const { keys, clock, counter } = setup({
+      jwks: () => {
+        if (down) throw new Error('down')
+        return { keys: [realJwk] }
+      },
+    })
+    expect(await keys.ensure()).toBe('fresh')
+    expect(await keys.ensure()).toBe('fresh')
+    expect(counter.fetches).toBe(1)
+    down = true
+    clock.ms += 6 * 60_000
+    expect(await keys.ensure()).toBe('stale')
+    expect(counter.fetches).toBe(2)
+    const cold = setup({ jwks: () => ({ keys: [] }) })
+    expect(await cold.keys.ensure()).toBe('none')
+  })
+
+  it('should report each fetch from Descope to the request that made it, with its outcome and duration', async () => {
+    let down = false
+    const { keys, clock } = setup({
+      jwks: () => {
+        clock.ms += 30 // the fetch takes 30 ms on the store's clock
+        if (down) throw new Error('down')
+        return { keys: [realJwk] }
+      },
+    })
+    const reports: unknown[] = []
+    const scope = { waitUntil: () => {}, keySetFetched: (fetch: unknown) => reports.push(fetch) }
+    await keys.get(KID, scope)
+    await keys.get(KID, scope)
+    down = true
+    clock.ms += 6 * 60_000
+    await keys.get(KID, scope)
+    expect(reports).toEqual([
+      { ok: true, durationMs: 30, haveKeys: true },
+      { ok: false, reason: 'down', durationMs: 30, haveKeys: true },
+    ])
+  })
+
   it('should drop a removed kid once the key set reaches its max age', async () => {
     let published: JWK[] = [realJwk]
     const { verifier, clock } = setup({ jwks: () => ({ keys: published }) })

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: the
+ * transaction store answers a read and signing keys are held, each within a short timeout).
+ *
+ * Readiness answers `200 {ok: true, checks}` or `503` (the error body, plus `checks`) with each
+ * part as `ok` or `failed` — the keys also `stale` (Descope's key set endpoint is failing but the
+ * last good keys still check sessions: ready). Names of parts only: no binding, project, URL or
+ * error text. Costs one KV read per call; the keys are fetched only when the isolate has none
+ * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
+ */
+import { Hono } from 'hono/tiny'
+import type { AppEnv } from '../context'
+import { AppError } from '../errors'
+import { withTimeout } from '../lib/timeout'
+import { keyStoreForConfig } from '../session/for-config'
+import { telemetryOf } from '../telemetry/for-request'
+
+/** How long each readiness check may take: a probe must answer well within its own timeout. */
+export const READY_TIMEOUT_MS = 2000
+/** A key no request can address (transactions are `tx:<sha256>`) and that is never written. */
+const KV_PROBE_KEY = 'readyz:probe'
+/** The keys' state as a check: kept past their age is still ready (sessions still verify). */
+const KEYS_CHECK = { fresh: 'ok', stale: 'stale', none: 'failed' } as const
+
+export const healthRoutes = new Hono<AppEnv>()
+
+healthRoutes.get('/healthz', (c) => c.json({ ok: true }))
+
+healthRoutes.get('/readyz', async (c) => {
+  const { config, descope } = c.var
+  const telemetry = telemetryOf(c)
+  const [kv, keys] = await Promise.all([
+    check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
+    check(keyStoreForConfig(config, descope).ensure(telemetry).then((state) => KEYS_CHECK[state])),
+  ])
+  const checks = { kv, keys }
+  if (kv !== 'failed' && keys !== 'failed') return c.json({ ok: true, checks })
+  telemetry.log('error', 'not_ready', checks)
+  const failed = Object.keys(checks).filter((part) => checks[part as keyof typeof checks] === 'failed')
+  throw new AppError('unavailable', { message: `Not ready: ${failed.join(', ')} failed.`, details: { checks } })
+})
+
+/** A check's verdict, `failed` on any error or after `READY_TIMEOUT_MS`. */
+function check<T extends string>(work: Promise<T>): Promise<T | 'failed'> {
+  return withTimeout(work, READY_TIMEOUT_MS, 'not ready').catch(() => 'failed' as const)
+}

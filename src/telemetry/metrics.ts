@@ -1,0 +1,41 @@
+/**
+ * @module
+ * What the Worker counts, each as one Workers Analytics Engine data point. The layout is
+ * positional, as Analytics Engine stores it; docs/operations.md queries it:
+ *
+ * | index1 (metric)    | blob1      | blob2  | blob3   | blob4     | double1     |
+ * |--------------------|------------|--------|---------|-----------|-------------|
+ * | `passkey_finish`   | request ID | flow   | outcome (`ok` or the error code) | | |
+ * | `session_rejected` | request ID | reason | source  |           |             |
+ * | `rate_limited`     | request ID | bucket | route   |           |             |
+ * | `upstream_error`   | request ID | step   | kind    | Descope's `errorCode` | HTTP status (0: none) |
+ * | `keyset_fetch`     | request ID | result (`ok`, `failed`) | reason | | duration (ms) |
+ *
+ * The metric is also the sampling index, so a flood of one kind never samples away another.
+ * Every value is a code, a name or a number: never a token, login ID or secret.
+ */
+
+/** Each metric's blobs after the request ID, in order. */
+export interface Metrics {
+  /** A passkey finish answered (any flow), successful or not. */
+  passkey_finish: [flow: string, outcome: string]
+  /** A presented session (or refresh) token refused, or no signing keys to check it. */
+  session_rejected: [reason: string, source: string]
+  /** The edge's own rate limiter refused a start (Descope's 429s are `upstream_error`s). */
+  rate_limited: [bucket: 'ip' | 'login_id', route: string]
+  /** A call to Descope failed, or Descope answered something the edge refused; double1 is the status. */
+  upstream_error: [step: string, kind: string, errorCode?: string]
+  /** One fetch of the signing keys from Descope (not the shared cache); double1 is its duration. */
+  keyset_fetch: [result: 'ok' | 'failed', reason?: string]
+}
+
+export type Metric = keyof Metrics
+
+/** The data point of one metric for one request. */
+export function dataPoint<M extends Metric>(metric: M, requestId: string, blobs: Metrics[M], value?: number): AnalyticsEngineDataPoint {
+  return {
+    indexes: [metric],
+    blobs: [requestId, ...blobs.map((blob) => blob ?? '')],
+    doubles: value === undefined ? [] : [value],
+  }
+}
