@@ -11,13 +11,15 @@ export class ApiError extends Error {
    * @param {string} message the server's sentence, for developers (the page does not show it)
    * @param {number} status the HTTP status (0 when the edge could not be reached)
    * @param {Headers} [headers] response headers, for `WWW-Authenticate`
+   * @param {string} [requestId] the edge's ID of the request, for a person to quote
    */
-  constructor(code, message, status, headers = new Headers()) {
+  constructor(code, message, status, headers = new Headers(), requestId = undefined) {
     super(message)
     this.name = 'ApiError'
     this.code = code
     this.status = status
     this.headers = headers
+    this.requestId = requestId
     const retryAfter = Number(headers.get('Retry-After'))
     /** Seconds to wait (`Retry-After`), when the server said. */
     this.retryAfter = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined
@@ -64,7 +66,9 @@ function errorFrom(response, body) {
   const error = typeof body === 'object' && body !== null ? body.error : undefined
   const code = typeof error?.code === 'string' ? error.code : 'unexpected_response'
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`
-  return new ApiError(code, message, response.status, response.headers)
+  // A Ray ID or a UUID: anything else is not shown.
+  const requestId = typeof error?.requestId === 'string' && /^[\w-]{1,64}$/.test(error.requestId) ? error.requestId : undefined
+  return new ApiError(code, message, response.status, response.headers, requestId)
 }
 
 /**

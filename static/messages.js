@@ -30,6 +30,7 @@ export const MESSAGES = {
   internal_error: 'Something went wrong on our side. Please try again later.',
   configuration_error: 'Something went wrong on our side. Please try again later.',
   unexpected_response: 'The server answered in a way this page does not understand (HTTP {status}). Please try again.',
+  reference: 'If it keeps happening, quote this reference: {id}',
 
   // The browser's WebAuthn errors (DOMException names) and the page's own checks.
   NotAllowedError: 'Cancelled — nothing was changed. You can try again whenever you are ready.',
@@ -90,6 +91,8 @@ export function describeError(error) {
     let text = message(key, { seconds: error.retryAfter ?? 60, status: error.status })
     // Safari keeps no Secure cookie on http://localhost, so the ceremony's binding cookie is lost.
     if (error.code === 'invalid_transaction' && globalThis.location?.protocol === 'http:') text += ` ${message('safari_http_hint')}`
+    // A failure on our side: the request ID lets the operator find its log lines.
+    if (error.status >= 500 && error.requestId) text += ` ${message('reference', { id: error.requestId })}`
     return { text, tone: 'error' }
   }
   const name = error instanceof Error || error instanceof DOMException ? error.name : ''

@@ -18,7 +18,7 @@ export const TARGETS = {
   floorUs: 34,
   steadyFetchesPer10k: 0,
   floodFetchesPerCooldown: 1,
-  bundleGzipBytes: 25 * 1024,
+  bundleGzipBytes: 26 * 1024,
   proxyP50Ms: 15,
 }
 
@@ -79,7 +79,7 @@ export function checkTargets(results) {
     flood?.fetches <= (flood?.allowed ?? 1) * TARGETS.floodFetchesPerCooldown
   )
   const bundle = results.bundles?.ours?.gzipBytes
-  add('ours bundle ≤ 25 KiB gzip', bundle === undefined ? undefined : bundle / 1024, '≤ 25', bundle <= TARGETS.bundleGzipBytes, ' KiB')
+  add('ours bundle ≤ 26 KiB gzip', bundle === undefined ? undefined : bundle / 1024, '≤ 26', bundle <= TARGETS.bundleGzipBytes, ' KiB')
   const proxy = results.proxy?.addedP50Ms
   add(`sign-in start+finish proxy overhead ≤ ${TARGETS.proxyP50Ms} ms p50`, proxy, `≤ ${TARGETS.proxyP50Ms}`, proxy <= TARGETS.proxyP50Ms, ' ms')
   // A route that answered errors was not measured doing its job.

@@ -10,8 +10,8 @@ import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-/** The budget from issue 6: a Worker that starts fast everywhere. */
-const BUDGET_GZIP_BYTES = 25 * 1024
+/** The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness): a Worker that starts fast everywhere. */
+const BUDGET_GZIP_BYTES = 26 * 1024
 
 let outdir: string
 let output: string
@@ -48,6 +48,12 @@ describe('wrangler deploy --dry-run', () => {
     const foreign = sources.filter((source) => /emulator\/|test\/|@simplewebauthn|tiny-cbor|@descope\//.test(source))
     expect(foreign).toEqual([])
     expect(sources.some((source) => source.includes('src/index.ts'))).toBe(true)
+  })
+
+  it('should upload its source map, so production stack traces point into src/', async () => {
+    const config = await readFile(new URL('../../wrangler.jsonc', import.meta.url), 'utf8')
+    expect(config).toMatch(/^\s*"upload_source_maps": true,/m)
+    expect(sources.filter((source) => /src\/telemetry\//.test(source)).length).toBeGreaterThan(0)
   })
 
   it('should not need nodejs_compat', async () => {

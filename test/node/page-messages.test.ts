@@ -12,12 +12,13 @@ interface PageMessages {
   describeError(error: unknown): { text: string; tone: string }
 }
 interface PageApi {
-  ApiError: new (code: string, message: string, status: number, headers?: Headers) => Error
+  ApiError: new (code: string, message: string, status: number, headers?: Headers, requestId?: string) => Error
+  get(path: string): Promise<unknown>
 }
 
 // Plain browser modules, loaded as they are served (no build step, no type declarations).
 const page = (await import(new URL('../../static/messages.js', import.meta.url).href)) as PageMessages
-const { ApiError } = (await import(new URL('../../static/api.js', import.meta.url).href)) as PageApi
+const { ApiError, get } = (await import(new URL('../../static/api.js', import.meta.url).href)) as PageApi
 
 describe('the page’s messages', () => {
   it('should word every error code of the API', () => {
@@ -34,6 +35,26 @@ describe('the page’s messages', () => {
     }
     const limited = page.describeError(new ApiError('rate_limited', 'x', 429, new Headers({ 'Retry-After': '42' })))
     expect(limited.text).toMatch(/wait 42 seconds/)
+  })
+
+  it('should add the request ID to failures on the server’s side, for a person to quote', () => {
+    const failed = page.describeError(new ApiError('upstream_error', 'x', 502, new Headers(), '8f1c2a3b4d5e6f70-CDG'))
+    expect(failed.text).toBe(`${page.MESSAGES.upstream_error} ${page.message('reference', { id: '8f1c2a3b4d5e6f70-CDG' })}`)
+    expect(page.describeError(new ApiError('invalid_transaction', 'x', 400, new Headers(), '8f1c2a3b4d5e6f70-CDG')).text).not.toContain('8f1c2a3b4d5e6f70')
+  })
+
+  it('should take the request ID from the error body only when it looks like one', async () => {
+    const answer = (requestId: unknown) => async () => Response.json({ error: { code: 'unavailable', message: 'x', requestId } }, { status: 503 })
+    const original = globalThis.fetch
+    try {
+      for (const [sent, kept] of [['8f1c2a3b4d5e6f70-CDG', '8f1c2a3b4d5e6f70-CDG'], ['<img src=x onerror=alert(1)>', undefined], [42, undefined]]) {
+        globalThis.fetch = answer(sent) as typeof fetch
+        const error = await get('/auth/session').catch((caught: unknown) => caught)
+        expect((error as { requestId?: string }).requestId).toBe(kept)
+      }
+    } finally {
+      globalThis.fetch = original
+    }
   })
 
   it('should fall back for unknown codes and prototype keys', () => {
