@@ -192,7 +192,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
         const response = await fetch('/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
         return { status: response.status, body: await response.json() }
       })
-      expect(refresh).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } })
+      expect(refresh).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } } })
       // The passkey's signature counter moved on over there; sync it back, as a passkey provider
       // would, or the emulator rightly refuses the stale counter as a cloned authenticator.
       await syncPasskey({ cdp: other.cdp, authenticatorId }, { cdp, authenticatorId: state.current })

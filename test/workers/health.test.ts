@@ -58,7 +58,7 @@ describe('GET /readyz', () => {
     const { status, body } = await ready(edge)
     expect(status).toBe(503)
     expect(body).toEqual({
-      error: { code: 'unavailable', message: 'Not ready: the transaction store did not answer.', requestId: expect.any(String) },
+      error: { code: 'unavailable', message: 'Not ready: kv failed.', requestId: expect.any(String) },
       checks: { kv: 'failed', keys: 'ok' },
     })
     expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([{ event: 'not_ready', requestId: body.error.requestId, kv: 'failed', keys: 'ok' }])
@@ -83,7 +83,7 @@ describe('GET /readyz', () => {
     const { status, body } = await ready(edge)
     vi.restoreAllMocks()
     expect(status).toBe(503)
-    expect(body.error).toMatchObject({ code: 'unavailable', message: 'Not ready: no signing keys could be had.' })
+    expect(body.error).toMatchObject({ code: 'unavailable', message: 'Not ready: keys failed.' })
     expect(body.checks).toEqual({ kv: 'ok', keys: 'failed' })
     // Within the key store's pause after a failure, a second probe does not ask Descope again.
     expect((await ready(edge)).status).toBe(503)
@@ -101,7 +101,7 @@ describe('GET /readyz', () => {
     const text = await response.text()
     expect(response.status).toBe(503)
     expect(JSON.parse(text).checks).toEqual({ kv: 'failed', keys: 'failed' })
-    expect(JSON.parse(text).error.message).toBe('Not ready: the transaction store did not answer; no signing keys could be had.')
+    expect(JSON.parse(text).error.message).toBe('Not ready: kv, keys failed.')
     for (const secret of [edge.projectId, 'emulator.localhost', 'TRANSACTIONS', 'KV down', 'E0', 'descope']) expect(text).not.toContain(secret)
   })
 })

@@ -215,7 +215,7 @@ describe('sign-in without a login ID (discoverable passkey)', () => {
     const attempt = await stranger.prepare('signin', {})
     const finish = await stranger.call('/auth/passkey/signin/finish', attempt)
     expect(finish.status).toBe(401)
-    expect(finish.body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.' } })
+    expect(finish.body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.', requestId: expect.any(String) } })
     expect(stranger.jar.cookies.has('DS')).toBe(false)
 
     const empty = await stranger.call('/auth/passkey/signin/start', { loginId: '' })
