@@ -68,7 +68,7 @@ export interface LoadScope {
 }
 
 /** How a key set stands for readiness: fresh, kept past its age (Descope failing), or none at all. */
-export type KeySetState = 'fresh' | 'stale' | 'none'
+type KeySetState = 'fresh' | 'stale' | 'none'
 
 interface KeySet {
   keys: ReadonlyMap<string, CryptoKey>
