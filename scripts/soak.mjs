@@ -91,7 +91,10 @@ const edgeOptions = (name, projectId, limits) => ({
     RATE_LIMITS: 'required',
   },
   kvNamespaces: ['TRANSACTIONS'],
-  ratelimits: { RATE_LIMIT_IP: { simple: { limit: limits.ip, period: 60 } }, RATE_LIMIT_LOGIN_ID: { simple: { limit: limits.login, period: 60 } } },
+  ratelimits: {
+    RATE_LIMIT_IP: { namespace_id: `${name}-ip`, simple: { limit: limits.ip, period: 60 } },
+    RATE_LIMIT_LOGIN_ID: { namespace_id: `${name}-login`, simple: { limit: limits.login, period: 60 } },
+  },
   outboundService: 'emulator',
   unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
 })
