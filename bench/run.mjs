@@ -83,10 +83,7 @@ async function main() {
   await rm(OUT, { recursive: true, force: true })
   await mkdir(OUT, { recursive: true })
   log('building: wrangler deploy --dry-run for each Worker, esbuild for the emulator')
-  const [bundles, emulatorScript] = await Promise.all([
-    buildWorkers(OUT, PEERS),
-    args['emulator-script'] ?? buildEmulator(OUT),
-  ])
+  const [bundles, emulatorScript] = await Promise.all([buildWorkers(OUT, PEERS), args['emulator-script'] ?? buildEmulator(OUT)])
 
   const projects = Object.fromEntries(['open', ...PROTECTED, 'ours-probe'].map((name) => [name, projectIdFor(name)]))
   const ourBindings = (name) => ({
@@ -116,9 +113,7 @@ async function main() {
 
   log('jose in plain Node, one core')
   results.nodeJose = await joseInNode(1000)
-  results.bundles = Object.fromEntries(
-    Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes }])
-  )
+  results.bundles = Object.fromEntries(Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes }]))
   results.meta = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
@@ -194,12 +189,14 @@ async function measure(stack, projects, results) {
   for (const name of PROTECTED) {
     const probe = probeOf(name)
     const runs = []
-    for (let i = 0; i < 3; i++) runs.push(await verifyProbe(`${urls[probe]}/__bench/verify?n=${VERIFY_N}`, { headers: { Authorization: `Bearer ${tokens[probe]}` } }))
+    for (let i = 0; i < 3; i++)
+      runs.push(await verifyProbe(`${urls[probe]}/__bench/verify?n=${VERIFY_N}`, { headers: { Authorization: `Bearer ${tokens[probe]}` } }))
     results.verify[name] = { reusedToken: median(runs) }
   }
   {
     const runs = []
-    for (let i = 0; i < 3; i++) runs.push(await verifyProbe(`${urls['ours-probe']}/__bench/verify?n=${VERIFY_N}`, { headers: { Cookie: `DS=${tokens['ours-probe']}` } }))
+    for (let i = 0; i < 3; i++)
+      runs.push(await verifyProbe(`${urls['ours-probe']}/__bench/verify?n=${VERIFY_N}`, { headers: { Cookie: `DS=${tokens['ours-probe']}` } }))
     results.verify.ours.reusedCookie = median(runs)
   }
   // Fresh tokens: a token cache cannot help, so this is the full check. Ours remembers verified
@@ -224,7 +221,11 @@ async function measure(stack, projects, results) {
   // Where ours spends a fresh check's time (jose alone, our verifier, our verifier remembering).
   {
     const list = await signMany(emulator(projects['ours-probe']), FRESH_TOKENS, (i) => claims(projects['ours-probe'], 10 * FRESH_TOKENS + i + 1))
-    const response = await fetchRetry(`${urls['ours-probe']}/__bench/breakdown`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tokens: list }) })
+    const response = await fetchRetry(`${urls['ours-probe']}/__bench/breakdown`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tokens: list }),
+    })
     if (response.ok) results.verify.ours.breakdown = await response.json()
     else results.notes.push(`breakdown of our check failed: ${response.status} ${await response.text()}`)
   }
@@ -243,7 +244,9 @@ async function measure(stack, projects, results) {
       // workerd's CPU per request, the emulator included (it runs in the same process).
       result.cpuUs = cpuBefore === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.requests
       rounds[route.id].push(result)
-      log(`  round ${round + 1} ${route.id.padEnd(12)} ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, workerd ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`)
+      log(
+        `  round ${round + 1} ${route.id.padEnd(12)} ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, workerd ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`
+      )
     }
   }
   results.routes = {}
@@ -277,9 +280,20 @@ async function measure(stack, projects, results) {
     for (let i = 0; i < 64; i++) forged.push(await emulator(projects[name]).sign(claims(projects[name]), { kid: `forged-${i}` }))
     const route = ROUTES.find((candidate) => candidate.worker === name)
     await emulator(projects[name]).resetCalls()
-    const result = await load({ url: urlFor(route), connections: CONNECTIONS, seconds: FLOOD_SECONDS, headers: forged.map((token) => headersFor(route, token)) })
+    const result = await load({
+      url: urlFor(route),
+      connections: CONNECTIONS,
+      seconds: FLOOD_SECONDS,
+      headers: forged.map((token) => headersFor(route, token)),
+    })
     const fetches = await emulator(projects[name]).count('GET /v2/keys')
-    results.flood[name] = { fetches, requests: result.requests, seconds: result.seconds, rejected: result.non2xx, allowed: Math.ceil(result.seconds / COOLDOWN_SECONDS) }
+    results.flood[name] = {
+      fetches,
+      requests: result.requests,
+      seconds: result.seconds,
+      rejected: result.non2xx,
+      allowed: Math.ceil(result.seconds / COOLDOWN_SECONDS),
+    }
     if (result.requests - result.non2xx > 0) results.notes.push(`forged-kid flood on ${name}: ${result.requests - result.non2xx} forged requests answered 2xx`)
   }
 
@@ -306,7 +320,7 @@ async function updateReadme(latest) {
 async function fetchRetry(url, init) {
   try {
     return await fetch(url, init)
-  } catch (error) {
+  } catch {
     try {
       return await fetch(url, init)
     } catch (again) {

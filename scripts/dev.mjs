@@ -61,23 +61,35 @@ async function waitFor(url, what) {
 }
 
 // The emulator's config has no date of its own: it runs on the production Worker's.
-start('emulator', ['--config', 'emulator/wrangler.jsonc', '--compatibility-date', COMPATIBILITY_DATE, '--ip', '127.0.0.1', '--port', String(emulatorPort), '--inspector-port', '0'])
-if (!emulatorOnly) start('worker', [
+start('emulator', [
   '--config',
-  'wrangler.jsonc',
+  'emulator/wrangler.jsonc',
+  '--compatibility-date',
+  COMPATIBILITY_DATE,
   '--ip',
-  'localhost',
+  '127.0.0.1',
   '--port',
-  String(port),
+  String(emulatorPort),
   '--inspector-port',
   '0',
-  '--var',
-  `DESCOPE_PROJECT_ID:${projectId}`,
-  '--var',
-  `DESCOPE_BASE_URL:${emulatorUrl}`,
-  '--var',
-  `ALLOWED_ORIGINS:${pageUrl}`,
 ])
+if (!emulatorOnly)
+  start('worker', [
+    '--config',
+    'wrangler.jsonc',
+    '--ip',
+    'localhost',
+    '--port',
+    String(port),
+    '--inspector-port',
+    '0',
+    '--var',
+    `DESCOPE_PROJECT_ID:${projectId}`,
+    '--var',
+    `DESCOPE_BASE_URL:${emulatorUrl}`,
+    '--var',
+    `ALLOWED_ORIGINS:${pageUrl}`,
+  ])
 
 await waitFor(`${emulatorUrl}/v2/keys/${projectId}`, 'the emulator')
 if (emulatorOnly) {

@@ -121,10 +121,13 @@ const mf = new Miniflare({
     },
   ],
 })
-const watchdog = setTimeout(() => {
-  log('deadline passed: stopping')
-  finish(2)
-}, DEADLINE - Date.now() + 10_000)
+const watchdog = setTimeout(
+  () => {
+    log('deadline passed: stopping')
+    finish(2)
+  },
+  DEADLINE - Date.now() + 10_000
+)
 await mf.ready
 const url = {}
 for (const name of ['edge', 'edge-jwks', 'emulator']) url[name] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, '')
@@ -161,7 +164,12 @@ async function call(base, path, { method = 'POST', body, jar, headers = {} } = {
   open++
   const started = performance.now()
   try {
-    const response = await fetch(base + path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    const response = await fetch(base + path, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
     const text = await response.text()
     figures.answered++
     figures.latencies.push(performance.now() - started)
@@ -214,7 +222,11 @@ async function signUp(b, loginId = newLoginId()) {
   const start = await call(url.edge, '/auth/passkey/signup/start', { body: { loginId }, jar: b.jar, headers: headersOf(b) })
   if (start.status !== 200) return undefined
   const response = await b.authenticator.create(start.json.options, ORIGIN)
-  const finish = await call(url.edge, '/auth/passkey/signup/finish', { body: { transactionId: start.json.transactionId, response }, jar: b.jar, headers: headersOf(b) })
+  const finish = await call(url.edge, '/auth/passkey/signup/finish', {
+    body: { transactionId: start.json.transactionId, response },
+    jar: b.jar,
+    headers: headersOf(b),
+  })
   countFinish(finish)
   return finish.status === 200 ? loginId : undefined
 }
@@ -306,7 +318,9 @@ try {
       if (!prepared) continue
       figures.replay.transactions++
       const jar = new Map(b.jar)
-      const parallel = await Promise.all(Array.from({ length: 5 }, () => call(url.edge, '/auth/passkey/signin/finish', { body: prepared, jar: new Map(jar), headers: headersOf(b) })))
+      const parallel = await Promise.all(
+        Array.from({ length: 5 }, () => call(url.edge, '/auth/passkey/signin/finish', { body: prepared, jar: new Map(jar), headers: headersOf(b) }))
+      )
       const accepted = parallel.filter((result) => result.status === 200)
       figures.replay.parallelAccepted += accepted.length
       figures.replay.parallelExtraAccepted += Math.max(0, accepted.length - 1)
@@ -351,7 +365,10 @@ try {
     const burst = async (label, count = 100) => {
       const results = await Promise.all(
         Array.from({ length: count }, (_, index) =>
-          call(url['edge-jwks'], '/api/hello', { method: 'GET', headers: { Authorization: `Bearer ${index % 5 === 0 ? bad : good}` } }).then((result) => ({ result, bad: index % 5 === 0 }))
+          call(url['edge-jwks'], '/api/hello', { method: 'GET', headers: { Authorization: `Bearer ${index % 5 === 0 ? bad : good}` } }).then((result) => ({
+            result,
+            bad: index % 5 === 0,
+          }))
         )
       )
       const summary = {}
@@ -406,10 +423,18 @@ try {
       figures.limits[label] = statuses
     }
     const attacker = `203.0.113.${Math.floor(Math.random() * 250)}`
-    await flood(`one IP, 60 starts (limit ${LIMITS.ip}/60 s)`, () => ({ path: '/auth/passkey/signin/start', body: { loginId: newLoginId() }, headers: { 'CF-Connecting-IP': attacker } }))
+    await flood(`one IP, 60 starts (limit ${LIMITS.ip}/60 s)`, () => ({
+      path: '/auth/passkey/signin/start',
+      body: { loginId: newLoginId() },
+      headers: { 'CF-Connecting-IP': attacker },
+    }))
     const victim = newLoginId()
     keep(victim)
-    await flood(`one login ID from 60 IPs (limit ${LIMITS.login}/60 s)`, (index) => ({ path: `/auth/passkey/${index % 2 ? 'signin' : 'signup-in'}/start`, body: { loginId: index % 3 ? victim.toUpperCase() : victim }, headers: { 'CF-Connecting-IP': ip() } }))
+    await flood(`one login ID from 60 IPs (limit ${LIMITS.login}/60 s)`, (index) => ({
+      path: `/auth/passkey/${index % 2 ? 'signin' : 'signup-in'}/start`,
+      body: { loginId: index % 3 ? victim.toUpperCase() : victim },
+      headers: { 'CF-Connecting-IP': ip() },
+    }))
   })
 
   // ---- figures --------------------------------------------------------------------------------

@@ -59,7 +59,8 @@ export const MESSAGES = {
   signed_out_unconfirmed: 'You are signed out in this browser, but the server could not confirm it. {reason}',
   signed_out_everywhere: 'You are signed out everywhere: every browser and device has to sign in again.',
   signed_out_everywhere_unconfirmed: 'You are signed out in this browser, but other devices may still be signed in: the server could not confirm it. {reason}',
-  signed_out_everywhere_expired: 'Your session in this browser had already ended, so other devices could not be signed out from here. Sign in, then choose “Sign out everywhere” again.',
+  signed_out_everywhere_expired:
+    'Your session in this browser had already ended, so other devices could not be signed out from here. Sign in, then choose “Sign out everywhere” again.',
   protected_allowed: 'The protected API answered.',
   protected_refused: 'The protected API refused the call.',
   protected_allowed_text: 'The edge accepted the session of {who}.',

@@ -51,12 +51,31 @@ export function checkTargets(results) {
   const routes = results.routes ?? {}
   const rps = (id) => routes[id]?.rps
   const checks = []
-  const add = (name, value, target, pass, unit = '') => checks.push({ name, value, target, unit, pass: value === undefined || Number.isNaN(value) ? null : pass })
+  const add = (name, value, target, pass, unit = '') =>
+    checks.push({ name, value, target, unit, pass: value === undefined || Number.isNaN(value) ? null : pass })
   for (const id of ['ours-header', 'ours-cookie']) {
     const how = id === 'ours-header' ? 'header' : 'cookie'
-    add(`ours (${how}) req/s ≥ ${TARGETS.vsFloor}× floor`, ratio(rps(id), rps('floor')), `≥ ${TARGETS.vsFloor}`, ratio(rps(id), rps('floor')) >= TARGETS.vsFloor, '×')
-    add(`ours (${how}) req/s ≥ ${TARGETS.vsHonoJwk}× Hono jwk`, ratio(rps(id), rps('hono-jwk')), `≥ ${TARGETS.vsHonoJwk}`, ratio(rps(id), rps('hono-jwk')) >= TARGETS.vsHonoJwk, '×')
-    add(`ours (${how}) req/s ≥ ${TARGETS.vsNodeSdk}× node-sdk`, ratio(rps(id), rps('node-sdk')), `≥ ${TARGETS.vsNodeSdk}`, ratio(rps(id), rps('node-sdk')) >= TARGETS.vsNodeSdk, '×')
+    add(
+      `ours (${how}) req/s ≥ ${TARGETS.vsFloor}× floor`,
+      ratio(rps(id), rps('floor')),
+      `≥ ${TARGETS.vsFloor}`,
+      ratio(rps(id), rps('floor')) >= TARGETS.vsFloor,
+      '×'
+    )
+    add(
+      `ours (${how}) req/s ≥ ${TARGETS.vsHonoJwk}× Hono jwk`,
+      ratio(rps(id), rps('hono-jwk')),
+      `≥ ${TARGETS.vsHonoJwk}`,
+      ratio(rps(id), rps('hono-jwk')) >= TARGETS.vsHonoJwk,
+      '×'
+    )
+    add(
+      `ours (${how}) req/s ≥ ${TARGETS.vsNodeSdk}× node-sdk`,
+      ratio(rps(id), rps('node-sdk')),
+      `≥ ${TARGETS.vsNodeSdk}`,
+      ratio(rps(id), rps('node-sdk')) >= TARGETS.vsNodeSdk,
+      '×'
+    )
   }
   // µs depend on the machine: the target is read as 45/34 of the floor measured in this run.
   const us = results.verify?.ours?.reusedToken
@@ -122,7 +141,18 @@ function rows(results) {
   })
 }
 
-const HEADER = ['route', 'req/s', 'p50 ms', 'p99 ms', '÷ open', '÷ floor', 'workerd CPU µs/req', 'µs/verification (reused / fresh)', 'JWKS fetches: cold 16 / per 10k steady / flood', 'bundle gzip']
+const HEADER = [
+  'route',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  '÷ open',
+  '÷ floor',
+  'workerd CPU µs/req',
+  'µs/verification (reused / fresh)',
+  'JWKS fetches: cold 16 / per 10k steady / flood',
+  'bundle gzip',
+]
 
 /** The whole result as aligned plain text. */
 export function table(results) {
@@ -137,7 +167,8 @@ export function table(results) {
 function extras(results) {
   const out = []
   const flood = results.flood
-  if (flood?.ours) out.push(`Forged-kid flood: ${fixed(flood.ours.seconds, 1)} s of different unknown kids per Worker, ${flood.ours.requests} requests to ours.`)
+  if (flood?.ours)
+    out.push(`Forged-kid flood: ${fixed(flood.ours.seconds, 1)} s of different unknown kids per Worker, ${flood.ours.requests} requests to ours.`)
   const proxy = results.proxy
   if (proxy && !proxy.skipped) {
     out.push(

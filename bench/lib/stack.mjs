@@ -6,7 +6,7 @@
  * goes in-process to the emulator, so no request ever leaves loopback.
  */
 import { readFile, readdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { EMULATOR_DURABLE_OBJECTS, loadMiniflare } from '../../scripts/lib/workerd.mjs'
 import { COMPATIBILITY_DATE } from './build.mjs'
 

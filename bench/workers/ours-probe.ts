@@ -50,10 +50,7 @@ function envFor(env: Env): Env {
   return result
 }
 
-const probed = withProbe<Env>(
-  { fetch: (request, env, ctx) => worker.fetch(request, envFor(env), ctx) },
-  { openPath: '/healthz' }
-)
+const probed = withProbe<Env>({ fetch: (request, env, ctx) => worker.fetch(request, envFor(env), ctx) }, { openPath: '/healthz' })
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

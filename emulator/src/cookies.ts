@@ -45,4 +45,3 @@ function cookie(settings: ProjectSettings, name: 'DS' | 'DSR', value: string, ma
   const domain = settings.refresh_token_cookie_domain ? `; Domain=${settings.refresh_token_cookie_domain}` : ''
   return `${name}=${value}; Path=/${domain}; Max-Age=${seconds}; Expires=${expires}; HttpOnly; Secure; SameSite=${SAME_SITE[settings.refresh_token_cookie_policy]}`
 }
-

@@ -93,7 +93,13 @@ flows.post('/signup/finish', async (c) => {
   user.credentialIds.push(verified.id)
   await store.putCredential({ ...verified, userId: user.userId })
   await store.putUser(user)
-  const answer = await openSession(c.env, user, { amr: ['webauthn'], su: false, customClaims: transaction.customClaims, firstSeen: !taken, tenantId: transaction.tenantId })
+  const answer = await openSession(c.env, user, {
+    amr: ['webauthn'],
+    su: false,
+    customClaims: transaction.customClaims,
+    firstSeen: !taken,
+    tenantId: transaction.tenantId,
+  })
   return tokenResponse(store.settings(), answer)
 })
 
@@ -107,7 +113,7 @@ flows.post('/signin/finish', async (c) => {
     throw invalidRequest('Passkey is not registered for this user')
   }
   const user = await store.user(stored.userId)
-  if (!user || user.status !== 'enabled') throw invalidRequest('Passkey is not registered for this user')
+  if (user?.status !== 'enabled') throw invalidRequest('Passkey is not registered for this user')
   // A discoverable credential also returns the user handle it was made for: it must be this user's.
   if (credential.userHandle !== undefined && !userHandleMatches(credential.userHandle, user.handle)) {
     throw invalidRequest('Passkey is not registered for this user')
@@ -115,7 +121,13 @@ flows.post('/signin/finish', async (c) => {
   stored.counter = await verifyAssertion(transaction, credential, stored)
   await store.putCredential(stored)
   const amr = transaction.stepup || transaction.mfa ? merge(transaction.priorAmr, ['webauthn']) : ['webauthn']
-  const answer = await openSession(c.env, user, { amr, su: transaction.stepup, customClaims: transaction.customClaims, firstSeen: false, tenantId: transaction.tenantId })
+  const answer = await openSession(c.env, user, {
+    amr,
+    su: transaction.stepup,
+    customClaims: transaction.customClaims,
+    firstSeen: false,
+    tenantId: transaction.tenantId,
+  })
   return tokenResponse(store.settings(), answer)
 })
 
@@ -160,10 +172,7 @@ async function startSignUp(
   return { transactionId: transaction.id, options, create: true }
 }
 
-async function startSignIn(
-  c: Ctx,
-  input: { loginId: string; origin: string; rpId: string; body: Record<string, unknown>; user?: StoredUser }
-) {
+async function startSignIn(c: Ctx, input: { loginId: string; origin: string; rpId: string; body: Record<string, unknown>; user?: StoredUser }) {
   const { loginId, origin, body, user } = input
   const loginOptions = objectField(body, 'loginOptions')
   const stepup = loginOptions.stepup === true

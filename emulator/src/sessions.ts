@@ -175,10 +175,7 @@ async function jwtAnswer(
  * The refresh session and user behind a refresh JWT: signed by a listed key, `drn` DSR, issued
  * for this project, unexpired on the emulator's clock, not logged out and not rotated away. 401 otherwise.
  */
-export async function requireRefresh(
-  context: SessionContext,
-  token: string | undefined
-): Promise<{ session: StoredSession; user: StoredUser }> {
+export async function requireRefresh(context: SessionContext, token: string | undefined): Promise<{ session: StoredSession; user: StoredUser }> {
   const { store, projectId } = context
   if (!token) throw unauthorized('Refresh token is missing')
   const claims = await verifyJwt(token, (await store.signingKeys()).keys)

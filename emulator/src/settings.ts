@@ -75,7 +75,8 @@ export function mergeSettings(current: ProjectSettings, patch: unknown): Project
   for (const [name, value] of Object.entries(patch)) {
     const rule = Object.hasOwn(RULES, name) ? RULES[name as keyof ProjectSettings] : undefined
     if (!rule) throw malformed(`Unknown setting: ${name.slice(0, 60)}`)
-    const ok = rule === 'boolean' ? typeof value === 'boolean' : rule === 'string' ? typeof value === 'string' && value.length <= 512 : rule.includes(value as string)
+    const ok =
+      rule === 'boolean' ? typeof value === 'boolean' : rule === 'string' ? typeof value === 'string' && value.length <= 512 : rule.includes(value as string)
     if (!ok) throw malformed(`Setting ${name} must be ${rule === 'boolean' || rule === 'string' ? `a ${rule}` : rule.map((v) => `"${v}"`).join(' or ')}`)
     next[name] = value
   }

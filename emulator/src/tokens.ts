@@ -29,11 +29,10 @@ const imported = new Map<string, Promise<CryptoKey>>()
 
 /** A fresh 2048-bit RS256 key with a Descope-looking `SK…` id. */
 export async function generateSigningKey(now: number): Promise<SigningKey> {
-  const pair = (await crypto.subtle.generateKey(
-    { ...RSA, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
-    true,
-    ['sign', 'verify']
-  )) as CryptoKeyPair
+  const pair = (await crypto.subtle.generateKey({ ...RSA, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair
   const jwk = (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey
   return { kid: `SK${randomId(27)}`, jwk, createdAt: now }
 }

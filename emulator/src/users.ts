@@ -49,7 +49,12 @@ export function userResponse(user: StoredUser): Record<string, unknown> {
     verifiedPhone: false,
     picture: '',
     roleNames: user.roleNames,
-    userTenants: (user.tenants ?? []).map((tenant) => ({ tenantId: tenant.tenantId, tenantName: tenant.tenantId, roleNames: tenant.roles, permissions: tenant.permissions })),
+    userTenants: (user.tenants ?? []).map((tenant) => ({
+      tenantId: tenant.tenantId,
+      tenantName: tenant.tenantId,
+      roleNames: tenant.roles,
+      permissions: tenant.permissions,
+    })),
     status: user.status,
     createdTime: user.createdTime,
     customAttributes: {},

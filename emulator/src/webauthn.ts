@@ -5,7 +5,7 @@
  * RP ID hash, signature, counter, user presence and, when asked for, user verification).
  */
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON, VerifiedAuthenticationResponse, VerifiedRegistrationResponse } from '@simplewebauthn/server'
 import { base64url, fromBase64url, normalizeBase64url } from './encoding'
 import { invalidRequest, missingArgument } from './errors'
 import { isRecord } from './request'
@@ -56,7 +56,8 @@ export function readPasskeyOptions(value: Record<string, unknown>): PasskeyOptio
   const attachment = selection.authenticatorAttachment
   return {
     // Descope spells it `crossplatform`; `any` means no preference.
-    authenticatorAttachment: attachment === 'crossplatform' || attachment === 'cross-platform' ? 'cross-platform' : attachment === 'any' ? undefined : 'platform',
+    authenticatorAttachment:
+      attachment === 'crossplatform' || attachment === 'cross-platform' ? 'cross-platform' : attachment === 'any' ? undefined : 'platform',
     residentKey: pick(selection.residentKey, ['discouraged', 'preferred', 'required'], 'required'),
     userVerification: pick(value.userVerification ?? selection.userVerification, ['required', 'preferred', 'discouraged'], 'preferred'),
     attestation: pick(value.attestation, ['none', 'indirect', 'direct'], 'none'),
@@ -164,11 +165,7 @@ export function userHandleMatches(userHandle: string, handle: string): boolean {
 }
 
 /** Verifies a registration against its transaction; the credential to store. */
-export async function verifyRegistration(
-  transaction: Transaction,
-  credential: ParsedCredential,
-  now: number
-): Promise<Omit<StoredCredential, 'userId'>> {
+export async function verifyRegistration(transaction: Transaction, credential: ParsedCredential, now: number): Promise<Omit<StoredCredential, 'userId'>> {
   const { id, response, raw } = credential
   if (!response.attestationObject) throw invalidRequest('Credential response has no attestationObject')
   const transports = isRecord(raw.response) && Array.isArray(raw.response.transports) ? raw.response.transports.filter((t) => typeof t === 'string') : undefined
@@ -179,7 +176,7 @@ export async function verifyRegistration(
     response: { clientDataJSON: response.clientDataJSON, attestationObject: response.attestationObject },
     clientExtensionResults: {},
   } as RegistrationResponseJSON
-  let result
+  let result: VerifiedRegistrationResponse
   try {
     result = await verifyRegistrationResponse({
       response: json,
@@ -205,11 +202,7 @@ export async function verifyRegistration(
 }
 
 /** Verifies an assertion by `stored` against its transaction; the new signature counter. */
-export async function verifyAssertion(
-  transaction: Transaction,
-  credential: ParsedCredential,
-  stored: StoredCredential
-): Promise<number> {
+export async function verifyAssertion(transaction: Transaction, credential: ParsedCredential, stored: StoredCredential): Promise<number> {
   const { id, response } = credential
   if (!response.authenticatorData || !response.signature) throw invalidRequest('Credential response has no signature')
   const json = {
@@ -220,7 +213,7 @@ export async function verifyAssertion(
     response: { clientDataJSON: response.clientDataJSON, authenticatorData: response.authenticatorData, signature: response.signature },
     clientExtensionResults: {},
   } as AuthenticationResponseJSON
-  let result
+  let result: VerifiedAuthenticationResponse
   try {
     result = await verifyAuthenticationResponse({
       response: json,

@@ -9,7 +9,9 @@ export declare function parseJsonc(text: string): unknown
 export declare function toolchainVersions(): { node: string; wrangler: string; miniflare: string; workerd: string }
 /** The slice of Miniflare's API used here (options in its per-Worker shape). */
 export declare function loadMiniflare(): Promise<{
-  Miniflare: new (options: Record<string, unknown>) => {
+  Miniflare: new (
+    options: Record<string, unknown>
+  ) => {
     ready: Promise<URL>
     dispose(): Promise<void>
     dispatchFetch(input: string, init?: RequestInit): Promise<Response>

@@ -133,7 +133,12 @@ async function consumeTransaction(c: Context<AppEnv>, flow: Flow, userId?: strin
 }
 
 /** Checks Descope's options, stores the transaction, binds it to this browser and answers. */
-async function answerStart(c: Context<AppEnv>, start: StartResponse, record: Omit<NewTransaction, 'descopeTransactionId'>, extra: Record<string, unknown> = {}) {
+async function answerStart(
+  c: Context<AppEnv>,
+  start: StartResponse,
+  record: Omit<NewTransaction, 'descopeTransactionId'>,
+  extra: Record<string, unknown> = {}
+) {
   // Parse before storing: a garbage answer must not leave a record behind.
   const options = parseOptions(start.options, telemetryOf(c))
   const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId })

@@ -19,7 +19,11 @@ type RemoteSession = Omit<Session, 'token'>
 
 type VerifyOutcome =
   | { ok: true; session: RemoteSession }
-  | { ok: false; status: 401 | 403 | 503 | 500; code: 'unauthorized' | 'insufficient_user_authentication' | 'forbidden' | 'unavailable' | 'configuration_error' }
+  | {
+      ok: false
+      status: 401 | 403 | 503 | 500
+      code: 'unauthorized' | 'insufficient_user_authentication' | 'forbidden' | 'unavailable' | 'configuration_error'
+    }
 
 /**
  * Bind it from another Worker (`[[services]] binding = "SESSION", service = "passkey-edge",

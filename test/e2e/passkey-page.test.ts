@@ -401,10 +401,12 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       const restarted = autofill.page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
       await field.focus()
       expect((await restarted).postDataJSON()).toEqual({})
-      await expect.poll(async () => (await requestsOf(autofill.page)).slice(before - 1)).toEqual([
-        { mediation: 'conditional', aborted: true, outcome: 'AbortError' },
-        { mediation: 'conditional', aborted: false, outcome: 'pending' },
-      ])
+      await expect
+        .poll(async () => (await requestsOf(autofill.page)).slice(before - 1))
+        .toEqual([
+          { mediation: 'conditional', aborted: true, outcome: 'AbortError' },
+          { mediation: 'conditional', aborted: false, outcome: 'pending' },
+        ])
     })
   })
 

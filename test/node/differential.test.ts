@@ -75,15 +75,27 @@ async function corpus(): Promise<Case[]> {
     { name: 'drn DSR as a session', token: await emulatorSign(claims({ drn: 'DSR' })), ...sdkAccepts('the SDK does not check drn (T29)') },
     { name: 'drn missing', token: await emulatorSign(claims({ drn: undefined })), ...sdkAccepts('the SDK does not check drn; we require "DS" (T29)') },
     // Descope's issuer rule: any URL whose last path segment is the project ID (custom domains).
-    { name: 'iss https://auth.example.com/<pid> (custom domain)', token: await emulatorSign(claims({ iss: `https://auth.example.com/${projectId}` })), ours: true },
-    { name: 'iss https://api.descope.com/<pid>/ (trailing slash)', token: await emulatorSign(claims({ iss: `https://api.descope.com/${projectId}/` })), ours: true },
+    {
+      name: 'iss https://auth.example.com/<pid> (custom domain)',
+      token: await emulatorSign(claims({ iss: `https://auth.example.com/${projectId}` })),
+      ours: true,
+    },
+    {
+      name: 'iss https://api.descope.com/<pid>/ (trailing slash)',
+      token: await emulatorSign(claims({ iss: `https://api.descope.com/${projectId}/` })),
+      ours: true,
+    },
     { name: 'user ID in dsub, sub overridden', token: await emulatorSign(claims({ sub: 'alice@example.com', dsub: 'U2differential' })), ours: true },
     {
       name: 'iss https://evil.example/<pid>/x',
       token: await emulatorSign(claims({ iss: `https://evil.example/${projectId}/x` })),
       ...sdkAccepts('node-sdk also accepts the project ID as the second-to-last segment; Go, Python and we take the last (T28)'),
     },
-    { name: 'exp missing', token: await emulatorSign(claims({ exp: undefined })), ...sdkAccepts('the SDK has no required claims: a token without exp never expires (T27)') },
+    {
+      name: 'exp missing',
+      token: await emulatorSign(claims({ exp: undefined })),
+      ...sdkAccepts('the SDK has no required claims: a token without exp never expires (T27)'),
+    },
     { name: 'sub missing', token: await emulatorSign(claims({ sub: undefined })), ...sdkAccepts('the SDK does not require sub; a session needs a user ID') },
     { name: 'sub not a string', token: await emulatorSign(claims({ sub: 42 })), ...sdkAccepts('the SDK does not check sub; we need a string user ID') },
     {
@@ -98,15 +110,35 @@ async function corpus(): Promise<Case[]> {
     { name: 'nbf a minute ahead', token: await emulatorSign(claims({ nbf: now() + 60 })), ours: false },
     { name: 'iat not a number', token: await emulatorSign(claims({ iat: 'now' })), ours: false },
     { name: 'iss of another project', token: await emulatorSign(claims({ iss: otherProjectId })), ours: false },
-    { name: 'iss https://api.descope.com/<other project>', token: await emulatorSign(claims({ iss: `https://api.descope.com/${otherProjectId}` })), ours: false },
+    {
+      name: 'iss https://api.descope.com/<other project>',
+      token: await emulatorSign(claims({ iss: `https://api.descope.com/${otherProjectId}` })),
+      ours: false,
+    },
     { name: "another project's token (its own key)", token: await emulatorSign(claims(), {}, otherProjectId), ours: false },
     { name: 'alg none, empty signature', token: `${encode({ alg: 'none', kid })}.${encode(claims())}.`, ours: false },
     { name: 'alg none, some signature', token: `${encode({ alg: 'none', kid })}.${encode(claims())}.e30`, ours: false },
-    { name: 'HS256 keyed with the public key PEM', token: await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(pem)), ours: false },
-    { name: 'HS256 keyed with the JWK JSON', token: await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(JSON.stringify(jwk))), ours: false },
+    {
+      name: 'HS256 keyed with the public key PEM',
+      token: await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(pem)),
+      ours: false,
+    },
+    {
+      name: 'HS256 keyed with the JWK JSON',
+      token: await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(JSON.stringify(jwk))),
+      ours: false,
+    },
     { name: 'PS256 header, RSA key', token: await emulatorSign(claims(), { alg: 'PS256' }), ours: false },
-    { name: 'ES256 with an attacker key and the real kid', token: await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid }).sign(ec.privateKey), ours: false },
-    { name: 'RS256 with an attacker key and the real kid', token: await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid }).sign(attacker.privateKey), ours: false },
+    {
+      name: 'ES256 with an attacker key and the real kid',
+      token: await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid }).sign(ec.privateKey),
+      ours: false,
+    },
+    {
+      name: 'RS256 with an attacker key and the real kid',
+      token: await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid }).sign(attacker.privateKey),
+      ours: false,
+    },
     {
       name: 'attacker key embedded as jwk with jku',
       token: await new SignJWT(claims())

@@ -33,7 +33,10 @@ function project(projectId = newProjectId()) {
     expect(start.status).toBe(200)
     const options = JSON.parse(start.json.options)
     const response = start.json.create ? await device.create(options, ORIGIN) : await device.get(options, ORIGIN)
-    const finish = await call('POST', `/v1/auth/webauthn/${start.json.create ? 'signup' : 'signin'}/finish`, { transactionId: start.json.transactionId, response: JSON.stringify(response) })
+    const finish = await call('POST', `/v1/auth/webauthn/${start.json.create ? 'signup' : 'signin'}/finish`, {
+      transactionId: start.json.transactionId,
+      response: JSON.stringify(response),
+    })
     expect(finish.status).toBe(200)
     return finish
   }
@@ -72,7 +75,12 @@ describe('emulator settings: the control API', () => {
   it('should create a user without a passkey, and patch its roles', async () => {
     const { control, call } = project()
     const loginId = newLoginId()
-    const created = await control('POST', '/users', { loginId, name: 'Made in the console', roles: ['viewer'], tenants: [{ tenantId: 'T1', roles: ['admin'] }] })
+    const created = await control('POST', '/users', {
+      loginId,
+      name: 'Made in the console',
+      roles: ['viewer'],
+      tenants: [{ tenantId: 'T1', roles: ['admin'] }],
+    })
     expect(created.json).toEqual({ userId: expect.stringMatching(/^U[A-Za-z0-9]{27}$/) })
     const { userId } = created.json
     expect((await control('POST', '/users', { loginId })).json.errorCode).toBe('E062107')
@@ -122,7 +130,11 @@ describe('emulator settings: what the tokens carry', () => {
   it('should put the current tenant’s grants at the top level with tenantOnly, named by dct, without tenants', async () => {
     const { control, passkey, call } = project()
     const loginId = newLoginId()
-    const { json: created } = await control('POST', '/users', { loginId, roles: ['viewer'], tenants: [{ tenantId: 'T1', roles: ['admin'], permissions: ['write'] }] })
+    const { json: created } = await control('POST', '/users', {
+      loginId,
+      roles: ['viewer'],
+      tenants: [{ tenantId: 'T1', roles: ['admin'], permissions: ['write'] }],
+    })
     await control('PUT', '/settings', { auth_schema: 'tenantOnly' })
     const signedIn = await passkey(loginId, new SoftwareAuthenticator())
     const claims = claimsOf(signedIn.json.sessionJwt)
@@ -190,7 +202,9 @@ describe('emulator settings: tokens as cookies', () => {
     expect(signedUp.json.refreshJwt).toBeUndefined()
     expect(signedUp.json).toMatchObject({ cookieDomain: 'example.com', cookiePath: '/', firstSeen: true })
     expect(signedUp.cookies).toEqual([
-      expect.stringMatching(/^DS=ey[\w.-]+; Path=\/; Domain=example\.com; Max-Age=600; Expires=\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT; HttpOnly; Secure; SameSite=Lax$/),
+      expect.stringMatching(
+        /^DS=ey[\w.-]+; Path=\/; Domain=example\.com; Max-Age=600; Expires=\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT; HttpOnly; Secure; SameSite=Lax$/
+      ),
       expect.stringMatching(/^DSR=ey[\w.-]+; Path=\/; Domain=example\.com; Max-Age=2419200; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
     ])
     const refreshJwt = /^DSR=([^;]+)/.exec(signedUp.cookies[1] ?? '')?.[1]

@@ -95,7 +95,9 @@ describe('emulator: requests and errors', () => {
 
   it('should answer {jwt} at update/finish after an mfa start, with merged amr', async () => {
     const user = await project.signUp()
-    const start = (await project.call('POST', '/v1/auth/webauthn/update/start', { body: { loginId: user.loginId, origin: ORIGIN, mfa: true }, token: user.refreshJwt })).json()
+    const start = (
+      await project.call('POST', '/v1/auth/webauthn/update/start', { body: { loginId: user.loginId, origin: ORIGIN, mfa: true }, token: user.refreshJwt })
+    ).json()
     const created = await new SoftwareAuthenticator().create(JSON.parse(start.options), ORIGIN)
     const finish = await project.call('POST', '/v1/auth/webauthn/update/finish', { body: { transactionId: start.transactionId, response: created } })
     expect(finish.status).toBe(200)
@@ -139,7 +141,10 @@ describe('emulator: test-control API', () => {
     // Over HTTP workerd ends the broken answer early and drops the keep-alive socket afterwards
     // (a service-binding caller in workerd sees the body read fail instead): no Descope answer.
     await project.control('POST', '/faults', { route: 'GET /v1/auth/me', reset: true, times: 1 })
-    const reset = await project.call('GET', '/v1/auth/me').then((answer) => answer.text, () => 'rejected')
+    const reset = await project.call('GET', '/v1/auth/me').then(
+      (answer) => answer.text,
+      () => 'rejected'
+    )
     expect(reset).not.toMatch(/errorCode/)
     await fetch(`${emulatorUrl}/healthz`).catch(() => undefined)
     expect((await project.call('GET', '/v1/auth/me')).status).toBe(401)
@@ -177,7 +182,10 @@ describe('emulator: test-control API', () => {
 
   it('should sign any payload, with header overrides, and still refuse forged refresh tokens', async () => {
     const project = projectClient()
-    const { jwt } = await project.control('POST', '/sign', { payload: { sub: 'U1', drn: 'DSR', iss: project.projectId, exp: 9999999999 }, header: { kid: null } })
+    const { jwt } = await project.control('POST', '/sign', {
+      payload: { sub: 'U1', drn: 'DSR', iss: project.projectId, exp: 9999999999 },
+      header: { kid: null },
+    })
     const header = JSON.parse(new TextDecoder().decode(fromBase64url(jwt.split('.')[0])))
     expect(header).toEqual({ alg: 'RS256', typ: 'JWT' })
     const signed = await project.control('POST', '/sign', { payload: { sub: 'U1', drn: 'DSR', iss: project.projectId, exp: 9999999999, jti: 'nope' } })

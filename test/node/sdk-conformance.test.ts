@@ -173,7 +173,10 @@ describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settin
     const again = await descope.webauthn.signIn.start('', ORIGIN)
     const answer = await authenticator.get(JSON.parse(again.data!.options), ORIGIN)
     const raw = new TextDecoder().decode(fromBase64url(answer.response.userHandle!))
-    const swift = await descope.webauthn.signIn.finish(again.data!.transactionId, JSON.stringify({ ...answer, response: { ...answer.response, userHandle: raw } }))
+    const swift = await descope.webauthn.signIn.finish(
+      again.data!.transactionId,
+      JSON.stringify({ ...answer, response: { ...answer.response, userHandle: raw } })
+    )
     expect(swift.ok).toBe(true)
     expect(swift.data?.user?.userId).toBe(account.user?.userId)
   })
@@ -265,7 +268,12 @@ describe.each(MODES)('@descope/node-sdk against the emulator: %s', (mode, settin
   it('should step up: su and merged amr in the new session, refresh JWT required', async () => {
     const refused = await descope.webauthn.signIn.start(account.loginId, ORIGIN, { stepup: true })
     expect(refused.code).toBe(401)
-    const start = await descope.webauthn.signIn.start(account.loginId, ORIGIN, { stepup: true, customClaims: { plan: 'gold', sub: 'forged' } }, account.refreshJwt)
+    const start = await descope.webauthn.signIn.start(
+      account.loginId,
+      ORIGIN,
+      { stepup: true, customClaims: { plan: 'gold', sub: 'forged' } },
+      account.refreshJwt
+    )
     expect(start.ok).toBe(true)
     const response = await authenticator.get(JSON.parse(start.data!.options), ORIGIN)
     const finish = await descope.webauthn.signIn.finish(start.data!.transactionId, JSON.stringify(response))

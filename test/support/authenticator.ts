@@ -141,9 +141,7 @@ export class SoftwareAuthenticator {
     const challenge = requireString(publicKey.challenge, 'publicKey.challenge')
     const rpId = typeof publicKey.rpId === 'string' ? publicKey.rpId : new URL(origin).hostname
     const allowed = credentialIdsOf(publicKey.allowCredentials)
-    const candidates = this.credentials.filter(
-      (credential) => credential.rpId === rpId && (allowed.length === 0 || allowed.includes(credential.id))
-    )
+    const candidates = this.credentials.filter((credential) => credential.rpId === rpId && (allowed.length === 0 || allowed.includes(credential.id)))
     const credential = candidates.at(-1)
     if (!credential) throw new Error(`NotAllowedError: no credential for ${rpId}`)
 

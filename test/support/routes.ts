@@ -2,10 +2,12 @@
 export const PASSKEY_FLOWS = ['signup', 'signin', 'signup-in', 'update'] as const
 
 export const ROUTES: ReadonlyArray<[string, string]> = [
-  ...PASSKEY_FLOWS.flatMap((flow): Array<[string, string]> => [
-    ['POST', `/auth/passkey/${flow}/start`],
-    ['POST', `/auth/passkey/${flow}/finish`],
-  ]),
+  ...PASSKEY_FLOWS.flatMap(
+    (flow): Array<[string, string]> => [
+      ['POST', `/auth/passkey/${flow}/start`],
+      ['POST', `/auth/passkey/${flow}/finish`],
+    ]
+  ),
   ['POST', '/auth/refresh'],
   ['POST', '/auth/logout'],
   ['POST', '/auth/logout-all'],

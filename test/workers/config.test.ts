@@ -58,7 +58,11 @@ describe('configuration', () => {
   })
 
   it('should apply the documented defaults', () => {
-    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com, https://app.example.com', TRANSACTIONS: env.TRANSACTIONS })
+    const config = readConfig({
+      DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa',
+      ALLOWED_ORIGINS: 'https://example.com, https://app.example.com',
+      TRANSACTIONS: env.TRANSACTIONS,
+    })
     expect(config.baseUrl).toBe('https://api.descope.com')
     expect(config.transactions).toBe(env.TRANSACTIONS)
     expect([...config.allowedOrigins]).toEqual(['https://example.com', 'https://app.example.com'])
@@ -70,7 +74,12 @@ describe('configuration', () => {
   })
 
   it('should read DESCOPE_BASE_URI when DESCOPE_BASE_URL is unset, and strip a trailing slash', () => {
-    const config = readConfig({ DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa', ALLOWED_ORIGINS: 'https://example.com', TRANSACTIONS: env.TRANSACTIONS, DESCOPE_BASE_URI: 'https://auth.example.com/' })
+    const config = readConfig({
+      DESCOPE_PROJECT_ID: 'P2aaaaaaaaaaaaaaaaaaaaaaaaaa',
+      ALLOWED_ORIGINS: 'https://example.com',
+      TRANSACTIONS: env.TRANSACTIONS,
+      DESCOPE_BASE_URI: 'https://auth.example.com/',
+    })
     expect(config.baseUrl).toBe('https://auth.example.com')
   })
 })

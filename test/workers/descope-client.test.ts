@@ -68,7 +68,7 @@ describe('Descope client against the emulator', () => {
     expect(refused.status).toBe(401)
   })
 
-  it('should report sign-up of an existing user as rejected with Descope\'s code', async () => {
+  it("should report sign-up of an existing user as rejected with Descope's code", async () => {
     const loginId = `grace-${crypto.randomUUID()}@example.com`
     await signUp(loginId)
     const error = await rejection(client.signUpStart({ loginId, origin: ORIGIN }))
@@ -106,14 +106,21 @@ describe('Descope client against the emulator', () => {
   })
 
   it('should ignore cookies it has no use for, on any answer (an infrastructure cookie on the keys)', async () => {
-    await emulator.fault({ route: 'GET /v2/keys', headers: { 'Set-Cookie': '__cf_bm=abc; Path=/; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure; SameSite=None' } })
+    await emulator.fault({
+      route: 'GET /v2/keys',
+      headers: { 'Set-Cookie': '__cf_bm=abc; Path=/; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure; SameSite=None' },
+    })
     expect((await client.keys()).keys).toHaveLength(1)
     await emulator.clearFaults()
   })
 
   it('should read tokens from DS/DSR cookies when the body has none, and only those', async () => {
     const body = { cookieMaxAge: 60, firstSeen: false }
-    const cookies = ['__cf_bm=abc; Path=/', 'DSR=refresh.jwt.value; Path=/; Max-Age=60; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure', 'DS=session.jwt.value; Path=/; HttpOnly']
+    const cookies = [
+      '__cf_bm=abc; Path=/',
+      'DSR=refresh.jwt.value; Path=/; Max-Age=60; Expires=Mon, 30 Nov 2026 16:00:00 GMT; HttpOnly; Secure',
+      'DS=session.jwt.value; Path=/; HttpOnly',
+    ]
     const fetcher = (async () => {
       const headers = new Headers({ 'Content-Type': 'application/json' })
       for (const cookie of cookies) headers.append('Set-Cookie', cookie)
@@ -127,7 +134,12 @@ describe('Descope client against the emulator', () => {
   })
 
   it('should take an empty 200 answer as {} (update/finish, logout), and still refuse one where tokens are due', async () => {
-    const empty = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 1000, fetch: (async () => new Response('', { status: 200 })) as typeof fetch })
+    const empty = createDescopeClient({
+      baseUrl: EMULATOR_URL,
+      projectId,
+      timeoutMs: 1000,
+      fetch: (async () => new Response('', { status: 200 })) as typeof fetch,
+    })
     await expect(empty.updateFinish({ transactionId: 't', response: '{}' })).resolves.toBeUndefined()
     await expect(empty.logout('r')).resolves.toBeUndefined()
     expect((await rejection(empty.signInFinish({ transactionId: 't', response: '{}' }))).kind).toBe('protocol')

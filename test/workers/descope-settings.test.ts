@@ -52,7 +52,11 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
 
   beforeAll(async () => {
     expect(await edge.emulator.settings(settings)).toMatchObject(settings)
-    aliceId = await edge.emulator.createUser({ loginId: ALICE, roles: ['viewer'], tenants: [{ tenantId: 'T1', roles: ['admin'], permissions: ['reports.read'] }] })
+    aliceId = await edge.emulator.createUser({
+      loginId: ALICE,
+      roles: ['viewer'],
+      tenants: [{ tenantId: 'T1', roles: ['admin'], permissions: ['reports.read'] }],
+    })
     // Made in the console, without a passkey: sign-up-or-in enrols her first one.
     const start = await alice.call('/auth/passkey/signup-in/start', { loginId: ALICE })
     expect([start.status, start.body.create]).toEqual([200, true])
@@ -120,11 +124,19 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     await device.signIn(ALICE)
     const before = await edge.emulator.count('POST /v1/auth/refresh')
     const cookie = device.jar.header()
-    const answers = await Promise.all(Array.from({ length: 4 }, () => edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: device.origin, Cookie: cookie } })))
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: device.origin, Cookie: cookie } }))
+    )
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
     expect(await edge.emulator.count('POST /v1/auth/refresh')).toBe(before + 1)
     // With rotation every answer carries the one new refresh token.
-    const refreshTokens = new Set(answers.flatMap((answer) => setCookiesOf(answer).filter((c) => c.name === refreshCookieName).map((c) => c.value)))
+    const refreshTokens = new Set(
+      answers.flatMap((answer) =>
+        setCookiesOf(answer)
+          .filter((c) => c.name === refreshCookieName)
+          .map((c) => c.value)
+      )
+    )
     expect(refreshTokens.size).toBe(rotation ? 1 : 0)
   })
 
@@ -198,6 +210,10 @@ describe('Descope answers the Worker must take as success', () => {
     const logout = await browser.call('/auth/logout')
     expect([logout.status, logout.body]).toEqual([200, { ok: true }])
     // Upstream cookies are never forwarded.
-    expect(setCookiesOf(logout.response).map((cookie) => cookie.name).sort()).toEqual([refreshCookieName, sessionCookieName].sort())
+    expect(
+      setCookiesOf(logout.response)
+        .map((cookie) => cookie.name)
+        .sort()
+    ).toEqual([refreshCookieName, sessionCookieName].sort())
   })
 })

@@ -19,9 +19,21 @@ const outcomes: Record<string, number> = {}
 
 /** Every code of src/errors.ts a client may see (500s excluded: bad input never causes one). */
 const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'invalid_request', 'invalid_transaction', 'invalid_login_id', 'authentication_failed', 'unauthorized', 'forbidden',
-  'origin_not_allowed', 'not_found', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'rate_limited',
-  'upstream_error', 'unavailable', 'upstream_timeout',
+  'invalid_request',
+  'invalid_transaction',
+  'invalid_login_id',
+  'authentication_failed',
+  'unauthorized',
+  'forbidden',
+  'origin_not_allowed',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'upstream_error',
+  'unavailable',
+  'upstream_timeout',
 ])
 const UPSTREAM_STATUSES = new Set([502, 503, 504])
 
@@ -62,7 +74,18 @@ const loginId = fc.oneof(
   fc.emailAddress(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', ' ', 'a@b', 'ALICE@EXAMPLE.COM', 'ａｌｉｃｅ@example.com', 'ali\u200Bce@example.com', 'ali\u202Ece@x', 'a\u0000b', 'é\u0301@x', '__proto__'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'a@b',
+    'ALICE@EXAMPLE.COM',
+    'ａｌｉｃｅ@example.com',
+    'ali\u200Bce@example.com',
+    'ali\u202Ece@x',
+    'a\u0000b',
+    'é\u0301@x',
+    '__proto__'
+  ),
   fc.jsonValue({ maxDepth: 1 })
 )
 
@@ -82,29 +105,64 @@ const validStart = fc.emailAddress().map((address) => JSON.stringify({ loginId: 
 const startBody = fc.oneof(
   { arbitrary: jsonText(fc.record({ loginId })), weight: 3 },
   validStart,
-  jsonText(fc.record({ loginId, name: fc.jsonValue({ maxDepth: 1 }), email: fc.oneof(fc.emailAddress(), fc.string()), phone: fc.string({ maxLength: 25 }), stepup: fc.jsonValue({ maxDepth: 0 }), mfa: fc.boolean() }, { requiredKeys: ['loginId'] })),
-  jsonText(fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('loginId', 'origin', 'customClaims', 'loginOptions', '__proto__', 'constructor')), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })),
+  jsonText(
+    fc.record(
+      {
+        loginId,
+        name: fc.jsonValue({ maxDepth: 1 }),
+        email: fc.oneof(fc.emailAddress(), fc.string()),
+        phone: fc.string({ maxLength: 25 }),
+        stepup: fc.jsonValue({ maxDepth: 0 }),
+        mfa: fc.boolean(),
+      },
+      { requiredKeys: ['loginId'] }
+    )
+  ),
+  jsonText(
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('loginId', 'origin', 'customClaims', 'loginOptions', '__proto__', 'constructor')),
+      fc.jsonValue({ maxDepth: 2 }),
+      { maxKeys: 4 }
+    )
+  ),
   jsonText(fc.jsonValue({ maxDepth: 3 })),
   fc.string({ unit: 'binary', maxLength: 200 })
 )
 
 const credential = fc.oneof(
-  fc.record({
-    id: fc.oneof(base64url(), fc.string()),
-    rawId: base64url(),
-    type: fc.constantFrom('public-key', 'password', ''),
-    response: fc.oneof(fc.record({ clientDataJSON: base64url(200), authenticatorData: base64url(), signature: base64url(), attestationObject: base64url(200), userHandle: fc.option(base64url()) }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 })),
-    clientExtensionResults: fc.jsonValue({ maxDepth: 1 }),
-  }, { requiredKeys: [] }),
+  fc.record(
+    {
+      id: fc.oneof(base64url(), fc.string()),
+      rawId: base64url(),
+      type: fc.constantFrom('public-key', 'password', ''),
+      response: fc.oneof(
+        fc.record(
+          {
+            clientDataJSON: base64url(200),
+            authenticatorData: base64url(),
+            signature: base64url(),
+            attestationObject: base64url(200),
+            userHandle: fc.option(base64url()),
+          },
+          { requiredKeys: [] }
+        ),
+        fc.jsonValue({ maxDepth: 2 })
+      ),
+      clientExtensionResults: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: [] }
+  ),
   fc.jsonValue({ maxDepth: 3 }),
   fc.string()
 )
 
 /** Transaction IDs: real ones from starts (with or without their cookie), look-alikes, junk. */
-let realTransactions: Array<{ transactionId: string; cookie: string }> = []
+const realTransactions: Array<{ transactionId: string; cookie: string }> = []
 const transaction = fc.oneof(
   fc.nat().map((index) => realTransactions[index % realTransactions.length]!),
-  fc.oneof(base64url(43), fc.string({ maxLength: 700 }), fc.constantFrom('', '.', '..', 'tx:abc', 'decoy:key')).map((transactionId) => ({ transactionId, cookie: '' }))
+  fc
+    .oneof(base64url(43), fc.string({ maxLength: 700 }), fc.constantFrom('', '.', '..', 'tx:abc', 'decoy:key'))
+    .map((transactionId) => ({ transactionId, cookie: '' }))
 )
 
 const finishBody = fc.tuple(transaction, credential, fc.boolean(), fc.boolean()).map(([tx, response, withCookie, asString]) => ({
@@ -122,7 +180,15 @@ const token = fc.oneof(
     return good.slice(0, cut) + junk + good.slice(cut + junk.length)
   }),
   fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), base64url(80)).map(([header, payload, signature]) =>
-    [header, payload].map((part) => btoa(JSON.stringify(part) ?? 'null').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')).join('.') + `.${signature}`
+    [
+      ...[header, payload].map((part) =>
+        btoa(JSON.stringify(part) ?? 'null')
+          .replace(/=+$/, '')
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+      ),
+      signature,
+    ].join('.')
   ),
   fc.array(base64url(40), { maxLength: 7 }).map((parts) => parts.join('.')),
   headerText(200)
@@ -130,16 +196,52 @@ const token = fc.oneof(
 
 const cookieHeader = fc
   .array(
-    fc.tuple(fc.constantFrom('DS', 'DSR', '__Host-ptx-0123456789abcdef', 'DS ', 'x', 'ds'), fc.oneof(token, headerText(30).map((text) => text.replace(/[;,]/g, ''))))
-    , { maxLength: 4 })
+    fc.tuple(
+      fc.constantFrom('DS', 'DSR', '__Host-ptx-0123456789abcdef', 'DS ', 'x', 'ds'),
+      fc.oneof(
+        token,
+        headerText(30).map((text) => text.replace(/[;,]/g, ''))
+      )
+    ),
+    { maxLength: 4 }
+  )
   .map((pairs) => pairs.map(([name, value]) => `${name}=${value}`).join('; '))
 
 const headers = fc.record(
   {
-    'Content-Type': fc.oneof(fc.constantFrom('application/json', 'Application/JSON; charset=UTF-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', ''), headerText(40)),
-    Origin: fc.oneof(fc.constantFrom(ORIGIN, ORIGIN, 'https://admin.example.com', 'https://evil.example', 'null', `${ORIGIN}, ${ORIGIN}`, 'https://app.example.com.evil.com', 'http://app.example.com'), fc.webUrl(), headerText(40)),
+    'Content-Type': fc.oneof(
+      fc.constantFrom(
+        'application/json',
+        'Application/JSON; charset=UTF-8',
+        'application/json; charset=latin1',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/jsonx',
+        ''
+      ),
+      headerText(40)
+    ),
+    Origin: fc.oneof(
+      fc.constantFrom(
+        ORIGIN,
+        ORIGIN,
+        'https://admin.example.com',
+        'https://evil.example',
+        'null',
+        `${ORIGIN}, ${ORIGIN}`,
+        'https://app.example.com.evil.com',
+        'http://app.example.com'
+      ),
+      fc.webUrl(),
+      headerText(40)
+    ),
     Cookie: cookieHeader,
-    Authorization: fc.oneof(token.map((value) => `Bearer ${value}`), token.map((value) => `Basic ${value}`), headerText(80)),
+    Authorization: fc.oneof(
+      token.map((value) => `Bearer ${value}`),
+      token.map((value) => `Basic ${value}`),
+      headerText(80)
+    ),
     'Content-Length': fc.oneof(fc.nat({ max: 100_000 }).map(String), headerText(8)),
     'CF-Connecting-IP': fc.oneof(fc.ipV4(), fc.ipV6(), headerText(40)),
     'X-Forwarded-For': fc.ipV4(),
@@ -167,7 +269,7 @@ beforeAll(async () => {
     { sub: 'U1', iss: edge.projectId, exp: now + 600, drn: 'DS' },
     { sub: 'U1', iss: edge.projectId, exp: now + 600, drn: 'DSR' },
     { sub: 'U1', iss: edge.projectId, exp: now - 600, drn: 'DS' },
-    { sub: 'U1', iss: 'https://evil.example/' + edge.projectId, exp: now + 600, drn: 'DS' },
+    { sub: 'U1', iss: `https://evil.example/${edge.projectId}`, exp: now + 600, drn: 'DS' },
     { sub: 'U1', iss: edge.projectId, exp: 'never', drn: 'DS' },
     { sub: 'U1', iss: edge.projectId, exp: now + 600, nbf: now + 600, drn: 'DS', su: true },
     { iss: edge.projectId, exp: now + 600, drn: 'DS', roles: ['admin'] },

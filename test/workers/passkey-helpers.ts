@@ -119,13 +119,15 @@ export class Browser {
   }
 
   /** Starts a flow and produces the authenticator's answer, without finishing. */
-  async prepare(flow: 'signup' | 'signin' | 'signup-in' | 'update', body: Record<string, unknown>, ceremony: 'create' | 'get' = flow === 'signin' ? 'get' : 'create') {
+  async prepare(
+    flow: 'signup' | 'signin' | 'signup-in' | 'update',
+    body: Record<string, unknown>,
+    ceremony: 'create' | 'get' = flow === 'signin' ? 'get' : 'create'
+  ) {
     const start = await this.call(`/auth/passkey/${flow}/start`, body)
     expect(start.status, JSON.stringify(start.body)).toBe(200)
     const response =
-      ceremony === 'create'
-        ? await this.authenticator.create(start.body.options, this.origin)
-        : await this.authenticator.get(start.body.options, this.origin)
+      ceremony === 'create' ? await this.authenticator.create(start.body.options, this.origin) : await this.authenticator.get(start.body.options, this.origin)
     // The result is the finish body as is; `start` is non-enumerable so it is not posted.
     const finish = { transactionId: start.body.transactionId as string, response }
     return Object.defineProperty(finish, 'start', { value: start, enumerable: false }) as typeof finish & { start: typeof start }
@@ -166,5 +168,8 @@ export async function finishCalls(edge: Edge): Promise<number> {
 
 /** A body a finish route would accept, with a credential that never reaches Descope. */
 export function wellFormedFinish(transactionId: string) {
-  return { transactionId, response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } } }
+  return {
+    transactionId,
+    response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } },
+  }
 }

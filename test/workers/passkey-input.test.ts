@@ -48,13 +48,15 @@ describe('origin rule', () => {
     const browser = new Browser(edge)
     const prepared = await browser.prepare('signup', { loginId: newLoginId() })
     const before = await finishCalls(edge)
-    const { status, body } = await errorOf(await browser.post('/auth/passkey/signup/finish', prepared, { origin: 'https://evil.example', jar: browser.jar.clone() }))
+    const { status, body } = await errorOf(
+      await browser.post('/auth/passkey/signup/finish', prepared, { origin: 'https://evil.example', jar: browser.jar.clone() })
+    )
     expect([status, body.error.code]).toEqual([403, 'origin_not_allowed'])
     expect(await finishCalls(edge)).toBe(before)
     expect((await browser.post('/auth/passkey/signup/finish', prepared)).status).toBe(200)
   })
 
-  it('should forward the configured origin string, not the body\'s', async () => {
+  it("should forward the configured origin string, not the body's", async () => {
     const { status, body } = await errorOf(await post(edge, '/auth/passkey/signin/start', { loginId: newLoginId(), origin: 'https://evil.example' }))
     expect([status, body.error.code]).toEqual([400, 'invalid_request'])
     expect(body.error.message).toContain('origin')

@@ -25,7 +25,10 @@ describe('finish without a valid transaction', () => {
   it('should refuse a finish without start, and Descope should see no finish call', async () => {
     const browser = new Browser(edge)
     const before = await finishCalls(edge)
-    const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
     await expectInvalidTransaction(await browser.post('/auth/passkey/signin/finish', wellFormedFinish(random)))
     for (const id of ['x', '.', '..', 'tx:abc', 'a'.repeat(600)]) {
       await expectInvalidTransaction(await browser.post('/auth/passkey/signin/finish', wellFormedFinish(id)))
@@ -47,7 +50,7 @@ describe('finish without a valid transaction', () => {
     expect(await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')).toBe(before + 1)
   })
 
-  it('should refuse a finish from another browser (no binding cookie, or another transaction\'s)', async () => {
+  it("should refuse a finish from another browser (no binding cookie, or another transaction's)", async () => {
     const victim = new Browser(edge)
     const prepared = await victim.prepare('signup', { loginId: newLoginId() })
     const before = await finishCalls(edge)
@@ -68,7 +71,7 @@ describe('finish without a valid transaction', () => {
     expect((await victim.post('/auth/passkey/signup/finish', prepared)).status).toBe(200)
   })
 
-  it('should refuse a transaction at another flow\'s finish (every wrong pairing)', async () => {
+  it("should refuse a transaction at another flow's finish (every wrong pairing)", async () => {
     const browser = new Browser(edge)
     await browser.signUp(newLoginId())
     const flows = ['signup', 'signin', 'signup-in', 'update'] as const
@@ -78,7 +81,9 @@ describe('finish without a valid transaction', () => {
       const start = await browser.call(`/auth/passkey/${started}/start`, body)
       expect(start.status, JSON.stringify(start.body)).toBe(200)
       for (const other of flows.filter((flow) => flow !== started)) {
-        await expectInvalidTransaction(await browser.post(`/auth/passkey/${other}/finish`, wellFormedFinish(start.body.transactionId), { jar: browser.jar.clone() }))
+        await expectInvalidTransaction(
+          await browser.post(`/auth/passkey/${other}/finish`, wellFormedFinish(start.body.transactionId), { jar: browser.jar.clone() })
+        )
       }
     }
     expect(await finishCalls(edge)).toBe(before)
@@ -123,9 +128,7 @@ describe('racing finishes (KV has no compare-and-set)', () => {
     const browser = new Browser(edge, author.authenticator)
     const prepared = await browser.prepare('signin', { loginId })
     const before = await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => browser.post('/auth/passkey/signin/finish', prepared, { jar: browser.jar.clone() }))
-    )
+    const answers = await Promise.all(Array.from({ length: 10 }, () => browser.post('/auth/passkey/signin/finish', prepared, { jar: browser.jar.clone() })))
     const statuses = answers.map((answer) => answer.status)
     expect(statuses.filter((status) => status === 200)).toHaveLength(1)
     expect(statuses.every((status) => status === 200 || status === 400 || status === 401)).toBe(true)
@@ -138,7 +141,7 @@ describe('racing finishes (KV has no compare-and-set)', () => {
 })
 
 describe('add-device transactions', () => {
-  it('should refuse an add-device finish with another user\'s session', async () => {
+  it("should refuse an add-device finish with another user's session", async () => {
     const owner = new Browser(edge)
     await owner.signUp(newLoginId('owner'))
     const start = await owner.call('/auth/passkey/update/start', {})

@@ -20,7 +20,7 @@ function expectNoUpstreamText(body: unknown) {
 }
 
 describe('upstream faults at start', () => {
-  it('should pass Descope\'s 429 on with Retry-After', async () => {
+  it("should pass Descope's 429 on with Retry-After", async () => {
     await edge.emulator.fault({
       route: 'POST /v1/auth/webauthn/signup/start',
       status: 429,
@@ -129,9 +129,13 @@ describe('upstream faults at finish', () => {
     expect(await edge.emulator.count(FINISH)).toBe(before + 1)
   })
 
-  it('should answer 401 authentication_failed for Descope\'s refusal, with a stable body and no Descope text', async () => {
+  it("should answer 401 authentication_failed for Descope's refusal, with a stable body and no Descope text", async () => {
     const { browser, transactionId, response } = await prepared()
-    await edge.emulator.fault({ route: FINISH, status: 400, body: { errorCode: 'E062108', errorDescription: 'User not found', errorMessage: 'Cannot find user' } })
+    await edge.emulator.fault({
+      route: FINISH,
+      status: 400,
+      body: { errorCode: 'E062108', errorDescription: 'User not found', errorMessage: 'Cannot find user' },
+    })
     const { status, body } = await errorOf(await browser.post('/auth/passkey/signup/finish', { transactionId, response }))
     expect(status).toBe(401)
     expect(body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.', requestId: expect.any(String) } })
@@ -145,13 +149,13 @@ describe('upstream faults at finish', () => {
     const thief = new Browser(edge)
     const start = await thief.call('/auth/passkey/signin/start', { loginId })
     const forged = await owner.authenticator.get(start.body.options, 'https://app.example.com')
-    forged.response.signature = forged.response.signature.slice(0, -4) + 'AAAA'
+    forged.response.signature = `${forged.response.signature.slice(0, -4)}AAAA`
     const { status, body } = await errorOf(await thief.post('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response: forged }))
     expect([status, body.error.code]).toEqual([401, 'authentication_failed'])
     expect(thief.jar.cookies.has('DS')).toBe(false)
   })
 
-  it('should refuse tokens that do not verify as this user\'s session and refresh tokens (502, no cookies)', async () => {
+  it("should refuse tokens that do not verify as this user's session and refresh tokens (502, no cookies)", async () => {
     const model = new Browser(edge)
     await model.signUp(newLoginId('model'))
     const session = jwtPayload(model.jar.cookies.get('DS')!)
@@ -172,7 +176,10 @@ describe('upstream faults at finish', () => {
       const answer = await browser.post('/auth/passkey/signup/finish', { transactionId, response })
       const { status, body } = await errorOf(answer)
       expect([status, body.error.code], name).toEqual([502, 'upstream_error'])
-      expect(setCookiesOf(answer).filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR'), name).toEqual([])
+      expect(
+        setCookiesOf(answer).filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR'),
+        name
+      ).toEqual([])
     }
   })
 })

@@ -44,8 +44,13 @@ describe('SessionVerifier over a service binding', () => {
   it('should give a typed failure for a bad, missing or refresh token', async () => {
     expect(await call({ Authorization: 'Bearer not-a-token' })).toEqual({ status: 401, body: { error: 'unauthorized' } })
     expect(await call({})).toEqual({ status: 401, body: { error: 'unauthorized' } })
-    expect(await call({ Authorization: `Bearer ${await emulator.sign(claims({ exp: now() - 60 }))}` })).toEqual({ status: 401, body: { error: 'unauthorized' } })
-    expect(await call({ Authorization: `Bearer ${await emulator.sign(claims({ iss: 'https://api.descope.com/P2anotherproject000000000000' }))}` })).toMatchObject({ status: 401 })
+    expect(await call({ Authorization: `Bearer ${await emulator.sign(claims({ exp: now() - 60 }))}` })).toEqual({
+      status: 401,
+      body: { error: 'unauthorized' },
+    })
+    expect(
+      await call({ Authorization: `Bearer ${await emulator.sign(claims({ iss: 'https://api.descope.com/P2anotherproject000000000000' }))}` })
+    ).toMatchObject({ status: 401 })
   })
 
   it('should apply requirements such as step-up', async () => {

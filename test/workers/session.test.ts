@@ -27,7 +27,11 @@ async function get(path: string, headers: Record<string, string> = {}) {
 }
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
-const cookie = (pairs: Record<string, string>) => ({ Cookie: Object.entries(pairs).map(([name, value]) => `${name}=${value}`).join('; ') })
+const cookie = (pairs: Record<string, string>) => ({
+  Cookie: Object.entries(pairs)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; '),
+})
 
 async function expectUnauthorized(response: Response, challenge = 'Bearer error="invalid_token"') {
   expect(response.status).toBe(401)
@@ -100,11 +104,16 @@ describe('protected route with tokens from the emulator and minted with jose', (
     }
   })
 
-  it('should accept Descope\'s issuer forms (bare, or a URL ending with the project ID) and refuse any other', async () => {
+  it("should accept Descope's issuer forms (bare, or a URL ending with the project ID) and refuse any other", async () => {
     for (const iss of [PID, `https://api.descope.com/${PID}`, `${EMULATOR_URL}/${PID}`, `https://auth.example.com/${PID}`]) {
       expect((await get('/api/hello', bearer(await emulator.sign(claims({ iss }))))).status).toBe(200)
     }
-    for (const iss of [`https://api.descope.com/${PID}/more`, 'P2anotherproject000000000000', `https://api.descope.com/P2anotherproject000000000000`, undefined]) {
+    for (const iss of [
+      `https://api.descope.com/${PID}/more`,
+      'P2anotherproject000000000000',
+      `https://api.descope.com/P2anotherproject000000000000`,
+      undefined,
+    ]) {
       await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims({ iss })))))
     }
   })

@@ -17,7 +17,6 @@ afterEach(async () => {
   await edge.emulator.clearFaults()
 })
 
-
 /** The structure of a JSON value: key names and value types, not values. */
 function shapeOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shapeOf)
@@ -30,7 +29,7 @@ async function upstreamCalls(): Promise<number> {
 }
 
 describe('login ID canonicalisation (T20)', () => {
-  it('should send NFC to Descope whatever the spelling (NFD, spaces around); case is the project\'s to match', async () => {
+  it("should send NFC to Descope whatever the spelling (NFD, spaces around); case is the project's to match", async () => {
     const owner = new Browser(edge)
     const local = `jose\u0301-${crypto.randomUUID().slice(0, 6)}`
     await owner.signUp(`${local}@example.com`)
@@ -45,7 +44,22 @@ describe('login ID canonicalisation (T20)', () => {
 
   it('should refuse zero-width, bidi and other invisible characters wherever they are (400 invalid_login_id)', async () => {
     const before = await upstreamCalls()
-    for (const char of ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u202A', '\u202E', '\u2066', '\u2069', '\u061C', '\u00AD', '\u180E', '\u3000', '\uFFFF']) {
+    for (const char of [
+      '\u200B',
+      '\u200C',
+      '\u200D',
+      '\u2060',
+      '\uFEFF',
+      '\u202A',
+      '\u202E',
+      '\u2066',
+      '\u2069',
+      '\u061C',
+      '\u00AD',
+      '\u180E',
+      '\u3000',
+      '\uFFFF',
+    ]) {
       for (const loginId of [`${char}eve@example.com`, `eve${char}@example.com`, `eve@example.com${char}`]) {
         const response = await post(edge, '/auth/passkey/signin/start', { loginId })
         expect([response.status, ((await response.json()) as any).error.code], JSON.stringify(loginId)).toEqual([400, 'invalid_login_id'])
@@ -103,12 +117,22 @@ describe('no enumeration at sign-in start (T21)', () => {
     const impostor = new Browser(edge, new SoftwareAuthenticator())
     const realStart = await impostor.call('/auth/passkey/signin/start', { loginId: known })
     const credential = await owner.authenticator.get(realStart.body.options, ORIGIN)
-    const tampered = { ...credential, response: { ...credential.response, signature: credential.response.signature.slice(0, -4) + 'AAAA' } }
+    const tampered = { ...credential, response: { ...credential.response, signature: `${credential.response.signature.slice(0, -4)}AAAA` } }
     const realFinish = await impostor.post('/auth/passkey/signin/finish', { transactionId: realStart.body.transactionId, response: tampered })
 
     const stranger = new Browser(edge)
     const decoyStart = await stranger.call('/auth/passkey/signin/start', { loginId: newLoginId('nobody') })
-    const forged = await new SoftwareAuthenticator().create({ publicKey: { challenge: decoyStart.body.options.publicKey.challenge, rp: { id: 'app.example.com', name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }] } }, ORIGIN)
+    const forged = await new SoftwareAuthenticator().create(
+      {
+        publicKey: {
+          challenge: decoyStart.body.options.publicKey.challenge,
+          rp: { id: 'app.example.com', name: 'x' },
+          user: { id: 'AAAA', name: 'x', displayName: 'x' },
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        },
+      },
+      ORIGIN
+    )
     const decoyFinish = await stranger.post('/auth/passkey/signin/finish', { transactionId: decoyStart.body.transactionId, response: forged })
 
     expect(decoyFinish.status).toBe(401)
@@ -127,7 +151,7 @@ describe('log redaction (T45)', () => {
     const lines: string[] = []
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-        lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg) ?? String(arg))).join(' '))
+        lines.push(args.map((arg) => (typeof arg === 'string' ? arg : (JSON.stringify(arg) ?? String(arg)))).join(' '))
       })
     }
     const secrets = new Set<string>()
@@ -173,7 +197,11 @@ describe('log redaction (T45)', () => {
     const forged = await edge.emulator.sign({ sub: 'U1', iss: 'nope', exp: 1 }, { kid: 'forged-kid' })
     keep(forged)
     watch(await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${forged}` } }))
-    for (const fault of [{ status: 500, body: { errorCode: 'E1', errorDescription: `boom ${loginId}` } }, { status: 200, body: '<html>' }, { status: 429, headers: { 'Retry-After': '3' } }]) {
+    for (const fault of [
+      { status: 500, body: { errorCode: 'E1', errorDescription: `boom ${loginId}` } },
+      { status: 200, body: '<html>' },
+      { status: 429, headers: { 'Retry-After': '3' } },
+    ]) {
       await edge.emulator.clearFaults()
       await edge.emulator.fault({ route: '*', ...fault })
       watch(await new Browser(edge).post('/auth/passkey/signin/start', { loginId }))
@@ -276,7 +304,11 @@ describe('method and path confusion (T19)', () => {
     ]
     for (const path of variants) {
       const method = path.startsWith('/api') || path.startsWith('/healthz') ? 'GET' : 'POST'
-      const response = await edge.fetch(path, { method, headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ loginId: 'a@example.com' }) : undefined })
+      const response = await edge.fetch(path, {
+        method,
+        headers: { Origin: ORIGIN, 'Content-Type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify({ loginId: 'a@example.com' }) : undefined,
+      })
       expect(response.status, path).toBe(404)
       expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'There is nothing at this path.', requestId: expect.any(String) } })
       expect(response.headers.get('Cache-Control')).toBe('no-store')
