@@ -32,7 +32,11 @@ healthRoutes.get('/readyz', async (c) => {
   const telemetry = telemetryOf(c)
   const [kv, keys] = await Promise.all([
     check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
-    check(keyStoreForConfig(config, descope).ensure(telemetry).then((state) => KEYS_CHECK[state])),
+    check(
+      keyStoreForConfig(config, descope)
+        .ensure(telemetry)
+        .then((state) => KEYS_CHECK[state])
+    ),
   ])
   const checks = { kv, keys }
   if (kv !== 'failed' && keys !== 'failed') return c.json({ ok: true, checks })

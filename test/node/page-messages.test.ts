@@ -47,7 +47,11 @@ describe('the page’s messages', () => {
     const answer = (requestId: unknown) => async () => Response.json({ error: { code: 'unavailable', message: 'x', requestId } }, { status: 503 })
     const original = globalThis.fetch
     try {
-      for (const [sent, kept] of [['8f1c2a3b4d5e6f70-CDG', '8f1c2a3b4d5e6f70-CDG'], ['<img src=x onerror=alert(1)>', undefined], [42, undefined]]) {
+      for (const [sent, kept] of [
+        ['8f1c2a3b4d5e6f70-CDG', '8f1c2a3b4d5e6f70-CDG'],
+        ['<img src=x onerror=alert(1)>', undefined],
+        [42, undefined],
+      ]) {
         globalThis.fetch = answer(sent) as typeof fetch
         const error = await get('/auth/session').catch((caught: unknown) => caught)
         expect((error as { requestId?: string }).requestId).toBe(kept)

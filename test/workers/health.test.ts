@@ -61,7 +61,9 @@ describe('GET /readyz', () => {
       error: { code: 'unavailable', message: 'Not ready: kv failed.', requestId: expect.any(String) },
       checks: { kv: 'failed', keys: 'ok' },
     })
-    expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([{ event: 'not_ready', requestId: body.error.requestId, kv: 'failed', keys: 'ok' }])
+    expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+      { event: 'not_ready', requestId: body.error.requestId, kv: 'failed', keys: 'ok' },
+    ])
     log.mockRestore()
   })
 

@@ -201,7 +201,11 @@ describe('key-set fetches: one data point per fetch from Descope, with its durat
 
 describe('without the binding, or with a failing one', () => {
   it('should serve every flow with no METRICS binding, and when the binding throws', async () => {
-    const throwing = { writeDataPoint: () => { throw new Error('sink down') } }
+    const throwing = {
+      writeDataPoint: () => {
+        throw new Error('sink down')
+      },
+    }
     for (const METRICS of [undefined, throwing]) {
       const edge = edgeFor(newProjectId(), { METRICS: METRICS as AnalyticsEngineDataset | undefined })
       const loginId = newLoginId()

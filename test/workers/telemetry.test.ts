@@ -124,6 +124,8 @@ describe('log volume', () => {
     const noisy = perRequest.filter((request) => request.lines > 1)
     expect(noisy).toEqual([])
     vi.restoreAllMocks()
-    console.info(JSON.stringify({ figure: 'success_path_lines', requests: perRequest.length, lines: perRequest.reduce((sum, request) => sum + request.lines, 0) }))
+    console.info(
+      JSON.stringify({ figure: 'success_path_lines', requests: perRequest.length, lines: perRequest.reduce((sum, request) => sum + request.lines, 0) })
+    )
   })
 })

@@ -272,7 +272,9 @@ describe('method and path confusion (T19)', () => {
         expect(response.headers.get('Allow')).toBe(method)
         expect(response.headers.get('Cache-Control')).toBe('no-store')
         if (wrong !== 'HEAD') {
-          expect(await response.json()).toEqual({ error: { code: 'method_not_allowed', message: 'This path does not take that method.', requestId: expect.any(String) } })
+          expect(await response.json()).toEqual({
+            error: { code: 'method_not_allowed', message: 'This path does not take that method.', requestId: expect.any(String) },
+          })
         }
       }
     }
