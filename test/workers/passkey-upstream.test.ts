@@ -16,7 +16,9 @@ async function errorOf(response: Response) {
 
 /** Descope's text must never reach the browser. The request ID is ours (random hex can look like `E0…`). */
 function expectNoUpstreamText(body: unknown) {
-  expect(JSON.stringify(body, (key, value) => (key === 'requestId' ? undefined : value))).not.toMatch(/E0\d{5}|descope|not found|already exists|rate limit exceeded/i)
+  expect(JSON.stringify(body, (key, value) => (key === 'requestId' ? undefined : value))).not.toMatch(
+    /E0\d{5}|descope|not found|already exists|rate limit exceeded/i
+  )
 }
 
 describe('upstream faults at start', () => {
