@@ -68,7 +68,8 @@ function inline(schema: unknown): unknown {
       if (value === 'int32') Object.assign(result, INT32)
       continue
     }
-    result[keyword] = keyword === 'properties' ? Object.fromEntries(Object.entries(value as Schema).map(([name, property]) => [name, inline(property)])) : inline(value)
+    result[keyword] =
+      keyword === 'properties' ? Object.fromEntries(Object.entries(value as Schema).map(([name, property]) => [name, inline(property)])) : inline(value)
   }
   if (result.properties !== undefined && result.additionalProperties === undefined) result.additionalProperties = false
   return result

@@ -51,7 +51,7 @@ const SETTINGS: Array<[string, Partial<ProjectSettings>]> = [
   ['tokens as cookies, with rotation', { session_token_response_method: 'cookies', refresh_token_response_method: 'cookies', refresh_token_rotation: true }],
 ]
 
-describe.each(SETTINGS)('the Worker and the emulator keep to Descope\'s published API: %s', (_, settings) => {
+describe.each(SETTINGS)("the Worker and the emulator keep to Descope's published API: %s", (_, settings) => {
   const edge = edgeFor(newProjectId())
   const traffic: Exchange[] = []
   let spy: ReturnType<typeof recordDescopeTraffic>
@@ -74,7 +74,7 @@ describe.each(SETTINGS)('the Worker and the emulator keep to Descope\'s publishe
     )
   })
 
-  it('should send request bodies that validate against the operation\'s schema (and none on GET)', () => {
+  it("should send request bodies that validate against the operation's schema (and none on GET)", () => {
     const failures = traffic.flatMap((exchange) => {
       const operation = operationOf(exchange.method, exchange.path)!
       if (!operation.request) return exchange.requestText ? [`${operation.name}: a body where Descope takes none`] : []
@@ -84,11 +84,13 @@ describe.each(SETTINGS)('the Worker and the emulator keep to Descope\'s publishe
     expect(failures).toEqual([])
   })
 
-  it('should get 200 answers that validate against the operation\'s schema', () => {
+  it("should get 200 answers that validate against the operation's schema", () => {
     const failures = traffic.flatMap((exchange) => {
       const operation = operationOf(exchange.method, exchange.path)!
       if (exchange.status !== 200) return [`${operation.name}: ${exchange.status}`]
-      return errorsOf(operation.response!, exchange.responseText ? JSON.parse(exchange.responseText) : undefined).map((error) => `${operation.name} answer: ${error}`)
+      return errorsOf(operation.response!, exchange.responseText ? JSON.parse(exchange.responseText) : undefined).map(
+        (error) => `${operation.name} answer: ${error}`
+      )
     })
     expect(failures).toEqual([])
   })

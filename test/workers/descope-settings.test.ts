@@ -113,11 +113,19 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     await device.signIn(ALICE)
     const before = await edge.emulator.count('POST /v1/auth/refresh')
     const cookie = device.jar.header()
-    const answers = await Promise.all(Array.from({ length: 4 }, () => edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: device.origin, Cookie: cookie } })))
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: device.origin, Cookie: cookie } }))
+    )
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200])
     expect(await edge.emulator.count('POST /v1/auth/refresh')).toBe(before + 1)
     // With rotation every answer carries the one new refresh token.
-    const refreshTokens = new Set(answers.flatMap((answer) => setCookiesOf(answer).filter((c) => c.name === refreshCookieName).map((c) => c.value)))
+    const refreshTokens = new Set(
+      answers.flatMap((answer) =>
+        setCookiesOf(answer)
+          .filter((c) => c.name === refreshCookieName)
+          .map((c) => c.value)
+      )
+    )
     expect(refreshTokens.size).toBe(rotation ? 1 : 0)
   })
 
@@ -191,6 +199,10 @@ describe('Descope answers the Worker must take as success', () => {
     const logout = await browser.call('/auth/logout')
     expect([logout.status, logout.body]).toEqual([200, { ok: true }])
     // Upstream cookies are never forwarded.
-    expect(setCookiesOf(logout.response).map((cookie) => cookie.name).sort()).toEqual([refreshCookieName, sessionCookieName].sort())
+    expect(
+      setCookiesOf(logout.response)
+        .map((cookie) => cookie.name)
+        .sort()
+    ).toEqual([refreshCookieName, sessionCookieName].sort())
   })
 })
