@@ -40,6 +40,9 @@ const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/
 /** Hosts that may be reached over plain http: the local emulator in dev and tests. */
 const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|[a-z0-9-]+\.localhost)$/
 
+/** Defaults shared with the package's `descopeSession()` options. */
+export const DEFAULTS = { sessionCookieName: 'DS', refreshCookieName: 'DSR', clockToleranceSeconds: 5, upstreamTimeoutMs: 8000 } as const
+
 const cache = new WeakMap<object, Config>()
 
 /**
@@ -56,25 +59,21 @@ export function readConfig(env: Env): Config {
 }
 
 function parseConfig(env: Env): Config {
-  const projectId = (env.DESCOPE_PROJECT_ID ?? '').trim()
-  if (!projectId) throw new ConfigError('DESCOPE_PROJECT_ID', 'is not set')
-  if (!PROJECT_ID.test(projectId)) {
-    throw new ConfigError('DESCOPE_PROJECT_ID', 'is not a Descope project ID (P followed by 27 or 31 letters and digits)')
-  }
+  const projectId = parseProjectId('DESCOPE_PROJECT_ID', env.DESCOPE_PROJECT_ID)
   const transactions = env.TRANSACTIONS
   if (!transactions || typeof transactions.get !== 'function') {
     throw new ConfigError('TRANSACTIONS', 'KV namespace binding is missing')
   }
   return {
     projectId,
-    baseUrl: parseBaseUrl(env, projectId),
+    baseUrl: parseBaseUrl(env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI', env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI, projectId),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     transactions,
-    sessionCookieName: parseCookieName('SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME, 'DS'),
-    refreshCookieName: parseCookieName('REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME, 'DSR'),
+    sessionCookieName: parseCookieName('SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME, DEFAULTS.sessionCookieName),
+    refreshCookieName: parseCookieName('REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME, DEFAULTS.refreshCookieName),
     audience: env.SESSION_AUDIENCE?.trim() || undefined,
-    clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, 5, 0, 5),
-    upstreamTimeoutMs: parseInteger('DESCOPE_TIMEOUT_MS', env.DESCOPE_TIMEOUT_MS, 8000, 100, 30000),
+    clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, DEFAULTS.clockToleranceSeconds, 0, 5),
+    upstreamTimeoutMs: parseInteger('DESCOPE_TIMEOUT_MS', env.DESCOPE_TIMEOUT_MS, DEFAULTS.upstreamTimeoutMs, 100, 30000),
     transactionTtlSeconds: parseInteger('TRANSACTION_TTL_SECONDS', env.TRANSACTION_TTL_SECONDS, 300, 30, 900),
   }
 }
@@ -88,9 +87,17 @@ export function defaultBaseUrl(projectId: string): string {
   return `https://api.${region}descope.com`
 }
 
-function parseBaseUrl(env: Env, projectId: string): string {
-  const name = env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI'
-  const raw = (env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI ?? '').trim()
+/** A Descope project ID, trimmed. The session options of the package are checked by these too. */
+export function parseProjectId(name: string, raw: string | undefined): string {
+  const projectId = (raw ?? '').trim()
+  if (!projectId) throw new ConfigError(name, 'is not set')
+  if (!PROJECT_ID.test(projectId)) throw new ConfigError(name, 'is not a Descope project ID (P followed by 27 or 31 letters and digits)')
+  return projectId
+}
+
+/** Descope's API base without a trailing slash: https, or http for a local emulator; the region's default when unset. */
+export function parseBaseUrl(name: string, value: string | undefined, projectId: string): string {
+  const raw = (value ?? '').trim()
   if (!raw) return defaultBaseUrl(projectId)
   let url: URL
   try {
@@ -129,7 +136,8 @@ function parseOrigins(raw: string | undefined): ReadonlySet<string> {
   return new Set(entries)
 }
 
-function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
+/** A cookie name, or `fallback` when unset. */
+export function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
   const value = raw?.trim() || fallback
   if (!COOKIE_NAME.test(value)) throw new ConfigError(name, 'must be 1-64 letters, digits, "_" or "-"')
   return value

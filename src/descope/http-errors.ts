@@ -20,6 +20,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../context'
 import { AppError, unauthorized } from '../errors'
 import { telemetryOf } from '../telemetry/for-request'
+import type { Telemetry } from '../telemetry/telemetry'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
@@ -28,9 +29,13 @@ type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
 
 /** Turns an error thrown while calling Descope into the browser API's error; logs and counts it. */
 export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamStep): unknown {
+  return mapUpstreamError(telemetryOf(c), error, step)
+}
+
+/** `toHttpError` for callers that hold the request's telemetry rather than its context (the session check). */
+export function mapUpstreamError(telemetry: Telemetry, error: unknown, step: UpstreamStep): unknown {
   if (!(error instanceof DescopeError)) return error
   const { kind, status, errorCode, details } = error
-  const telemetry = telemetryOf(c)
   telemetry.log('warn', 'upstream_error', { step, kind, path: details.path, status, errorCode })
   telemetry.count('upstream_error', [step, kind, errorCode], status)
   switch (kind) {
@@ -48,11 +53,16 @@ export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamSt
 }
 
 /** Calls Descope; a failure is thrown as the browser API's error for this step. */
-export async function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+export function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+  return upstreamWith(telemetryOf(c), step, call)
+}
+
+/** `upstream` with the request's telemetry rather than its context. */
+export async function upstreamWith<T>(telemetry: Telemetry, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    throw toHttpError(c, error, step)
+    throw mapUpstreamError(telemetry, error, step)
   }
 }
 

@@ -3,32 +3,50 @@
  * Session cookies as Descope names them (`DS`, `DSR`, configurable): `HttpOnly; Secure;
  * SameSite=Strict; Path=/`, no `Domain` (so a sibling subdomain can neither read nor set them),
  * lifetimes from Descope's response.
+ *
+ * They are built as `Set-Cookie` header values, so the same cookies go on this Worker's answers
+ * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).
  */
 import type { Context } from 'hono'
-import { setCookie } from 'hono/cookie'
-import type { Config } from '../config'
+import { serialize } from 'hono/utils/cookie'
 import type { JwtResponse } from '../descope/types'
 import { STRICT_COOKIE } from '../lib/cookie'
+import type { SessionSettings } from './setup'
+
+type CookieNames = Pick<SessionSettings, 'sessionCookieName' | 'refreshCookieName'>
 
 /** Session cookie lifetime when Descope's answer gives no `sessionExpiration` (seconds). */
 const SESSION_MAX_AGE_FALLBACK_SECONDS = 600
 /** Refresh cookie lifetime when Descope's answer gives neither `cookieMaxAge` nor `cookieExpiration`: Descope's default of 4 weeks (seconds). */
 const REFRESH_MAX_AGE_FALLBACK_SECONDS = 2_419_200
 
-/** Sets the session cookie, and the refresh cookie when Descope sent a refresh token. */
-export function setSessionCookies(c: Context, config: Config, tokens: JwtResponse, nowSeconds = Math.floor(Date.now() / 1000)): void {
+/** The `Set-Cookie` values of the session cookie, and of the refresh cookie when Descope sent a refresh token. */
+export function sessionCookieHeaders(names: CookieNames, tokens: JwtResponse, nowSeconds = Math.floor(Date.now() / 1000)): string[] {
   const sessionMaxAge = secondsUntil(tokens.sessionExpiration, nowSeconds) ?? SESSION_MAX_AGE_FALLBACK_SECONDS
-  setCookie(c, config.sessionCookieName, tokens.sessionJwt, { ...STRICT_COOKIE, maxAge: sessionMaxAge })
+  const headers = [serialize(names.sessionCookieName, tokens.sessionJwt, { ...STRICT_COOKIE, maxAge: sessionMaxAge })]
   if (tokens.refreshJwt) {
     const refreshMaxAge = tokens.cookieMaxAge ?? secondsUntil(tokens.cookieExpiration, nowSeconds) ?? REFRESH_MAX_AGE_FALLBACK_SECONDS
-    setCookie(c, config.refreshCookieName, tokens.refreshJwt, { ...STRICT_COOKIE, maxAge: Math.max(0, Math.floor(refreshMaxAge)) })
+    headers.push(serialize(names.refreshCookieName, tokens.refreshJwt, { ...STRICT_COOKIE, maxAge: Math.max(0, Math.floor(refreshMaxAge)) }))
   }
+  return headers
+}
+
+/** Sets the session cookie, and the refresh cookie when Descope sent a refresh token. */
+export function setSessionCookies(c: Context, names: CookieNames, tokens: JwtResponse, nowSeconds?: number): void {
+  appendCookies(c, sessionCookieHeaders(names, tokens, nowSeconds))
 }
 
 /** Expires both cookies in the browser. */
-export function clearSessionCookies(c: Context, config: Config): void {
-  setCookie(c, config.sessionCookieName, '', { ...STRICT_COOKIE, maxAge: 0 })
-  setCookie(c, config.refreshCookieName, '', { ...STRICT_COOKIE, maxAge: 0 })
+export function clearSessionCookies(c: Context, names: CookieNames): void {
+  appendCookies(c, [
+    serialize(names.sessionCookieName, '', { ...STRICT_COOKIE, maxAge: 0 }),
+    serialize(names.refreshCookieName, '', { ...STRICT_COOKIE, maxAge: 0 }),
+  ])
+}
+
+/** Puts `Set-Cookie` values on the response (one header each). */
+export function appendCookies(c: Context, headers: readonly string[]): void {
+  for (const header of headers) c.header('Set-Cookie', header, { append: true })
 }
 
 function secondsUntil(epochSeconds: number | undefined, nowSeconds: number): number | undefined {

@@ -1,79 +1,80 @@
 /**
  * @module
- * `SessionVerifier`: the session check for other Workers, over a service binding (RPC).
- * It uses this Worker's configuration and its isolate's key cache; it never refreshes (it cannot
- * set the caller's cookies) and never calls Descope except to fetch signing keys.
+ * `SessionVerifier`: the session check for other Workers, over a service binding (RPC). It runs
+ * this Worker's check (authenticate.ts) with this Worker's configuration and its isolate's key
+ * cache. With `refresh: true` it may refresh an expired session with the refresh cookie and
+ * answer the new cookies in `setCookie`, for the caller to put on its own answer.
+ *
+ * Its types are the package's `passkey-edge/rpc`: a caller writes `Service<SessionVerifier>`.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { readConfig } from '../config'
 import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
+import { AppError } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
-import { verifierFor } from './for-config'
-import { checkRequirements, type SessionRequirements } from './policy'
-import { locateToken } from './token'
+import { sessionSetupFor } from './for-config'
+import { checkRequest, checkToken, failureOf } from './outcome'
+import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
+import type { SessionRequirements } from './policy'
 import type { Session } from './types'
 
 /** The session as sent over RPC: the token itself stays with the caller. */
-type RemoteSession = Omit<Session, 'token'>
+export type RemoteSession = Omit<Session, 'token'>
 
-type VerifyOutcome =
-  | { ok: true; session: RemoteSession }
-  | {
-      ok: false
-      status: 401 | 403 | 503 | 500
-      code: 'unauthorized' | 'insufficient_user_authentication' | 'forbidden' | 'unavailable' | 'configuration_error'
-    }
+/** What `verify` and `verifyRequest` answer. */
+export type RemoteOutcome = VerifyOutcome<RemoteSession>
 
 /**
- * Bind it from another Worker (`[[services]] binding = "SESSION", service = "passkey-edge",
- * entrypoint = "SessionVerifier"`) and call `env.SESSION.verifyRequest({ headers })`.
+ * Bind it from another Worker (`"services": [{ "binding": "SESSION", "service": "passkey-edge",
+ * "entrypoint": "SessionVerifier" }]`) and call `env.SESSION.verifyRequest({ headers })`.
  */
 export class SessionVerifier extends WorkerEntrypoint<Env> {
-  /** Verifies a session token (as sent in `Authorization: Bearer` or the `DS` cookie). */
-  async verify(token: unknown, requirements: SessionRequirements = {}): Promise<VerifyOutcome> {
-    if (typeof token !== 'string' || !token) return { ok: false, status: 401, code: 'unauthorized' }
-    return this.check(token, requirements)
+  /** Verifies a session token (as sent in `Authorization: Bearer` or the session cookie). Never refreshes. */
+  async verify(token: unknown, requirements: SessionRequirements = {}): Promise<RemoteOutcome> {
+    const telemetry = this.telemetry()
+    const setup = this.setup(telemetry)
+    if (!('settings' in setup)) return setup
+    if (typeof token !== 'string' || !token) return failureOf(new AppError('unauthorized'), telemetry)
+    return remote(await checkToken(token, setup, requirements ?? {}, telemetry, 'rpc'))
   }
 
-  /** Verifies the session of a request: `Authorization: Bearer` first, else the session cookie. */
-  async verifyRequest(request: { headers?: unknown }, requirements: SessionRequirements = {}): Promise<VerifyOutcome> {
+  /**
+   * Verifies the session of a request: `Authorization: Bearer` first, else the session cookie.
+   * With `refresh: true`, an expired or missing session cookie is refreshed with the refresh
+   * cookie; put `setCookie` on your answer (one `Set-Cookie` header each).
+   */
+  async verifyRequest(request: { headers?: HeadersInit }, options: RequestCheckOptions = {}): Promise<RemoteOutcome> {
+    const telemetry = this.telemetry()
+    const setup = this.setup(telemetry)
+    if (!('settings' in setup)) return setup
     let headers: Headers
     try {
-      headers = new Headers(request?.headers as HeadersInit)
+      headers = new Headers(request?.headers)
     } catch {
-      return { ok: false, status: 401, code: 'unauthorized' }
+      return failureOf(new AppError('unauthorized'), telemetry)
     }
-    const config = this.config()
-    if (!config) return { ok: false, status: 500, code: 'configuration_error' }
-    const source = locateToken(headers, config.sessionCookieName)
-    if (!source.token) return { ok: false, status: 401, code: 'unauthorized' }
-    return this.check(source.token, requirements)
+    return remote(await checkRequest({ headers, telemetry }, setup, options ?? {}))
   }
 
-  private async check(token: string, requirements: SessionRequirements): Promise<VerifyOutcome> {
-    const config = this.config()
-    if (!config) return { ok: false, status: 500, code: 'configuration_error' }
-    // An RPC call has no cf-ray: its lines and data points get a generated request ID.
-    const telemetry = new Telemetry(this.env.METRICS, this.ctx)
-    const result = await verifierFor(config, clientFor(config)).verify(token, { scope: telemetry })
-    if (!result.ok) {
-      telemetry.log('info', 'session_rejected', { from: 'rpc', reason: result.reason })
-      telemetry.count('session_rejected', [result.reason, 'rpc'])
-      return { ok: false, status: result.status, code: result.code }
-    }
-    const verdict = checkRequirements(result.session, requirements ?? {})
-    if (verdict === 'forbidden') return { ok: false, status: 403, code: 'forbidden' }
-    if (verdict === 'stepup') return { ok: false, status: 401, code: 'insufficient_user_authentication' }
-    const { token: _token, ...session } = result.session
-    return { ok: true, session }
+  /** An RPC call has no cf-ray: its lines and data points get a generated request ID. */
+  private telemetry() {
+    return new Telemetry(this.env.METRICS, this.ctx)
   }
 
-  private config() {
+  private setup(telemetry: Telemetry) {
     try {
-      return readConfig(this.env)
+      const config = readConfig(this.env)
+      return sessionSetupFor(config, clientFor(config))
     } catch {
-      return undefined
+      return failureOf(new AppError('configuration_error'), telemetry)
     }
   }
+}
+
+/** The outcome without the token, which stays with the caller. */
+function remote(outcome: VerifyOutcome): RemoteOutcome {
+  if (!outcome.ok) return outcome
+  const { token: _token, claims, ...session } = outcome.session
+  return { ...outcome, session: { ...session, claims: claims as RemoteSession['claims'] } }
 }

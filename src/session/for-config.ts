@@ -1,36 +1,33 @@
 /**
  * @module
- * One verifier per configuration and one key store per JWKS source (base URL + project ID) per
- * isolate: the keys survive between requests and are shared by every configuration object
- * that names the same source.
+ * The Worker's session setup: one per configuration object, with the isolate's key store for its
+ * JWKS source and, in workerd, the Cache API layer shared by the isolates of a location.
  */
 import type { Config } from '../config'
 import type { DescopeClient } from '../descope/client'
-import { keyStoreFor, type KeyStore } from './jwks'
+import type { KeyStore } from './jwks'
+import { keyStoreOf, sessionSetup, type SessionSetup } from './setup'
 import { cacheApiKeyCache } from './shared-key-cache'
-import { createVerifier, type TokenVerifier } from './verify'
+import type { TokenVerifier } from './verify'
 
-const verifiers = new WeakMap<Config, TokenVerifier>()
+const setups = new WeakMap<Config, SessionSetup>()
 
 /** The isolate's key store for this configuration's JWKS source. */
 export function keyStoreForConfig(config: Config, descope: DescopeClient): KeyStore {
-  return keyStoreFor(`${config.baseUrl}|${config.projectId}`, () => ({
-    fetchKeys: () => descope.keys(),
-    shared: cacheApiKeyCache(config.baseUrl, config.projectId),
-  }))
+  return keyStoreOf(config, descope, () => cacheApiKeyCache(config.baseUrl, config.projectId))
+}
+
+/** The session setup of this configuration (built once per isolate and configuration). */
+export function sessionSetupFor(config: Config, descope: DescopeClient): SessionSetup {
+  let setup = setups.get(config)
+  if (!setup) {
+    setup = sessionSetup(config, descope, keyStoreForConfig(config, descope))
+    setups.set(config, setup)
+  }
+  return setup
 }
 
 /** The session verifier for this configuration (built once per isolate and configuration). */
 export function verifierFor(config: Config, descope: DescopeClient): TokenVerifier {
-  let verifier = verifiers.get(config)
-  if (!verifier) {
-    verifier = createVerifier({
-      projectId: config.projectId,
-      audience: config.audience,
-      clockToleranceSeconds: config.clockToleranceSeconds,
-      keys: keyStoreForConfig(config, descope),
-    })
-    verifiers.set(config, verifier)
-  }
-  return verifier
+  return sessionSetupFor(config, descope).verifier
 }

@@ -2,7 +2,7 @@
  * @module
  * The session layer as a library (docs/session.md): protect Hono routes with `requireSession()`
  * or check a request in a handler with `authenticate(c)`; verify a token yourself with
- * `verifierFor(config, descope)`, or, outside workerd, `createVerifier` with a `KeyStore`.
+ * `verifierFor(config, descope)`, or, outside workerd, `createTokenVerifier` with a `KeyStore`.
  * The RPC entrypoint for other Workers is `SessionVerifier` in `./entrypoint` (exported by the
  * Worker's `src/index.ts`).
  */
@@ -11,4 +11,4 @@ export { KeyStore } from './jwks'
 export { authenticate, type RequireSessionOptions, requireSession } from './middleware'
 export type { SessionRequirements } from './policy'
 export type { Session, TenantGrants } from './types'
-export { createVerifier, type VerifyResult } from './verify'
+export { createTokenVerifier, type VerifyResult } from './verify'

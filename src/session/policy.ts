@@ -3,6 +3,7 @@
  * Role, permission, tenant and step-up requirements, as a pure check shared by the Hono
  * middleware and the RPC entrypoint.
  */
+import { type AppError, forbidden, stepUpRequired } from '../errors'
 import type { Session } from './types'
 
 export interface SessionRequirements {
@@ -31,4 +32,12 @@ export function checkRequirements(session: Session, requirements: SessionRequire
   if (!permissions.every((permission) => grants.permissions.includes(permission))) return 'forbidden'
   if (stepup && !session.stepUp) return 'stepup'
   return 'ok'
+}
+
+/** The answer when a session misses a requirement: 403 (RFC 6750 challenge) or 401 (RFC 9470 challenge); `undefined` when it passes. */
+export function requirementError(session: Session, requirements: SessionRequirements): AppError | undefined {
+  const verdict = checkRequirements(session, requirements)
+  if (verdict === 'forbidden') return forbidden()
+  if (verdict === 'stepup') return stepUpRequired()
+  return undefined
 }

@@ -81,7 +81,7 @@ interface Remembered {
 }
 
 /** A verifier for one configuration. Cheap to call; keep one per configuration. */
-export function createVerifier(options: VerifierOptions): TokenVerifier {
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const { projectId, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE

@@ -11,7 +11,7 @@ import DescopeClient from '@descope/node-sdk'
 import { base64url, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { KeyStore } from '../../src/session/jwks'
-import { createVerifier, type TokenVerifier } from '../../src/session/verify'
+import { createTokenVerifier, type TokenVerifier } from '../../src/session/verify'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { emulatorControl, newProjectId } from '../support/emulator-control.mjs'
 
@@ -174,7 +174,7 @@ describe('differential: this validator vs @descope/node-sdk validateSession', ()
   beforeAll(async () => {
     cases = await corpus()
     const keys = new KeyStore({ fetchKeys: async () => (await fetch(`${emulatorUrl}/v2/keys/${projectId}`)).json() })
-    verifier = createVerifier({ projectId, clockToleranceSeconds: 5, keys })
+    verifier = createTokenVerifier({ projectId, clockToleranceSeconds: 5, keys })
   })
 
   it('should judge a corpus of at least 30 tokens', () => {

@@ -6,7 +6,7 @@
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { KeyStore, type KeyStoreOptions } from '../../src/session/jwks'
-import { createVerifier, type VerifierOptions } from '../../src/session/verify'
+import { createTokenVerifier, type VerifierOptions } from '../../src/session/verify'
 
 const PID = 'P2verifiertest0000000000000A'
 const NOW = 1_800_000_000
@@ -37,7 +37,7 @@ function setup(options: { jwks?: () => unknown; verifier?: Partial<VerifierOptio
     now: () => clock.ms,
     ...options.store,
   })
-  const verifier = createVerifier({ projectId: PID, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
+  const verifier = createTokenVerifier({ projectId: PID, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
   return { verifier, keys, clock, counter }
 }
 

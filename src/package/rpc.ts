@@ -1,0 +1,11 @@
+/**
+ * @module
+ * `passkey-edge/rpc`: the types of this Worker's `SessionVerifier` entrypoint, for another Worker
+ * bound to it (`Service<SessionVerifier>`). Types only: the code runs in this Worker.
+ *
+ * This file is the package's public surface: what it exports is kept on purpose.
+ */
+export type { RemoteOutcome, RemoteSession, SessionVerifier } from '../session/entrypoint'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
+export type { SessionRequirements } from '../session/policy'
+export type { TenantGrants } from '../session/types'

@@ -1,0 +1,12 @@
+/**
+ * @module
+ * `passkey-edge/session`: the session check of this Worker for any Hono app and any runtime
+ * (Workers, Node ≥ 20, Bun, Deno; no `nodejs_compat`). docs/session.md says how to use it.
+ *
+ * This file is the package's public surface: what it exports is kept on purpose.
+ */
+export { descopeSession, requireSession, type DescopeSessionOptions, type EnvValue, type RequirementOptions, type SessionVariables } from '../session/descope-session'
+export { createVerifier, type Verifier, type VerifierOptions } from '../session/standalone'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
+export type { SessionRequirements } from '../session/policy'
+export type { Session, TenantGrants } from '../session/types'

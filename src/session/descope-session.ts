@@ -1,0 +1,156 @@
+/**
+ * @module
+ * `descopeSession()` and `requireSession()` for any Hono app, on any runtime (the package's
+ * `passkey-edge/session`). No other setup: options are values or functions of the app's env,
+ * errors are answered here with this Worker's envelope, and nothing needs workerd — without the
+ * Cache API or `ctx.waitUntil` (Node, Bun, Deno) the keys are cached by the isolate alone.
+ *
+ * The check is authenticate.ts, the same code this Worker's routes and RPC entrypoint run, with
+ * the isolate's key store for the project.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieName, parseProjectId } from '../config'
+import { AppError, errorBody, forbidden, unauthorized } from '../errors'
+import { Telemetry } from '../telemetry/telemetry'
+import { authenticateRequest } from './authenticate'
+import { appendCookies } from './cookies'
+import { requirementError, type SessionRequirements } from './policy'
+import { sessionSetupOf, type SessionSettings } from './setup'
+import type { Session } from './types'
+
+/** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */
+export type EnvValue<T, Bindings> = T | ((env: Bindings) => T)
+
+export interface DescopeSessionOptions<Bindings = any> {
+  /** The Descope project ID (`P…`). */
+  projectId: EnvValue<string | undefined, Bindings>
+  /** Descope's API base (a custom domain, or the emulator); by default derived from the project ID's region. */
+  baseUrl?: EnvValue<string | undefined, Bindings>
+  /** Require this `aud` in session tokens. */
+  audience?: EnvValue<string | undefined, Bindings>
+  /** Session cookie name; `DS` by default, as Descope names it. */
+  sessionCookie?: EnvValue<string | undefined, Bindings>
+  /** Refresh cookie name; `DSR` by default. */
+  refreshCookie?: EnvValue<string | undefined, Bindings>
+  /**
+   * Refresh a session cookie that is missing or merely expired with the refresh cookie (a call
+   * to Descope; the new cookies are set on the answer). Default `true`. Bearer tokens never are.
+   */
+  refresh?: EnvValue<boolean | undefined, Bindings>
+}
+
+/** The variables `descopeSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
+export interface SessionVariables {
+  session: Session
+}
+
+/**
+ * Verifies the request's Descope session (`Authorization: Bearer` first, else the session
+ * cookie) and sets `c.var.session`. Answers 401 with `WWW-Authenticate: Bearer …` without a valid
+ * session, 503 with `Retry-After` when no signing keys can be had, and 500
+ * `configuration_error` naming the option when an option is bad.
+ * @example
+ * app.use('/api/*', descopeSession({ projectId: (env) => env.DESCOPE_PROJECT_ID }))
+ */
+export function descopeSession<Bindings extends object = any>(
+  options: DescopeSessionOptions<Bindings>
+): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
+  return async function verifyDescopeSession(c, next) {
+    const telemetry = telemetryFor(c)
+    let settings: SessionSettings
+    let refresh: boolean
+    try {
+      settings = settingsOf(options, c.env)
+      refresh = valueOf(options.refresh, c.env) !== false
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      telemetry.log('error', 'configuration_error', { variable: error.variable, reason: error.message })
+      return answer(c, telemetry, new AppError('configuration_error', { message: `The session check is misconfigured: ${error.message}.` }))
+    }
+    let session: Session
+    try {
+      const authenticated = await authenticateRequest({ headers: c.req.raw.headers, telemetry }, sessionSetupOf(settings), { refresh })
+      session = authenticated.session
+      if (authenticated.setCookie.length > 0) {
+        appendCookies(c, authenticated.setCookie)
+        // An answer that sets a session cookie must not be stored by a shared cache.
+        c.header('Cache-Control', 'no-store')
+      }
+    } catch (error) {
+      if (error instanceof AppError) return answer(c, telemetry, error)
+      throw error
+    }
+    c.set('session', session)
+    await next()
+  }
+}
+
+export interface RequirementOptions<Bindings extends object = any> extends Omit<SessionRequirements, 'tenant'> {
+  /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
+  tenant?: string | ((c: Context<{ Bindings: Bindings; Variables: SessionVariables }>) => string | undefined)
+}
+
+/**
+ * Requires roles, permissions, a tenant or step-up of the session `descopeSession()` verified:
+ * 403 (`insufficient_scope`) when a role, permission or tenant is missing, 401 with
+ * `error="insufficient_user_authentication"` (RFC 9470) when step-up is, 401 when no session was set.
+ * @example
+ * app.post('/api/admin', requireSession({ roles: ['admin'] }), handler)
+ */
+export function requireSession<Bindings extends object = any>(
+  requirements: RequirementOptions<Bindings> = {}
+): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
+  return async function checkSessionRequirements(c, next) {
+    const session = c.get('session') as Session | undefined
+    if (!session) return answer(c, telemetryFor(c), unauthorized(false))
+    const tenant = typeof requirements.tenant === 'function' ? requirements.tenant(c) : requirements.tenant
+    if (typeof requirements.tenant === 'function' && tenant === undefined) return answer(c, telemetryFor(c), forbidden())
+    const refused = requirementError(session, { ...requirements, tenant })
+    if (refused) return answer(c, telemetryFor(c), refused)
+    await next()
+  }
+}
+
+/** The options as checked settings; the same rules and defaults as the Worker's vars. */
+export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): SessionSettings {
+  const text = (name: 'projectId' | 'baseUrl' | 'audience' | 'sessionCookie' | 'refreshCookie') => {
+    const value = valueOf(options[name], env)
+    if (value !== undefined && typeof value !== 'string') throw new ConfigError(name, 'must be a string')
+    return value
+  }
+  const projectId = parseProjectId('projectId', text('projectId'))
+  return {
+    projectId,
+    baseUrl: parseBaseUrl('baseUrl', text('baseUrl'), projectId),
+    audience: text('audience')?.trim() || undefined,
+    clockToleranceSeconds: DEFAULTS.clockToleranceSeconds,
+    sessionCookieName: parseCookieName('sessionCookie', text('sessionCookie'), DEFAULTS.sessionCookieName),
+    refreshCookieName: parseCookieName('refreshCookie', text('refreshCookie'), DEFAULTS.refreshCookieName),
+    upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
+  }
+}
+
+/** An option's value: itself, or what its function answers for this env. */
+export function valueOf<T, Bindings>(option: EnvValue<T, Bindings> | undefined, env: Bindings): T | undefined {
+  return typeof option === 'function' ? (option as (env: Bindings) => T)(env) : option
+}
+
+/** An error as this Worker answers it: the envelope with the request ID, its headers, never stored. */
+function answer(c: Context, telemetry: Telemetry, error: AppError): Response {
+  return c.json(errorBody(error, telemetry.requestId), error.status, { ...error.headers, 'Cache-Control': 'no-store' })
+}
+
+/**
+ * Log lines as this Worker writes them (JSON with a request ID: the `cf-ray` on Cloudflare);
+ * no data points in someone else's app. The request's `waitUntil` keeps a key fetch alive where
+ * there is one (Workers); elsewhere Hono throws and there is none.
+ */
+function telemetryFor(c: Context): Telemetry {
+  let ctx: ExecutionContext | undefined
+  try {
+    ctx = c.executionCtx as ExecutionContext
+  } catch {
+    ctx = undefined
+  }
+  return new Telemetry(undefined, ctx, c.req.raw.headers)
+}

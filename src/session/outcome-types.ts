@@ -1,0 +1,54 @@
+/**
+ * @module
+ * The shapes of a session check's outcome (outcome.ts), for the package's users and RPC callers:
+ * types only, with nothing of the Worker's runtime behind them.
+ */
+import type { ERRORS } from '../errors'
+import type { SessionRequirements } from './policy'
+import type { Session } from './types'
+
+/** The error codes a session check can end with. */
+export type SessionFailureCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unavailable'
+  | 'rate_limited'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'configuration_error'
+  | 'internal_error'
+
+interface FailureBody<Code extends string, Status extends number> {
+  ok: false
+  status: Status
+  code: Code
+  /** The sentence this Worker puts in its error envelope. */
+  message: string
+  /** `WWW-Authenticate` (RFC 6750 / RFC 9470 challenges), `Retry-After`. */
+  headers: Record<string, string>
+  /** The check's request ID, as in this Worker's error bodies and log lines. */
+  requestId: string
+}
+
+/** A failed check: the answer this Worker would give, field by field. */
+export type VerifyFailure =
+  | { [Code in SessionFailureCode]: FailureBody<Code, (typeof ERRORS)[Code]['status']> }[SessionFailureCode]
+  /** Step-up required (`su` missing): a 401 whose challenge asks for a passkey confirmation. */
+  | FailureBody<'insufficient_user_authentication', 401>
+
+export type VerifyOutcome<S = Session> =
+  | {
+      ok: true
+      session: S
+      /** `Set-Cookie` values of an edge refresh, for the caller's answer; empty without one. */
+      setCookie: string[]
+    }
+  | VerifyFailure
+
+export interface RequestCheckOptions extends SessionRequirements {
+  /**
+   * Refresh a session cookie that is missing or merely expired with the refresh cookie (one call
+   * to Descope); the new cookies come back in `setCookie`. Default `false`.
+   */
+  refresh?: boolean
+}

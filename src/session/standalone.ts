@@ -1,0 +1,56 @@
+/**
+ * @module
+ * `createVerifier()`: the session check for code that is not Hono (a plain `fetch` handler, a
+ * Node server, a queue consumer). The same check and key store as `descopeSession()`; results
+ * are values (outcome.ts), never thrown. Log lines are the Worker's (JSON with a request ID);
+ * there are no data points.
+ */
+import { settingsOf } from './descope-session'
+import { checkRequest, checkToken } from './outcome'
+import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
+import type { SessionRequirements } from './policy'
+import { Telemetry } from '../telemetry/telemetry'
+import { sessionSetupOf } from './setup'
+
+export interface VerifierOptions {
+  /** The Descope project ID (`P…`). */
+  projectId: string
+  /** Descope's API base (a custom domain, or the emulator); by default derived from the project ID's region. */
+  baseUrl?: string
+  /** Require this `aud` in session tokens. */
+  audience?: string
+  /** Session cookie name; `DS` by default. */
+  sessionCookie?: string
+  /** Refresh cookie name; `DSR` by default. */
+  refreshCookie?: string
+}
+
+export interface Verifier {
+  /** Checks a session token and the requirements. */
+  verify(token: string, requirements?: SessionRequirements): Promise<VerifyOutcome>
+  /**
+   * Checks a request's session (`Authorization: Bearer` first, else the session cookie) and the
+   * requirements; with `refresh: true`, refreshes an expired session cookie and answers the new
+   * cookies in `setCookie`.
+   */
+  verifyRequest(request: { headers: HeadersInit }, options?: RequestCheckOptions): Promise<VerifyOutcome>
+}
+
+/**
+ * A session verifier for one Descope project.
+ * @throws {Error} named `ConfigError`, naming the option, when an option is bad.
+ * @example
+ * const sessions = createVerifier({ projectId: 'P2abc…' })
+ * const outcome = await sessions.verifyRequest(request)
+ * if (!outcome.ok) return Response.json({ error: { code: outcome.code, message: outcome.message } }, { status: outcome.status, headers: outcome.headers })
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const setup = sessionSetupOf(settingsOf(options, undefined))
+  return {
+    verify: (token, requirements = {}) => checkToken(token, setup, requirements, new Telemetry(undefined, undefined)),
+    verifyRequest: (request, checkOptions = {}) => {
+      const headers = new Headers(request.headers)
+      return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions)
+    },
+  }
+}
