@@ -32,8 +32,8 @@ export default defineConfig({
                 TEST_LIMIT_IP: { namespace_id: '9101', simple: { limit: 10, period: 60 } },
                 TEST_LIMIT_LOGIN_ID: { namespace_id: '9102', simple: { limit: 5, period: 60 } },
               },
-              // The "other Worker" of test/workers/session-rpc.test.ts, reached by the tests.
-              serviceBindings: { SESSION_CLIENT: 'session-client' },
+              // The "other Workers" of test/workers/session-rpc.test.ts and example.test.ts, reached by the tests.
+              serviceBindings: { SESSION_CLIENT: 'session-client', EXAMPLE: 'example' },
               // Every fetch the Worker (and the tests) make goes to the emulator Worker.
               outboundService: 'emulator',
               workers: [
@@ -55,6 +55,17 @@ export default defineConfig({
                       return Response.json({ userId: result.session.userId, session: result.session })
                     },
                   }`,
+                },
+                {
+                  // examples/worker, built against the packed package (test/support/packed-package.ts),
+                  // with its service binding to this Worker's SessionVerifier and the emulator as Descope.
+                  name: 'example',
+                  modules: true,
+                  scriptPath: inject('exampleBundle'),
+                  compatibilityDate: COMPATIBILITY_DATE,
+                  bindings: { DESCOPE_PROJECT_ID: TEST_PROJECT_ID, DESCOPE_BASE_URL: 'http://emulator.localhost' },
+                  serviceBindings: { SESSION: { name: 'vitest-plugin-runner-workers', entrypoint: 'SessionVerifier' } },
+                  outboundService: 'emulator',
                 },
                 {
                   name: 'emulator',

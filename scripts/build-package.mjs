@@ -3,15 +3,18 @@
 //
 // The sources import each other without file extensions (bundler resolution, as wrangler builds
 // the Worker); Node's ES modules, Deno and TypeScript's node16 resolution need them. So each
-// relative specifier in dist/ is completed here: './x' → './x.js' (or './x/index.js').
+// relative specifier in dist/ is completed here: './x' → './x.js' (or './x/index.js'). Then
+// whatever the entry points do not reach is removed: tsc also emits the files that the generated
+// Worker types pull in (worker-configuration.d.ts names src/index.ts as the main module).
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DIST = join(ROOT, 'dist')
 const RELATIVE = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g
+const ENTRY_POINTS = ['package/session', 'package/rpc']
 
 rmSync(DIST, { recursive: true, force: true })
 execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' })
@@ -24,7 +27,31 @@ for (const file of walk(DIST)) {
   if (completed !== source) writeFileSync(file, completed)
   files++
 }
-console.log(`dist/: ${files} files`)
+
+// Keep what the entry points reach (their .js and .d.ts), nothing else.
+const reached = new Set()
+const visit = (file) => {
+  if (reached.has(file) || !existsSync(file)) return
+  reached.add(file)
+  for (const [, , , specifier] of readFileSync(file, 'utf8').matchAll(RELATIVE)) visit(resolve(dirname(file), specifier.replace(/\.js$/, file.endsWith('.d.ts') ? '.d.ts' : '.js')))
+}
+for (const entry of ENTRY_POINTS) for (const extension of ['.js', '.d.ts']) visit(join(DIST, entry + extension))
+let removed = 0
+for (const file of [...walk(DIST)]) {
+  if (reached.has(file)) continue
+  unlinkSync(file)
+  removed++
+}
+removeEmptyDirectories(DIST)
+console.log(`dist/: ${files - removed} files (${removed} not reached by ${ENTRY_POINTS.join(', ')} removed)`)
+
+function removeEmptyDirectories(directory) {
+  for (const name of readdirSync(directory)) {
+    const path = join(directory, name)
+    if (statSync(path).isDirectory()) removeEmptyDirectories(path)
+  }
+  if (directory !== DIST && readdirSync(directory).length === 0) rmSync(directory, { recursive: true })
+}
 
 function complete(file, specifier) {
   if (/\.m?js$/.test(specifier)) return specifier

@@ -8,4 +8,4 @@
 export type { RemoteOutcome, RemoteSession, SessionVerifier } from '../session/entrypoint'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
 export type { SessionRequirements } from '../session/policy'
-export type { TenantGrants } from '../session/types'
+export type { ClaimValue, TenantGrants } from '../session/types'

@@ -9,4 +9,4 @@ export { descopeSession, requireSession, type DescopeSessionOptions, type EnvVal
 export { createVerifier, type Verifier, type VerifierOptions } from '../session/standalone'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
 export type { SessionRequirements } from '../session/policy'
-export type { Session, TenantGrants } from '../session/types'
+export type { ClaimValue, Session, TenantGrants } from '../session/types'

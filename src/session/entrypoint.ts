@@ -17,10 +17,13 @@ import { sessionSetupFor } from './for-config'
 import { checkRequest, checkToken, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
-import type { Session } from './types'
+import type { ClaimValue, Session } from './types'
 
-/** The session as sent over RPC: the token itself stays with the caller. */
-export type RemoteSession = Omit<Session, 'token'>
+/**
+ * The session as sent over RPC: the token itself stays with the caller, and the claims are typed
+ * as the JSON they are (so the type survives RPC's serialisation rules in `Service<…>`).
+ */
+export type RemoteSession = Omit<Session, 'token' | 'claims'> & { claims: { [claim: string]: ClaimValue } }
 
 /** What `verify` and `verifyRequest` answer. */
 export type RemoteOutcome = VerifyOutcome<RemoteSession>

@@ -31,3 +31,6 @@ export interface Session {
   /** The verified session token itself, for calls that must forward it. */
   token: string
 }
+
+/** A claim's value as JSON gives it; nested arrays and objects are `object` (a shape RPC's types can carry). */
+export type ClaimValue = string | number | boolean | null | object

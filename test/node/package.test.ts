@@ -1,0 +1,114 @@
+/**
+ * The package as `npm pack` ships it (test/support/packed-package.ts unpacks it into
+ * examples/node_modules): what is in the tarball and what is not, its manifest, the examples
+ * type-checked against its declarations, and the plain Node script importing
+ * `passkey-edge/session` from it to verify a real session token of the emulator.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, inject, it } from 'vitest'
+import { ROOT } from '../../scripts/lib/workerd.mjs'
+import { SoftwareAuthenticator } from '../support/authenticator'
+
+const run = promisify(execFile)
+const packed = inject('packedPackage')
+const emulatorUrl = inject('emulatorUrl')
+const ORIGIN = 'https://app.example.com'
+const PROJECT_ID = `P${Array.from(crypto.getRandomValues(new Uint8Array(27)), (byte) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[byte % 62]).join('')}`
+
+/** A real session token: a passkey sign-up at the emulator, as Descope's API is called. */
+async function signUp(): Promise<string> {
+  const call = async (path: string, body: unknown) => {
+    const response = await fetch(`${emulatorUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${PROJECT_ID}` }, body: JSON.stringify(body) })
+    expect(response.status).toBe(200)
+    return (await response.json()) as Record<string, any>
+  }
+  const start = await call('/v1/auth/webauthn/signup/start', { loginId: `node-${crypto.randomUUID()}@example.com`, origin: ORIGIN })
+  const credential = await new SoftwareAuthenticator().create(JSON.parse(start.options), ORIGIN)
+  return (await call('/v1/auth/webauthn/signup/finish', { transactionId: start.transactionId, response: JSON.stringify(credential) })).sessionJwt
+}
+
+/** Runs examples/node/verify-token.mjs with a Node binary; its JSON lines and exit code. */
+async function verifyToken(node: string, token: string) {
+  const result = await run(node, [join(ROOT, 'examples/node/verify-token.mjs'), token], {
+    cwd: join(ROOT, 'examples'),
+    env: { PATH: process.env.PATH, DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: emulatorUrl },
+  }).then(
+    ({ stdout }) => ({ stdout, code: 0 }),
+    (error: { stdout: string; code: number }) => ({ stdout: error.stdout, code: error.code })
+  )
+  // The other lines are the session check's own log (`session_rejected`, JSON as in the Worker).
+  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>)
+  return { code: result.code, lines: lines.filter((line) => 'check' in line), logs: lines.filter((line) => !('check' in line)) }
+}
+
+describe('npm pack', () => {
+  it('should ship the built package with its declarations, license and changelog', () => {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/package/session.js', 'dist/package/session.d.ts', 'dist/package/rpc.js', 'dist/package/rpc.d.ts']) {
+      expect(packed.files).toContain(file)
+    }
+    console.log(`npm pack: ${packed.files.length} files`)
+  })
+
+  it('should ship no sources, tests, emulator, tooling, page or local secrets', () => {
+    const foreign = packed.files.filter((file) => !/^(dist\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(file))
+    expect(foreign).toEqual([])
+    expect(packed.files.filter((file) => /emulator|test|\.dev\.vars|wrangler/.test(file))).toEqual([])
+  })
+
+  it('should declare its entry points and what it needs from its user', () => {
+    const manifest = JSON.parse(readFileSync(join(packed.installedAt, 'package.json'), 'utf8'))
+    expect(manifest.private).toBeUndefined()
+    expect(manifest.license).toBe('MIT')
+    expect(Object.keys(manifest.exports)).toEqual(['./session', './rpc', './package.json'])
+    for (const entry of ['./session', './rpc']) {
+      expect(existsSync(join(packed.installedAt, manifest.exports[entry].types))).toBe(true)
+      expect(existsSync(join(packed.installedAt, manifest.exports[entry].default))).toBe(true)
+    }
+    // The user's Hono (one instance with their app), and jose for the check.
+    expect(manifest.peerDependencies).toEqual({ hono: expect.stringMatching(/^\^4\./) })
+    expect(Object.keys(manifest.dependencies)).toEqual(['jose'])
+  })
+})
+
+describe('the examples against the packed package', () => {
+  it("should need no Workers types for passkey-edge/session: its declarations name none", () => {
+    const reached = new Set<string>()
+    const visit = (file: string) => {
+      if (reached.has(file)) return
+      reached.add(file)
+      for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) visit(join(dirname(file), specifier.replace(/\.js$/, '.d.ts')))
+    }
+    visit(join(packed.installedAt, 'dist/package/session.d.ts'))
+    expect(reached.size).toBeGreaterThan(5)
+    const workersOnly = /\b(KVNamespace|Fetcher|RateLimit|DurableObject\w*|ExecutionContext|WorkerEntrypoint|cloudflare:workers)\b/
+    expect([...reached].filter((file) => workersOnly.test(readFileSync(file, 'utf8')))).toEqual([])
+  })
+
+  it('should type-check: the example Worker with Workers types, the Node script with Node types only', async () => {
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
+    await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/tsconfig.json')], { cwd: ROOT })
+    await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/node/tsconfig.json')], { cwd: ROOT })
+  }, 120_000)
+
+  // The Node running the tests (24), and the machine's own Node when it is another major (20 here).
+  const nodes = [process.execPath, ...['/usr/bin/node'].filter((path) => existsSync(path))]
+  it.each(nodes)('should verify a real session token in plain Node (%s), with createVerifier and descopeSession', async (node) => {
+    const token = await signUp()
+    const good = await verifyToken(node, token)
+    expect(good.code).toBe(0)
+    expect(good.lines).toEqual([
+      { check: 'createVerifier', ok: true, userId: expect.any(String) },
+      { check: 'descopeSession', status: 200, body: { userId: good.lines[0]?.userId } },
+    ])
+    const bad = await verifyToken(node, token.slice(0, -4) + 'AAAA')
+    expect(bad.code).toBe(1)
+    expect(bad.logs).toEqual([{ event: 'session_rejected', from: 'token', reason: 'signature' }, { event: 'session_rejected', from: 'header', reason: 'signature' }])
+    expect(bad.lines).toEqual([
+      { check: 'createVerifier', ok: false, status: 401, code: 'unauthorized' },
+      { check: 'descopeSession', status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } },
+    ])
+  }, 60_000)
+})
