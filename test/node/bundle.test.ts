@@ -21,7 +21,7 @@ let sources: string[]
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'passkey-edge-bundle-'))
   const wrangler = new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname
-  const result = await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', outdir], {
+  const result = await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--env=', '--outdir', outdir], {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   })
