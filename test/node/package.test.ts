@@ -105,10 +105,13 @@ describe('the examples against the packed package', () => {
     ])
     const bad = await verifyToken(node, token.slice(0, -4) + 'AAAA')
     expect(bad.code).toBe(1)
-    expect(bad.logs).toEqual([{ event: 'session_rejected', from: 'token', reason: 'signature' }, { event: 'session_rejected', from: 'header', reason: 'signature' }])
+    expect(bad.logs).toEqual([
+      { event: 'session_rejected', requestId: expect.any(String), from: 'token', reason: 'signature' },
+      { event: 'session_rejected', requestId: expect.any(String), from: 'header', reason: 'signature' },
+    ])
     expect(bad.lines).toEqual([
       { check: 'createVerifier', ok: false, status: 401, code: 'unauthorized' },
-      { check: 'descopeSession', status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } },
+      { check: 'descopeSession', status: 401, body: { error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } } },
     ])
   }, 60_000)
 })

@@ -48,7 +48,7 @@ for (const [kind, base] of [
     it("should answer passkey-edge's 401 with its challenge without a session", async () => {
       const none = await get(`${base}/me`)
       expect(none.status).toBe(401)
-      expect(none.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })
+      expect(none.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } })
       expect(none.headers.get('WWW-Authenticate')).toBe('Bearer')
       const forged = await get(`${base}/me`, { Authorization: 'Bearer not.a.token' })
       expect(forged.status).toBe(401)

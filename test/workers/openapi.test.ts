@@ -103,6 +103,7 @@ describe('static/openapi.json', () => {
     expect((await browser.get('/auth/session')).status).toBe(401)
     expect((await browser.call('/auth/refresh')).status).toBe(401)
     expect((await browser.get('/healthz')).status).toBe(200)
+    expect((await browser.get('/readyz')).status).toBe(200)
   })
 
   it('should match the refusals', async () => {
