@@ -24,6 +24,8 @@ export interface SessionRequest {
    * when there is one.
    */
   telemetry: Telemetry
+  /** How log lines and data points name where the session token came from; by default `header` or `cookie`. */
+  source?: string
 }
 
 export interface Authenticated {
@@ -45,8 +47,9 @@ export async function authenticateRequest(request: SessionRequest, setup: Sessio
   const { settings, verifier } = setup
   const { headers, telemetry } = request
   const source = locateToken(headers, settings.sessionCookieName)
+  const from = request.source ?? source.from
   if (source.token === undefined && source.from !== 'none') {
-    reject(telemetry, source.from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
+    reject(telemetry, from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
     throw unauthorized(true)
   }
   if (source.token !== undefined) {
@@ -55,27 +58,16 @@ export async function authenticateRequest(request: SessionRequest, setup: Sessio
     // Bearer requests are never refreshed; a cookie only when it merely expired (then it is no
     // rejection yet: the refresh below decides).
     if (source.from === 'header' || !refresh || result.reason !== 'expired') {
-      reject(telemetry, source.from, result.reason)
+      reject(telemetry, from, result.reason)
       throw result.status === 503 ? keysUnavailable() : unauthorized(true)
     }
   }
   const refreshJwt = refresh ? refreshCookieOf(headers, settings.refreshCookieName) : undefined
   if (!refreshJwt) {
-    if (source.token !== undefined) reject(telemetry, source.from, 'expired')
+    if (source.token !== undefined) reject(telemetry, from, 'expired')
     throw unauthorized(source.token !== undefined)
   }
   return refreshWith(request, setup, refreshJwt)
-}
-
-/**
- * Verifies a bare session token (as an RPC caller or non-Hono code holds it).
- * @throws {AppError} 401 when it does not verify, 503 when no signing keys can be had.
- */
-export async function authenticateToken(token: string, setup: SessionSetup, telemetry: Telemetry, from = 'token'): Promise<Session> {
-  const result = await setup.verifier.verify(token, { scope: telemetry })
-  if (result.ok) return result.session
-  reject(telemetry, from, result.reason)
-  throw result.status === 503 ? keysUnavailable() : unauthorized(true)
 }
 
 /**

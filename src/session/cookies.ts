@@ -8,9 +8,8 @@
  * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).
  */
 import type { Context } from 'hono'
-import { serialize } from 'hono/utils/cookie'
 import type { JwtResponse } from '../descope/types'
-import { STRICT_COOKIE } from '../lib/cookie'
+import { strictCookie } from '../lib/cookie'
 import type { SessionSettings } from './setup'
 
 type CookieNames = Pick<SessionSettings, 'sessionCookieName' | 'refreshCookieName'>
@@ -23,10 +22,10 @@ const REFRESH_MAX_AGE_FALLBACK_SECONDS = 2_419_200
 /** The `Set-Cookie` values of the session cookie, and of the refresh cookie when Descope sent a refresh token. */
 export function sessionCookieHeaders(names: CookieNames, tokens: JwtResponse, nowSeconds = Math.floor(Date.now() / 1000)): string[] {
   const sessionMaxAge = secondsUntil(tokens.sessionExpiration, nowSeconds) ?? SESSION_MAX_AGE_FALLBACK_SECONDS
-  const headers = [serialize(names.sessionCookieName, tokens.sessionJwt, { ...STRICT_COOKIE, maxAge: sessionMaxAge })]
+  const headers = [strictCookie(names.sessionCookieName, tokens.sessionJwt, sessionMaxAge)]
   if (tokens.refreshJwt) {
     const refreshMaxAge = tokens.cookieMaxAge ?? secondsUntil(tokens.cookieExpiration, nowSeconds) ?? REFRESH_MAX_AGE_FALLBACK_SECONDS
-    headers.push(serialize(names.refreshCookieName, tokens.refreshJwt, { ...STRICT_COOKIE, maxAge: Math.max(0, Math.floor(refreshMaxAge)) }))
+    headers.push(strictCookie(names.refreshCookieName, tokens.refreshJwt, refreshMaxAge))
   }
   return headers
 }
@@ -38,10 +37,7 @@ export function setSessionCookies(c: Context, names: CookieNames, tokens: JwtRes
 
 /** Expires both cookies in the browser. */
 export function clearSessionCookies(c: Context, names: CookieNames): void {
-  appendCookies(c, [
-    serialize(names.sessionCookieName, '', { ...STRICT_COOKIE, maxAge: 0 }),
-    serialize(names.refreshCookieName, '', { ...STRICT_COOKIE, maxAge: 0 }),
-  ])
+  appendCookies(c, [strictCookie(names.sessionCookieName, '', 0), strictCookie(names.refreshCookieName, '', 0)])
 }
 
 /** Puts `Set-Cookie` values on the response (one header each). */

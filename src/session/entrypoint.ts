@@ -14,7 +14,7 @@ import type { Env } from '../env'
 import { AppError } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
-import { checkRequest, checkToken, failureOf } from './outcome'
+import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
 import type { ClaimValue, Session } from './types'
@@ -39,7 +39,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
     if (typeof token !== 'string' || !token) return failureOf(new AppError('unauthorized'), telemetry)
-    return remote(await checkToken(token, setup, requirements ?? {}, telemetry, 'rpc'))
+    return remote(await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, { ...requirements, refresh: false }))
   }
 
   /**
@@ -57,7 +57,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     } catch {
       return failureOf(new AppError('unauthorized'), telemetry)
     }
-    return remote(await checkRequest({ headers, telemetry }, setup, options ?? {}))
+    return remote(await checkRequest({ headers, telemetry, source: 'rpc' }, setup, options ?? {}))
   }
 
   /** An RPC call has no cf-ray: its lines and data points get a generated request ID. */

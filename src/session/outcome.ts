@@ -6,26 +6,32 @@
  * — status, code, message, headers (`WWW-Authenticate`, `Retry-After`) and request ID — so a caller can give
  * the same answer; a refresh carries its `Set-Cookie` values.
  */
-import { AppError } from '../errors'
-import { authenticateRequest, authenticateToken, type SessionRequest } from './authenticate'
-import { checkRequirements, requirementError, type SessionRequirements } from './policy'
+import { AppError, forbidden, stepUpRequired } from '../errors'
+import { authenticateRequest, type SessionRequest } from './authenticate'
+import { checkRequirements } from './policy'
 import type { Telemetry } from '../telemetry/telemetry'
 import type { SessionSetup } from './setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
-import type { Session } from './types'
 
 
 /** Checks a request's session (Bearer first, else cookie) and the requirements. Never throws. */
 export async function checkRequest(request: SessionRequest, setup: SessionSetup, options: RequestCheckOptions = {}): Promise<VerifyOutcome> {
-  return settle(request.telemetry, async () => {
+  const { telemetry } = request
+  try {
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: options.refresh === true })
-    return requirementsOutcome(session, options, setCookie, request.telemetry)
-  })
+    const verdict = checkRequirements(session, options)
+    if (verdict === 'ok') return { ok: true, session, setCookie }
+    const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry)
+    // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
+    return verdict === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
+  } catch (error) {
+    return failureOf(error, telemetry)
+  }
 }
 
-/** Checks a bare session token and the requirements. Never throws. `from` names the source in the logs. */
-export async function checkToken(token: string, setup: SessionSetup, requirements: SessionRequirements, telemetry: Telemetry, from?: string): Promise<VerifyOutcome> {
-  return settle(telemetry, async () => requirementsOutcome(await authenticateToken(token, setup, telemetry, from), requirements, [], telemetry))
+/** A bare token, checked as the request `Authorization: Bearer <token>` would be (a token no header can carry is refused as such). */
+export function bearer(token: string): Headers {
+  return new Headers({ Authorization: /^[!-~]+$/.test(token) ? `Bearer ${token}` : 'Bearer' })
 }
 
 /** The outcome of an error: an `AppError` as answered; anything else logged by name and a 500. */
@@ -36,20 +42,4 @@ export function failureOf(error: unknown, telemetry: Telemetry): VerifyFailure {
   }
   const { code, status, message, headers } = error as AppError
   return { ok: false, code, status, message, headers, requestId: telemetry.requestId } as VerifyFailure
-}
-
-function requirementsOutcome(session: Session, requirements: SessionRequirements, setCookie: string[], telemetry: Telemetry): VerifyOutcome {
-  const refused = requirementError(session, requirements)
-  if (!refused) return { ok: true, session, setCookie }
-  const failure = failureOf(refused, telemetry)
-  // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
-  return checkRequirements(session, requirements) === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
-}
-
-async function settle(telemetry: Telemetry, check: () => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
-  try {
-    return await check()
-  } catch (error) {
-    return failureOf(error, telemetry)
-  }
 }

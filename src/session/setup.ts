@@ -46,7 +46,7 @@ export function sessionSetup(settings: SessionSettings, descope: DescopeClient, 
 }
 
 /** Setups by their settings, for callers that build settings per request (a few per isolate). */
-const bySettings = new BoundedMap<string, SessionSetup>(32)
+const bySettings = /* @__PURE__ */ new BoundedMap<string, SessionSetup>(32)
 
 /**
  * The setup for these settings, built once per isolate: settings with equal values share the

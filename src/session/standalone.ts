@@ -6,7 +6,7 @@
  * there are no data points.
  */
 import { settingsOf } from './descope-session'
-import { checkRequest, checkToken } from './outcome'
+import { bearer, checkRequest } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
 import { Telemetry } from '../telemetry/telemetry'
@@ -47,7 +47,7 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const setup = sessionSetupOf(settingsOf(options, undefined))
   return {
-    verify: (token, requirements = {}) => checkToken(token, setup, requirements, new Telemetry(undefined, undefined)),
+    verify: (token, requirements = {}) => checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, { ...requirements, refresh: false }),
     verifyRequest: (request, checkOptions = {}) => {
       const headers = new Headers(request.headers)
       return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions)

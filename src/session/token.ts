@@ -5,6 +5,7 @@
  * cookie) — else the session cookie, refused when the browser sent it twice (cookie tossing
  * from a sibling subdomain). Tokens in the query or body are never read.
  */
+import { readCookie } from '../lib/cookie'
 
 type TokenSource =
   | { from: 'header'; token: string }
@@ -27,20 +28,6 @@ export function locateToken(headers: Headers, sessionCookieName: string): TokenS
   if (values.length === 0) return { from: 'none', token: undefined }
   if (values.length > 1 || !values[0]) return { from: 'cookie', token: undefined }
   return { from: 'cookie', token: values[0] }
-}
-
-/** Every value of cookie `name` in a `Cookie` header, in order (usually zero or one). */
-function readCookie(header: string | null, name: string): string[] {
-  if (!header) return []
-  const values: string[] = []
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=')
-    if (index < 0 || part.slice(0, index).trim() !== name) continue
-    let value = part.slice(index + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-    values.push(value)
-  }
-  return values
 }
 
 /** The one refresh cookie, or `undefined` when absent, empty or sent twice. */

@@ -8,8 +8,7 @@
  * subdomain cannot plant or overwrite it. Each cookie lives as long as its transaction.
  */
 import type { Context } from 'hono'
-import { getCookie, setCookie } from 'hono/cookie'
-import { STRICT_COOKIE } from '../lib/cookie'
+import { readCookie, strictCookie } from '../lib/cookie'
 import { sha256Hex } from '../lib/crypto'
 
 const BINDING_COOKIE_PREFIX = '__Host-ptx-'
@@ -23,15 +22,17 @@ async function bindingCookieName(transactionId: string): Promise<string> {
 
 /** Gives the browser the transaction's secret. */
 export async function setBindingCookie(c: Context, transactionId: string, secret: string, maxAgeSeconds: number): Promise<void> {
-  setCookie(c, await bindingCookieName(transactionId), secret, { ...STRICT_COOKIE, maxAge: maxAgeSeconds })
+  c.header('Set-Cookie', strictCookie(await bindingCookieName(transactionId), secret, maxAgeSeconds), { append: true })
 }
 
 /** The secret the browser holds for this transaction, if any. */
 export async function readBindingCookie(c: Context, transactionId: string): Promise<string | undefined> {
-  return getCookie(c, await bindingCookieName(transactionId))
+  const [value, ...others] = readCookie(c.req.header('Cookie') ?? null, await bindingCookieName(transactionId))
+  // A `__Host-` cookie cannot be planted by a sibling host: two of them is no browser of ours.
+  return others.length === 0 ? value : undefined
 }
 
 /** Expires the transaction's cookie: a finished (or failed) ceremony leaves nothing behind. */
 export async function clearBindingCookie(c: Context, transactionId: string): Promise<void> {
-  setCookie(c, await bindingCookieName(transactionId), '', { ...STRICT_COOKIE, maxAge: 0 })
+  c.header('Set-Cookie', strictCookie(await bindingCookieName(transactionId), '', 0), { append: true })
 }
