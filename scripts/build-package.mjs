@@ -23,7 +23,7 @@ let files = 0
 for (const file of walk(DIST)) {
   if (!/\.(?:js|d\.ts)$/.test(file)) continue
   const source = readFileSync(file, 'utf8')
-  const completed = source.replace(RELATIVE, (match, keyword, quote, specifier) => `${keyword}${quote}${complete(file, specifier)}${quote}`)
+  const completed = source.replace(RELATIVE, (_match, keyword, quote, specifier) => `${keyword}${quote}${complete(file, specifier)}${quote}`)
   if (completed !== source) writeFileSync(file, completed)
   files++
 }
@@ -33,7 +33,8 @@ const reached = new Set()
 const visit = (file) => {
   if (reached.has(file) || !existsSync(file)) return
   reached.add(file)
-  for (const [, , , specifier] of readFileSync(file, 'utf8').matchAll(RELATIVE)) visit(resolve(dirname(file), specifier.replace(/\.js$/, file.endsWith('.d.ts') ? '.d.ts' : '.js')))
+  for (const [, , , specifier] of readFileSync(file, 'utf8').matchAll(RELATIVE))
+    visit(resolve(dirname(file), specifier.replace(/\.js$/, file.endsWith('.d.ts') ? '.d.ts' : '.js')))
 }
 for (const entry of ENTRY_POINTS) for (const extension of ['.js', '.d.ts']) visit(join(DIST, entry + extension))
 let removed = 0

@@ -12,7 +12,12 @@ const token = process.argv[2] ?? ''
 const options = { projectId: process.env.DESCOPE_PROJECT_ID ?? '', baseUrl: process.env.DESCOPE_BASE_URL }
 
 const outcome = await createVerifier(options).verify(token)
-console.log(JSON.stringify({ check: 'createVerifier', ...(outcome.ok ? { ok: true, userId: outcome.session.userId } : { ok: false, status: outcome.status, code: outcome.code }) }))
+console.log(
+  JSON.stringify({
+    check: 'createVerifier',
+    ...(outcome.ok ? { ok: true, userId: outcome.session.userId } : { ok: false, status: outcome.status, code: outcome.code }),
+  })
+)
 
 /** @type {Hono<{ Variables: import('passkey-edge/session').SessionVariables }>} */
 const app = new Hono()

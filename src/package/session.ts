@@ -5,7 +5,14 @@
  *
  * This file is the package's public surface: what it exports is kept on purpose.
  */
-export { descopeSession, requireSession, type DescopeSessionOptions, type EnvValue, type RequirementOptions, type SessionVariables } from '../session/descope-session'
+export {
+  descopeSession,
+  requireSession,
+  type DescopeSessionOptions,
+  type EnvValue,
+  type RequirementOptions,
+  type SessionVariables,
+} from '../session/descope-session'
 export { createVerifier, type Verifier, type VerifierOptions } from '../session/standalone'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
 export type { SessionRequirements } from '../session/policy'

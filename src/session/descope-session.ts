@@ -21,6 +21,7 @@ import type { Session } from './types'
 /** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */
 export type EnvValue<T, Bindings> = T | ((env: Bindings) => T)
 
+// biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
 export interface DescopeSessionOptions<Bindings = any> {
   /** The Descope project ID (`P…`). */
   projectId: EnvValue<string | undefined, Bindings>
@@ -52,6 +53,7 @@ export interface SessionVariables {
  * @example
  * app.use('/api/*', descopeSession({ projectId: (env) => env.DESCOPE_PROJECT_ID }))
  */
+// biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
 export function descopeSession<Bindings extends object = any>(
   options: DescopeSessionOptions<Bindings>
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
@@ -61,7 +63,7 @@ export function descopeSession<Bindings extends object = any>(
     let refresh: boolean
     try {
       settings = settingsOf(options, c.env)
-      refresh = valueOf(options.refresh, c.env) !== false
+      refresh = optionValue(options.refresh, c.env) !== false
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       telemetry.log('error', 'configuration_error', { variable: error.variable, reason: error.message })
@@ -85,6 +87,7 @@ export function descopeSession<Bindings extends object = any>(
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
 export interface RequirementOptions<Bindings extends object = any> extends Omit<SessionRequirements, 'tenant'> {
   /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
   tenant?: string | ((c: Context<{ Bindings: Bindings; Variables: SessionVariables }>) => string | undefined)
@@ -97,6 +100,7 @@ export interface RequirementOptions<Bindings extends object = any> extends Omit<
  * @example
  * app.post('/api/admin', requireSession({ roles: ['admin'] }), handler)
  */
+// biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
 export function requireSession<Bindings extends object = any>(
   requirements: RequirementOptions<Bindings> = {}
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
@@ -114,7 +118,7 @@ export function requireSession<Bindings extends object = any>(
 /** The options as checked settings; the same rules and defaults as the Worker's vars. */
 export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): SessionSettings {
   const text = (name: 'projectId' | 'baseUrl' | 'audience' | 'sessionCookie' | 'refreshCookie') => {
-    const value = valueOf(options[name], env)
+    const value = optionValue(options[name], env)
     if (value !== undefined && typeof value !== 'string') throw new ConfigError(name, 'must be a string')
     return value
   }
@@ -131,7 +135,7 @@ export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, e
 }
 
 /** An option's value: itself, or what its function answers for this env. */
-export function valueOf<T, Bindings>(option: EnvValue<T, Bindings> | undefined, env: Bindings): T | undefined {
+export function optionValue<T, Bindings>(option: EnvValue<T, Bindings> | undefined, env: Bindings): T | undefined {
   return typeof option === 'function' ? (option as (env: Bindings) => T)(env) : option
 }
 

@@ -13,7 +13,6 @@ import type { Telemetry } from '../telemetry/telemetry'
 import type { SessionSetup } from './setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
 
-
 /** Checks a request's session (Bearer first, else cookie) and the requirements. Never throws. */
 export async function checkRequest(request: SessionRequest, setup: SessionSetup, options: RequestCheckOptions = {}): Promise<VerifyOutcome> {
   const { telemetry } = request

@@ -47,7 +47,8 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const setup = sessionSetupOf(settingsOf(options, undefined))
   return {
-    verify: (token, requirements = {}) => checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, { ...requirements, refresh: false }),
+    verify: (token, requirements = {}) =>
+      checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, { ...requirements, refresh: false }),
     verifyRequest: (request, checkOptions = {}) => {
       const headers = new Headers(request.headers)
       return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions)

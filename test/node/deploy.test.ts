@@ -44,7 +44,16 @@ describe('wrangler deploy --dry-run', () => {
     const { output, bytes } = dryRuns[name] ?? { output: '', bytes: 0 }
     expect(output).toContain('--dry-run: exiting now.')
     expect(bytes).toBeGreaterThan(1000)
-    for (const binding of ['env.TRANSACTIONS', 'env.METRICS', 'env.RATE_LIMIT_IP', 'env.RATE_LIMIT_LOGIN_ID', 'env.ASSETS', 'env.RATE_LIMITS', 'env.DESCOPE_PROJECT_ID', 'env.ALLOWED_ORIGINS']) {
+    for (const binding of [
+      'env.TRANSACTIONS',
+      'env.METRICS',
+      'env.RATE_LIMIT_IP',
+      'env.RATE_LIMIT_LOGIN_ID',
+      'env.ASSETS',
+      'env.RATE_LIMITS',
+      'env.DESCOPE_PROJECT_ID',
+      'env.ALLOWED_ORIGINS',
+    ]) {
       expect(output).toContain(binding)
     }
   })
@@ -101,7 +110,9 @@ describe('npm run deploy', () => {
   })
 
   it('should stop before wrangler when a placeholder is left, exiting non-zero', async () => {
-    const failure = await run(process.execPath, [join(ROOT, 'scripts/deploy.mjs'), '--env', 'production'], { cwd: ROOT }).catch((error: { code: number; stderr: string }) => error)
+    const failure = await run(process.execPath, [join(ROOT, 'scripts/deploy.mjs'), '--env', 'production'], { cwd: ROOT }).catch(
+      (error: { code: number; stderr: string }) => error
+    )
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('Not deploying env.production') })
   })
 })

@@ -40,13 +40,25 @@ async function verifyToken(node: string, token: string) {
     (error: { stdout: string; code: number }) => ({ stdout: error.stdout, code: error.code })
   )
   // The other lines are the session check's own log (`session_rejected`, JSON as in the Worker).
-  const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>)
+  const lines = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, any>)
   return { code: result.code, lines: lines.filter((line) => 'check' in line), logs: lines.filter((line) => !('check' in line)) }
 }
 
 describe('npm pack', () => {
   it('should ship the built package with its declarations, license and changelog', () => {
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/package/session.js', 'dist/package/session.d.ts', 'dist/package/rpc.js', 'dist/package/rpc.d.ts']) {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/package/session.js',
+      'dist/package/session.d.ts',
+      'dist/package/rpc.js',
+      'dist/package/rpc.d.ts',
+    ]) {
       expect(packed.files).toContain(file)
     }
     console.log(`npm pack: ${packed.files.length} files`)
@@ -74,12 +86,13 @@ describe('npm pack', () => {
 })
 
 describe('the examples against the packed package', () => {
-  it("should need no Workers types for passkey-edge/session: its declarations name none", () => {
+  it('should need no Workers types for passkey-edge/session: its declarations name none', () => {
     const reached = new Set<string>()
     const visit = (file: string) => {
       if (reached.has(file)) return
       reached.add(file)
-      for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) visit(join(dirname(file), specifier.replace(/\.js$/, '.d.ts')))
+      for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g))
+        visit(join(dirname(file), specifier.replace(/\.js$/, '.d.ts')))
     }
     visit(join(packed.installedAt, 'dist/package/session.d.ts'))
     expect(reached.size).toBeGreaterThan(5)
@@ -95,23 +108,27 @@ describe('the examples against the packed package', () => {
 
   // The Node running the tests (24), and the machine's own Node when it is another major (20 here).
   const nodes = [process.execPath, ...['/usr/bin/node'].filter((path) => existsSync(path))]
-  it.each(nodes)('should verify a real session token in plain Node (%s), with createVerifier and descopeSession', async (node) => {
-    const token = await signUp()
-    const good = await verifyToken(node, token)
-    expect(good.code).toBe(0)
-    expect(good.lines).toEqual([
-      { check: 'createVerifier', ok: true, userId: expect.any(String) },
-      { check: 'descopeSession', status: 200, body: { userId: good.lines[0]?.userId } },
-    ])
-    const bad = await verifyToken(node, token.slice(0, -4) + 'AAAA')
-    expect(bad.code).toBe(1)
-    expect(bad.logs).toEqual([
-      { event: 'session_rejected', requestId: expect.any(String), from: 'token', reason: 'signature' },
-      { event: 'session_rejected', requestId: expect.any(String), from: 'header', reason: 'signature' },
-    ])
-    expect(bad.lines).toEqual([
-      { check: 'createVerifier', ok: false, status: 401, code: 'unauthorized' },
-      { check: 'descopeSession', status: 401, body: { error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } } },
-    ])
-  }, 60_000)
+  it.each(nodes)(
+    'should verify a real session token in plain Node (%s), with createVerifier and descopeSession',
+    async (node) => {
+      const token = await signUp()
+      const good = await verifyToken(node, token)
+      expect(good.code).toBe(0)
+      expect(good.lines).toEqual([
+        { check: 'createVerifier', ok: true, userId: expect.any(String) },
+        { check: 'descopeSession', status: 200, body: { userId: good.lines[0]?.userId } },
+      ])
+      const bad = await verifyToken(node, `${token.slice(0, -4)}AAAA`)
+      expect(bad.code).toBe(1)
+      expect(bad.logs).toEqual([
+        { event: 'session_rejected', requestId: expect.any(String), from: 'token', reason: 'signature' },
+        { event: 'session_rejected', requestId: expect.any(String), from: 'header', reason: 'signature' },
+      ])
+      expect(bad.lines).toEqual([
+        { check: 'createVerifier', ok: false, status: 401, code: 'unauthorized' },
+        { check: 'descopeSession', status: 401, body: { error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } } },
+      ])
+    },
+    60_000
+  )
 })

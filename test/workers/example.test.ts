@@ -79,7 +79,9 @@ for (const [kind, base] of [
       const again = await get(`${base}/me`, { Cookie: `DS=${session?.value}` })
       expect(again.body.userId).toBe(user.userId)
       // A forged refresh cookie never gets one.
-      const forged = await get(`${base}/me`, { Cookie: `DS=${expired}; DSR=${await emulator.sign({ iss: PID, sub: user.userId, exp: now() + 600, drn: 'DS' })}` })
+      const forged = await get(`${base}/me`, {
+        Cookie: `DS=${expired}; DSR=${await emulator.sign({ iss: PID, sub: user.userId, exp: now() + 600, drn: 'DS' })}`,
+      })
       expect(forged.status).toBe(401)
       expect(forged.cookies).toEqual([])
     })

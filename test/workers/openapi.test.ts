@@ -32,7 +32,10 @@ function schemaOf(method: string, path: string, status: number): Schema {
 async function expectDocumented(method: string, path: string, response: Response): Promise<Json> {
   const body = (await response.json()) as Json
   const result = new Validator(schemaOf(method, path, response.status), '2020-12', false).validate(body)
-  expect(result.errors.map((error) => `${error.instanceLocation}: ${error.error}`), `${method} ${path} ${response.status} ${JSON.stringify(body)}`).toEqual([])
+  expect(
+    result.errors.map((error) => `${error.instanceLocation}: ${error.error}`),
+    `${method} ${path} ${response.status} ${JSON.stringify(body)}`
+  ).toEqual([])
   expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
   seen.add(`${method} ${path} ${response.status}`)
   return body
@@ -122,7 +125,14 @@ describe('static/openapi.json', () => {
   })
 
   it('should have checked every kind of answer the runs above claim', () => {
-    for (const answer of ['POST /auth/passkey/signup/finish 200', 'POST /auth/passkey/update/finish 200', 'POST /auth/logout-all 200', 'GET /api/sensitive 401', 'POST /auth/refresh 401', 'POST /auth/passkey/signup/start 415']) {
+    for (const answer of [
+      'POST /auth/passkey/signup/finish 200',
+      'POST /auth/passkey/update/finish 200',
+      'POST /auth/logout-all 200',
+      'GET /api/sensitive 401',
+      'POST /auth/refresh 401',
+      'POST /auth/passkey/signup/start 415',
+    ]) {
       expect(seen).toContain(answer)
     }
   })

@@ -17,7 +17,10 @@ export const remoteSession = (options: RequestCheckOptions = { refresh: true }) 
     if (!outcome.ok) {
       // passkey-edge's own answer: its status, error envelope (with the request ID of its log lines)
       // and challenge (RFC 6750 / RFC 9470).
-      return c.json({ error: { code: outcome.code, message: outcome.message, requestId: outcome.requestId } }, outcome.status, { ...outcome.headers, 'Cache-Control': 'no-store' })
+      return c.json({ error: { code: outcome.code, message: outcome.message, requestId: outcome.requestId } }, outcome.status, {
+        ...outcome.headers,
+        'Cache-Control': 'no-store',
+      })
     }
     for (const cookie of outcome.setCookie) c.header('Set-Cookie', cookie, { append: true })
     if (outcome.setCookie.length > 0) c.header('Cache-Control', 'no-store')
