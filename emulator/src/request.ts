@@ -23,13 +23,31 @@ export async function withBufferedBody(request: Request): Promise<Request> {
   if (!request.body) return request
   const declared = Number(request.headers.get('Content-Length') ?? 0)
   if (declared > MAX_BODY_BYTES) {
-    await request.body.cancel()
+    await drain(request.body)
     throw new ApiError(413, 'E011001', 'Bad request', 'Request body is too large')
   }
   const body = await request.arrayBuffer()
   if (body.byteLength > MAX_BODY_BYTES) throw new ApiError(413, 'E011001', 'Bad request', 'Request body is too large')
   const keepsBody = request.method !== 'GET' && request.method !== 'HEAD'
   return new Request(request.url, { method: request.method, headers: request.headers, body: keepsBody ? body : null, redirect: 'manual' })
+}
+
+/** Bodies past this are cut off instead of drained: nobody sends Descope that much. */
+const MAX_DRAINED_BYTES = 16 * MAX_BODY_BYTES
+
+/**
+ * Reads an oversized body to its end without keeping it, so the 413 reaches a client that is
+ * still writing: cancelling resets the connection under it (EPIPE instead of the answer).
+ */
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader()
+  let read = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return
+    read += value.byteLength
+    if (read > MAX_DRAINED_BYTES) return reader.cancel()
+  }
 }
 
 /** The body as an object; `{}` when absent or empty; E011001 when not a JSON object. */

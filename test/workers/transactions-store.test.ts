@@ -64,7 +64,8 @@ describe('transaction store', () => {
       { flow: 'signin' as const },
       { origin: 'https://admin.example.com' },
       { secret: undefined },
-      { secret: `${secret.slice(0, -1)}A` },
+      // The first character: the last one of 43 base64url characters has two bits no decoder reads.
+      { secret: `${secret.startsWith('A') ? 'B' : 'A'}${secret.slice(1)}` },
       { userId: 'U2' },
     ]) {
       expect(await codeOf(store.consume({ ...base, ...wrong })), JSON.stringify(wrong)).toBe('400 invalid_transaction')
