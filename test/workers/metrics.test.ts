@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { dataPoint } from '../../src/telemetry/metrics'
 import { edgeFor, newProjectId } from '../support/edge'
 import { MetricsSink } from '../support/metrics'
 import { SoftwareAuthenticator } from '../support/authenticator'
@@ -196,6 +197,22 @@ describe('key-set fetches: one data point per fetch from Descope, with its durat
     const token = await edge.emulator.sign({ iss: edge.projectId, sub: 'U2metrics', iat: now() - 5, exp: now() + 600, drn: 'DS' })
     expect((await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(503)
     expect(metrics.of('keyset_fetch')).toEqual([['failed', 'descope_unavailable']])
+  })
+})
+
+describe("Miniflare's own Analytics Engine binding (from wrangler.jsonc)", () => {
+  it('should be what the Worker gets by default, and take its data points without error', async () => {
+    // A write-only sink locally: nothing can be read back, which is why the tests above use a double.
+    const metrics = (env as { METRICS?: AnalyticsEngineDataset }).METRICS
+    expect(typeof metrics?.writeDataPoint).toBe('function')
+    // Our shapes, written straight to it (the Worker's own writes swallow a failure).
+    metrics!.writeDataPoint(dataPoint('upstream_error', crypto.randomUUID(), ['finish', 'unavailable', undefined], 503))
+    metrics!.writeDataPoint(dataPoint('keyset_fetch', '8f1c2a3b4d5e6f70-CDG', ['ok'], 12))
+    const edge = edgeFor()
+    const browser = new Browser(edge)
+    await browser.signUp(newLoginId())
+    expect((await post(edge, '/auth/passkey/signin/finish', NO_TRANSACTION)).status).toBe(400)
+    expect((await edge.fetch('/api/hello', { headers: { Authorization: 'Bearer nope' } })).status).toBe(401)
   })
 })
 
