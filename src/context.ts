@@ -5,7 +5,7 @@
  */
 import type { Config } from './config'
 import type { DescopeClient } from './descope/client'
-import type { JwtResponse } from './descope/types'
+import type { VerifiedRefreshToken } from './descope/types'
 import type { Env } from './env'
 import type { Session } from './session/types'
 import type { Telemetry } from './telemetry/telemetry'
@@ -19,8 +19,8 @@ interface AppVariables {
   origin: string
   /** Set by the session middleware on protected routes. */
   session: Session
-  /** Tokens an edge refresh in this request produced, so later steps use the rotated refresh token. */
-  refreshed: JwtResponse | undefined
+  /** The refresh token an edge refresh in this request left valid (rotated, or the cookie's own), already verified. */
+  refreshedToken: VerifiedRefreshToken | undefined
   /** The request's ID, log lines and data points; made on first use by `telemetryOf(c)`. */
   telemetry: Telemetry | undefined
 }

@@ -15,5 +15,7 @@ export declare function loadMiniflare(): Promise<{
     ready: Promise<URL>
     dispose(): Promise<void>
     dispatchFetch(input: string, init?: RequestInit): Promise<Response>
+    /** One Worker of the instance by name (its own isolate), for calling it directly. */
+    getWorker(name?: string): Promise<{ fetch(input: string, init?: RequestInit): Promise<Response> }>
   }
 }>

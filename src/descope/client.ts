@@ -10,7 +10,7 @@ import { readCapped } from '../lib/capped-read'
 import { isRecord } from '../lib/is-record'
 import { isTimeout } from '../lib/timeout'
 import { DescopeError } from './errors'
-import type { DescopeUser, JwksResponse, JwtResponse, LoginOptions, StartResponse, UserDetails } from './types'
+import type { DescopeUser, JwksResponse, JwtResponse, LoginOptions, StartResponse, UserDetails, VerifiedRefreshToken } from './types'
 
 interface DescopeClientOptions {
   /** API base without trailing slash, e.g. `https://api.descope.com` or the emulator's URL. */
@@ -39,7 +39,7 @@ const MAX_ERROR_CODE_LENGTH = 32
 interface CallOptions {
   body?: Record<string, unknown>
   /** Sent as `Bearer <projectId>:<refreshJwt>`. */
-  refreshJwt?: string
+  refreshJwt?: VerifiedRefreshToken
   /** Safe to send twice: start calls and reads. */
   retry?: boolean
 }
@@ -96,7 +96,7 @@ export function createDescopeClient(options: DescopeClientOptions) {
       return call('POST', '/v1/auth/webauthn/signup/start', { body, retry: true }).then((data) => asStart(data, '/signup/start'))
     },
     /** `POST /v1/auth/webauthn/signin/start`; with `refreshJwt` for step-up and MFA. */
-    signInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions; refreshJwt?: string }) {
+    signInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions; refreshJwt?: VerifiedRefreshToken }) {
       const { loginId, origin, loginOptions, refreshJwt } = input
       return call('POST', '/v1/auth/webauthn/signin/start', { body: { loginId, origin, loginOptions }, refreshJwt, retry: true }).then((data) =>
         asStart(data, '/signin/start')
@@ -107,7 +107,7 @@ export function createDescopeClient(options: DescopeClientOptions) {
       return call('POST', '/v1/auth/webauthn/signup-in/start', { body: { ...input }, retry: true }).then((data) => asStart(data, '/signup-in/start'))
     },
     /** `POST /v1/auth/webauthn/update/start`: add a passkey to the signed-in user. */
-    updateStart(input: { loginId: string; origin: string; refreshJwt: string }) {
+    updateStart(input: { loginId: string; origin: string; refreshJwt: VerifiedRefreshToken }) {
       const { loginId, origin, refreshJwt } = input
       return call('POST', '/v1/auth/webauthn/update/start', { body: { loginId, origin }, refreshJwt, retry: true }).then((data) =>
         asStart(data, '/update/start')
@@ -123,17 +123,17 @@ export function createDescopeClient(options: DescopeClientOptions) {
     async updateFinish(input: { transactionId: string; response: string }): Promise<void> {
       await call('POST', '/v1/auth/webauthn/update/finish', { body: { ...input } })
     },
-    refresh(refreshJwt: string) {
+    refresh(refreshJwt: VerifiedRefreshToken) {
       return call('POST', '/v1/auth/refresh', { body: {}, refreshJwt }).then((data) => asJwtResponse(data, '/refresh'))
     },
-    async logout(refreshJwt: string): Promise<void> {
+    async logout(refreshJwt: VerifiedRefreshToken): Promise<void> {
       await call('POST', '/v1/auth/logout', { body: {}, refreshJwt })
     },
     /** Revokes every refresh session of the token's user, on every device. */
-    async logoutAll(refreshJwt: string): Promise<void> {
+    async logoutAll(refreshJwt: VerifiedRefreshToken): Promise<void> {
       await call('POST', '/v1/auth/logoutall', { body: {}, refreshJwt })
     },
-    me(refreshJwt: string) {
+    me(refreshJwt: VerifiedRefreshToken) {
       return call('GET', '/v1/auth/me', { refreshJwt, retry: true }).then((data) => asUser(data, '/me'))
     },
     /** The project's public signing keys, `GET /v2/keys/<projectId>`. */

@@ -40,6 +40,14 @@ export interface JwtResponse {
   user?: DescopeUser
 }
 
+/**
+ * A refresh token this edge has verified itself (signature, issuer, `drn: "DSR"`, and the
+ * session's user where there is one; src/session/authenticate.ts `verifyRefreshToken`). The
+ * client sends no other kind to Descope, so a forged refresh cookie never leaves the edge; only
+ * the session check makes one (a type-level rule).
+ */
+export type VerifiedRefreshToken = string & { readonly __brand: 'VerifiedRefreshToken' }
+
 /** `loginOptions` as Descope takes them; the Worker builds these, never the browser. */
 export interface LoginOptions {
   stepup?: boolean

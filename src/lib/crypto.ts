@@ -17,7 +17,16 @@ export async function sha256(value: string): Promise<Uint8Array> {
 
 /** SHA-256 of a UTF-8 string, as lowercase hex. */
 export async function sha256Hex(value: string): Promise<string> {
-  return Array.from(await sha256(value), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  return hex(await sha256(value))
+}
+
+/** HMAC-SHA-256 of a UTF-8 string, as lowercase hex. */
+export async function hmacHex(key: CryptoKey, value: string): Promise<string> {
+  return hex(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(value))))
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
 /** Compares two strings of hex digests without an early exit, so timing reveals nothing. */

@@ -4,7 +4,7 @@
  *
  * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
  * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
- * Finish: origin rule → strict body → the record is checked and deleted → exactly one Descope
+ * Finish: origin rule → per-IP limit → strict body → the record is checked and deleted → exactly one Descope
  * finish call (never retried) → the returned tokens are verified → session cookies and
  * `{user, firstSeen, sessionExpiration}`.
  */
@@ -19,13 +19,14 @@ import { readJsonObject } from '../request/json-body'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
+import { verifierFor } from '../session/for-config'
+import { checkIssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
 import { createTransactionStore, type Flow, type NewTransaction } from '../transactions/store'
-import { decoyStart, rememberShape } from './decoy'
+import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
-import { checkIssuedTokens } from './issued-tokens'
 import { parseOptions } from './options'
 import { sessionUser } from './session-user'
 
@@ -99,20 +100,20 @@ const countFinish = (flow: Flow) =>
   })
 
 for (const flow of ['signup', 'signin', 'signup-in'] as const) {
-  passkeyRoutes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), async function finish(c) {
+  passkeyRoutes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), limitByIp(), async function finish(c) {
     const { record, response } = await consumeTransaction(c, flow)
     const finishInput = { transactionId: record.descopeTransactionId, response }
     const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
     const descope = c.var.descope
     const tokens = await upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
     // A step-up must sign in the same user it started for.
-    await checkIssuedTokens(c, tokens, record.userId)
+    await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
     return answerSession(c, tokens)
   })
 }
 
 /** Add-device finish: the passkey is enrolled for the session's user; no new session. */
-passkeyRoutes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), async function updateFinish(c) {
+passkeyRoutes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), limitByIp(), async function updateFinish(c) {
   const { userId } = await authenticate(c)
   const { record, response } = await consumeTransaction(c, 'update', userId)
   await upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
@@ -163,13 +164,13 @@ function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
 async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
   try {
     const start = await c.var.descope.signInStart({ loginId, origin })
-    rememberShape(origin, start.options)
+    rememberTemplate(origin, start.options)
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
     const mapped = toHttpError(c, error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
-    return decoyStart(c.var.config.transactions, origin, loginId)
+    return decoyStart(c.var.config.transactions, origin, loginId, telemetryOf(c))
   }
 }
 

@@ -1,27 +1,28 @@
 /**
  * @module
  * The signed-in user a session-bound ceremony (add-device, step-up, MFA) runs for. The login ID
- * comes from Descope's `/v1/auth/me` with the browser's refresh token, never from the body, and
- * the refresh token must belong to the same user as the verified session.
+ * comes from Descope's `/v1/auth/me` with the browser's refresh token, never from the body; the
+ * refresh token is verified at the edge first and must belong to the session's user.
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
 import { upstream } from '../descope/http-errors'
+import type { VerifiedRefreshToken } from '../descope/types'
 import { AppError, unauthorized } from '../errors'
-import { currentRefreshToken } from '../session/middleware'
+import { refreshTokenOf } from '../session/middleware'
 
 interface SessionUser {
   userId: string
   loginId: string
-  refreshJwt: string
+  refreshJwt: VerifiedRefreshToken
 }
 
 /** The session's user and refresh token; call after `authenticate` (or `requireSession`) has run. */
 export async function sessionUser(c: Context<AppEnv>): Promise<SessionUser> {
   const session = c.var.session
-  // The rotated token when the session check just refreshed, else the one refresh cookie.
-  const refreshJwt = currentRefreshToken(c)
-  if (!session || !refreshJwt) throw unauthorized(true)
+  if (!session) throw unauthorized(true)
+  // The rotated token when the session check just refreshed, else the refresh cookie.
+  const refreshJwt = await refreshTokenOf(c, session.userId)
   const user = await upstream(c, 'session', () => c.var.descope.me(refreshJwt))
   // A refresh cookie of another user next to this session: refuse rather than pick one.
   if (user.userId !== session.userId) throw unauthorized(true)

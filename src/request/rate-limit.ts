@@ -1,8 +1,9 @@
 /**
  * @module
- * Rate limits on the start routes, with the Workers Rate Limiting binding (`ratelimits` in
+ * Rate limits on the passkey routes, with the Workers Rate Limiting binding (`ratelimits` in
  * wrangler.jsonc; limit and period are set there): one bucket per client IP (`RATE_LIMIT_IP`, every
- * start) and one per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start).
+ * start and every finish: a finish with a made-up transaction ID still costs a KV read) and one
+ * per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start).
  * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
  *
  * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
@@ -12,7 +13,7 @@
  * - Login IDs are limited by the SHA-256 of their folded form (`loginIdKey`: `Alice@` and `alice@`
  *   share a bucket): no raw ID in a key or a log.
  * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.jsonc) every start
- *   answers 500 `configuration_error` naming it; otherwise the route runs unlimited and logs
+ *   and finish answers 500 `configuration_error` naming it; otherwise the route runs unlimited and logs
  *   `rate_limit_unbound` each time. A binding that throws lets the request through
  *   (logged): the limiter is a brake, not the lock.
  */

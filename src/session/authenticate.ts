@@ -8,10 +8,11 @@
  * `Set-Cookie` values for the caller to put on its response.
  */
 import { upstreamWith } from '../descope/http-errors'
-import type { JwtResponse } from '../descope/types'
-import { AppError, keysUnavailable, unauthorized } from '../errors'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
+import { keysUnavailable, unauthorized } from '../errors'
 import type { Telemetry } from '../telemetry/telemetry'
 import { sessionCookieHeaders } from './cookies'
+import { checkIssuedTokens } from './issued-tokens'
 import { refreshOnce } from './refresh'
 import type { SessionSetup } from './setup'
 import { locateToken, refreshCookieOf } from './token'
@@ -30,8 +31,10 @@ export interface SessionRequest {
 
 export interface Authenticated {
   session: Session
-  /** Tokens an edge refresh produced in this request (the rotated refresh token among them). */
+  /** Tokens an edge refresh produced in this request. */
   refreshed?: JwtResponse
+  /** After an edge refresh, the refresh token that stays valid (the rotated one, else the one presented), verified. */
+  refreshToken?: VerifiedRefreshToken
   /** The cookies of that refresh, as `Set-Cookie` values; empty without one. */
   setCookie: string[]
 }
@@ -72,31 +75,41 @@ export async function authenticateRequest(request: SessionRequest, setup: Sessio
 
 /**
  * Checks the refresh token locally (a forged or foreign one never reaches Descope), refreshes
- * at Descope (one call per token in flight in this isolate), checks the new session token (and a
- * rotated refresh token), and answers the new cookies.
+ * at Descope (one call per token in flight in this isolate), checks what Descope issued exactly
+ * as a finish does (issued-tokens.ts: session token, rotated refresh token, same user), and
+ * answers the new cookies.
  */
 export async function refreshWith(request: SessionRequest, setup: SessionSetup, refreshJwt: string): Promise<Authenticated & { refreshed: JwtResponse }> {
   const { settings, verifier, descope } = setup
   const { telemetry } = request
-  const checked = await verifier.verify(refreshJwt, { kind: 'refresh', scope: telemetry })
-  if (!checked.ok) {
-    reject(telemetry, 'refresh_cookie', checked.reason)
-    throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
+  const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
+  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token))
+  const issued = await checkIssuedTokens(verifier, telemetry, tokens, { expectedUserId: userId, step: 'session' })
+  return {
+    session: issued.session,
+    refreshed: tokens,
+    refreshToken: issued.refreshJwt ?? token,
+    setCookie: sessionCookieHeaders(settings, tokens),
   }
-  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, refreshJwt))
-  // The new session token, and with rotation the new refresh token, must be this user's.
-  const fresh = await verifier.verify(tokens.sessionJwt, { scope: telemetry })
-  const rotated = tokens.refreshJwt === undefined ? fresh : await verifier.verify(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
-  for (const result of [fresh, rotated]) {
-    if (result.ok && result.session.userId === checked.session.userId) continue
-    if (!result.ok && result.status === 503) throw keysUnavailable()
-    // Descope answered tokens the edge cannot accept: an upstream failure, not the user's.
-    telemetry.log('error', 'refreshed_session_refused', { reason: result.ok ? 'other_user' : result.reason })
-    telemetry.count('upstream_error', ['session', 'protocol'])
-    throw new AppError('upstream_error')
+}
+
+/**
+ * Verifies a refresh token at the edge (signature, issuer, `drn: "DSR"`; with `userId`, that
+ * user's): the only way to a `VerifiedRefreshToken`, the only kind the Descope client sends.
+ * @throws {AppError} 401 when it does not verify or is another user's, 503 without signing keys.
+ */
+export async function verifyRefreshToken(
+  request: SessionRequest,
+  setup: SessionSetup,
+  token: string,
+  userId?: string
+): Promise<{ token: VerifiedRefreshToken; userId: string }> {
+  const checked = await setup.verifier.verify(token, { kind: 'refresh', scope: request.telemetry })
+  if (!checked.ok || (userId !== undefined && checked.session.userId !== userId)) {
+    reject(request.telemetry, 'refresh_cookie', checked.ok ? 'other_user' : checked.reason)
+    throw !checked.ok && checked.status === 503 ? keysUnavailable() : unauthorized(true)
   }
-  if (!fresh.ok) throw new AppError('upstream_error') // narrowing only: the loop refused it already
-  return { session: fresh.session, refreshed: tokens, setCookie: sessionCookieHeaders(settings, tokens) }
+  return { token: token as VerifiedRefreshToken, userId: checked.session.userId }
 }
 
 /** A presented token refused (or no keys to check it): one line and one data point. */

@@ -1,10 +1,12 @@
 /**
  * @module
  * The Worker's session setup: one per configuration object, with the isolate's key store for its
- * JWKS source and, in workerd, the Cache API layer shared by the isolates of a location.
+ * JWKS source and, in workerd, the Cache API layer shared by the isolates of a location
+ * (authenticated with the edge secret kept in this Worker's KV namespace).
  */
 import type { Config } from '../config'
 import type { DescopeClient } from '../descope/client'
+import { edgeKey } from '../transactions/edge-secret'
 import type { KeyStore } from './jwks'
 import { keyStoreOf, sessionSetup, type SessionSetup } from './setup'
 import { cacheApiKeyCache } from './shared-key-cache'
@@ -14,7 +16,8 @@ const setups = new WeakMap<Config, SessionSetup>()
 
 /** The isolate's key store for this configuration's JWKS source. */
 export function keyStoreForConfig(config: Config, descope: DescopeClient): KeyStore {
-  return keyStoreOf(config, descope, () => cacheApiKeyCache(config.baseUrl, config.projectId))
+  // Reading the edge secret must not hold up a cold key load for long: Descope is the fallback.
+  return keyStoreOf(config, descope, () => cacheApiKeyCache(config.baseUrl, config.projectId, () => edgeKey(config.transactions, undefined, 1_000)))
 }
 
 /** The session setup of this configuration (built once per isolate and configuration). */

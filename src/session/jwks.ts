@@ -5,7 +5,8 @@
  * - The imported `CryptoKey`s live in the store (module scope via `keyStoreFor`), so a warm
  *   isolate verifies with no I/O at all.
  * - A cold isolate first looks in the `SharedKeyCache` (the Cache API: one fetch serves every
- *   isolate of a location), then asks Descope.
+ *   isolate of a location; entries authenticated by this Worker's MAC, never dated in the
+ *   future), then asks Descope.
  * - Concurrent requests never await each other's promises (workerd forbids it). The first one
  *   claims the load synchronously (`loading` marker), the others poll the store on their own
  *   timers until the leader has written the keys (see poll.ts). A cold burst costs one fetch.
@@ -205,7 +206,9 @@ export class KeyStore {
     if (shared) {
       const stored = await shared.read().catch(() => undefined)
       const ours = this.current?.fetchedAt ?? Number.NEGATIVE_INFINITY
-      if (stored && stored.fetchedAt > ours && this.now() - stored.fetchedAt < this.maxAgeMs) {
+      const age = stored ? this.now() - stored.fetchedAt : Number.POSITIVE_INFINITY
+      // A set "fetched" in the future would look fresh for longer than it is: never adopted.
+      if (stored && stored.fetchedAt > ours && age >= 0 && age < this.maxAgeMs) {
         const set = await importKeySet(stored.keys, stored.fetchedAt)
         if (set && (wantKid === undefined || set.keys.has(wantKid))) {
           this.stats.sharedHits++

@@ -8,10 +8,10 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
-import type { JwtResponse } from '../descope/types'
-import { forbidden } from '../errors'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
+import { forbidden, unauthorized } from '../errors'
 import { telemetryOf } from '../telemetry/for-request'
-import { authenticateRequest, refreshWith, type Authenticated } from './authenticate'
+import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { sessionSetupFor } from './for-config'
 import { requirementError, type SessionRequirements } from './policy'
@@ -43,9 +43,21 @@ export const requireSession = (options: RequireSessionOptions = {}) =>
     await next()
   })
 
-/** The refresh token valid for this request: a rotated one from an edge refresh, else the cookie. */
-export function currentRefreshToken(c: Context<AppEnv>): string | undefined {
-  return c.var.refreshed?.refreshJwt ?? refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+/**
+ * The refresh token valid for this request, verified at the edge and `userId`'s (the session's
+ * user): the one an edge refresh in this request left, else the one refresh cookie.
+ * @throws 401 without one, or when it does not verify or is another user's; 503 without keys.
+ */
+export async function refreshTokenOf(c: Context<AppEnv>, userId: string): Promise<VerifiedRefreshToken> {
+  if (c.var.refreshedToken) return c.var.refreshedToken
+  const cookie = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+  if (!cookie) throw unauthorized(true)
+  return checkRefreshToken(c, cookie, userId)
+}
+
+/** `verifyRefreshToken` (authenticate.ts) with this request's telemetry and the Worker's setup. */
+export async function checkRefreshToken(c: Context<AppEnv>, token: string, userId?: string): Promise<VerifiedRefreshToken> {
+  return (await verifyRefreshToken(requestOf(c), setupOf(c), token, userId)).token
 }
 
 /**
@@ -65,9 +77,9 @@ export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Pr
   return { session: authenticated.session, tokens: authenticated.refreshed }
 }
 
-function adopt(c: Context<AppEnv>, { session, refreshed, setCookie }: Authenticated): void {
+function adopt(c: Context<AppEnv>, { session, refreshToken, setCookie }: Authenticated): void {
   appendCookies(c, setCookie)
-  if (refreshed) c.set('refreshed', refreshed)
+  if (refreshToken) c.set('refreshedToken', refreshToken)
   c.set('session', session)
 }
 

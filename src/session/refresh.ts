@@ -11,7 +11,7 @@
  * waited. Only this isolate shares: two isolates refreshing the same token at once both call Descope.
  */
 import type { DescopeClient } from '../descope/client'
-import type { JwtResponse } from '../descope/types'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { BoundedMap } from '../lib/bounded-map'
 import { pollUntil } from './poll'
 
@@ -32,7 +32,7 @@ const MAX_ENTRIES = 1_000
 const entries = new BoundedMap<string, Entry>(MAX_ENTRIES)
 
 /** Refreshes at Descope, sharing one call among concurrent requests with the same token. */
-export async function refreshOnce(descope: DescopeClient, refreshJwt: string, now: () => number = Date.now): Promise<JwtResponse> {
+export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRefreshToken, now: () => number = Date.now): Promise<JwtResponse> {
   prune(now())
   const existing = entries.get(refreshJwt)
   let waited = false

@@ -8,12 +8,11 @@ import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { DescopeError } from '../descope/errors'
 import { toHttpError, upstream } from '../descope/http-errors'
-import { AppError, keysUnavailable, unauthorized } from '../errors'
+import type { VerifiedRefreshToken } from '../descope/types'
+import { AppError, unauthorized } from '../errors'
 import { requireAllowedOrigin } from '../request/origin'
-import { telemetryOf } from '../telemetry/for-request'
 import { clearSessionCookies } from './cookies'
-import { verifierFor } from './for-config'
-import { currentRefreshToken, refreshSession, requireSession } from './middleware'
+import { checkRefreshToken, refreshSession, refreshTokenOf, requireSession } from './middleware'
 import { forgetRefresh } from './refresh'
 import { refreshCookieOf } from './token'
 
@@ -40,9 +39,10 @@ sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
 
 /**
  * Revokes the refresh token at Descope and clears both cookies. The cookies are cleared whatever
- * Descope says. A token Descope refuses (already revoked or expired) counts as signed out (200);
- * when Descope cannot be reached the answer is the mapped error (502/504/429), cookies still
- * cleared, so the page can say the server-side sign-out did not happen.
+ * happens. A token this edge would never accept (forged, foreign, expired) has nothing to revoke
+ * and is not sent (200); one Descope refuses (already revoked) is a sign-out too. When the token
+ * cannot be checked (no signing keys: 503) or Descope cannot be reached (502/504/429), the answer
+ * is that error, cookies still cleared, so the page can say the server-side sign-out did not happen.
  */
 sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
   const { token } = await takeRefreshCookie(c)
@@ -70,26 +70,25 @@ sessionRoutes.post('/logout-all', requireAllowedOrigin(), async (c) => {
 /**
  * Clears both cookies and returns the refresh token worth revoking at Descope: none without a
  * cookie, or for a token this edge would never accept (forged, foreign, expired), which is then
- * not forwarded. Without keys we cannot tell, so it is returned.
+ * not sent. Without keys it cannot be checked, so nothing is sent: 503 (cookies still cleared).
  */
-async function takeRefreshCookie(c: Context<AppEnv>): Promise<{ token?: string; presented: boolean }> {
-  const { config, descope } = c.var
+async function takeRefreshCookie(c: Context<AppEnv>): Promise<{ token?: VerifiedRefreshToken; presented: boolean }> {
+  const config = c.var.config
   const refreshJwt = refreshCookieOf(c.req.raw.headers, config.refreshCookieName)
   clearSessionCookies(c, config)
   if (!refreshJwt) return { presented: false }
   forgetRefresh(refreshJwt)
-  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh', scope: telemetryOf(c) })
-  return !checked.ok && checked.status === 401 ? { presented: true } : { token: refreshJwt, presented: true }
+  try {
+    return { token: await checkRefreshToken(c, refreshJwt), presented: true }
+  } catch (error) {
+    if (error instanceof AppError && error.status === 401) return { presented: true }
+    throw error
+  }
 }
 
 /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
 sessionRoutes.get('/me', requireSession(), async (c) => {
-  const { config, descope, session } = c.var
-  const refreshJwt = currentRefreshToken(c)
-  if (!refreshJwt) throw unauthorized(true)
-  const checked = await verifierFor(config, descope).verify(refreshJwt, { kind: 'refresh', scope: telemetryOf(c) })
-  if (!checked.ok) throw checked.status === 503 ? keysUnavailable() : unauthorized(true)
-  // The refresh cookie must belong to the session's user, or /me would describe someone else.
-  if (checked.session.userId !== session.userId) throw unauthorized(true)
-  return c.json(await upstream(c, 'session', () => descope.me(refreshJwt)))
+  // The refresh token must belong to the session's user, or /me would describe someone else.
+  const refreshJwt = await refreshTokenOf(c, c.var.session.userId)
+  return c.json(await upstream(c, 'session', () => c.var.descope.me(refreshJwt)))
 })

@@ -1,10 +1,15 @@
 /**
  * @module
  * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`).
- * Only this module writes the entry, under a synthetic URL that no request can reach, so what
- * it reads back is what an isolate of this Worker fetched from Descope's JWKS endpoint.
+ *
+ * That cache is per zone, not per Worker: any other Worker or Pages Function on the zone can
+ * read and `put` the same URL. So every entry carries a MAC (HMAC-SHA-256 over the URL and the
+ * body, with a key derived from the edge secret this Worker keeps in its own KV namespace,
+ * src/transactions/edge-secret.ts). An entry without a valid MAC is ignored: what is read back
+ * is only ever a key set an isolate of this Worker fetched from Descope. The key store
+ * (jwks.ts) also refuses an entry whose `fetchedAt` lies in the future.
  */
-import { isRecord } from '../lib/is-record'
+import { equalDigests, hmacHex } from '../lib/crypto'
 
 /** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
 interface StoredKeySet {
@@ -23,36 +28,43 @@ interface CacheLike {
   put(url: string, response: Response): Promise<void>
 }
 
+/** The header that carries an entry's MAC (hex). */
+const MAC_HEADER = 'X-Passkey-Edge-Mac'
+
 /** The synthetic cache key of one JWKS source; `.invalid` so it can never be a real request. */
 export function sharedKeyCacheUrl(baseUrl: string, projectId: string): string {
   return `https://jwks.passkey-edge.invalid/v1/${encodeURIComponent(projectId)}?base=${encodeURIComponent(baseUrl)}`
 }
 
-/** The Cache API layer, or `undefined` outside workerd (Node, tests of the core). */
-export function cacheApiKeyCache(baseUrl: string, projectId: string): SharedKeyCache | undefined {
+/**
+ * The Cache API layer, or `undefined` outside workerd (Node, tests of the core). `macKey` gives
+ * the HMAC key of the entries (from the edge secret); when it fails, nothing is read or written.
+ */
+export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () => Promise<CryptoKey>): SharedKeyCache | undefined {
   // Typed structurally so this module also compiles for Node, where there is no Cache API.
   const storage = (globalThis as { caches?: { default?: CacheLike } }).caches
   const cache = storage?.default
   if (!cache) return undefined
   const url = sharedKeyCacheUrl(baseUrl, projectId)
+  const macOf = async (body: string) => hmacHex(await macKey(), `jwks-cache\n${url}\n${body}`)
   return {
     async read() {
       const response = await cache.match(url)
       if (!response) return undefined
-      let data: unknown
-      try {
-        data = await response.json()
-      } catch {
-        return undefined
-      }
-      if (!isRecord(data)) return undefined
-      const { fetchedAt, keys } = data
+      const body = await response.text()
+      // Not written by this Worker (planted by another on the zone, or written with an old secret).
+      if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(body))) return undefined
+      const { fetchedAt, keys } = JSON.parse(body) as Record<string, unknown>
       if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || !Array.isArray(keys)) return undefined
       return { fetchedAt, keys }
     },
     async write(value, maxAgeSeconds) {
       const body = JSON.stringify({ fetchedAt: value.fetchedAt, keys: value.keys })
-      const headers = { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${Math.max(1, Math.floor(maxAgeSeconds))}` }
+      const headers = {
+        'Content-Type': 'application/json',
+        'Cache-Control': `max-age=${Math.max(1, Math.floor(maxAgeSeconds))}`,
+        [MAC_HEADER]: await macOf(body),
+      }
       await cache.put(url, new Response(body, { headers }))
     },
   }

@@ -8,6 +8,8 @@
  * Verified session tokens are remembered (bounded, keyed by the whole token, until `exp`) so a
  * repeated token costs a map look-up instead of an RSA verification; the memory is dropped when
  * the key set changes or goes stale, and a tampered token is a different key, so it never hits.
+ * The memory holds its own deep copy and hands out deep copies: a handler that edits
+ * `c.var.session` (its arrays, tenants or claims) edits only its own request's session.
  */
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
 import { sessionFromClaims } from './claims'
@@ -108,8 +110,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return reject('too_large')
     if (kind === 'session') {
       const known = recall(token)
-      // A copy, so a handler that edits its session cannot edit the remembered one.
-      if (known) return { ok: true, session: { ...known } }
+      if (known) return { ok: true, session: structuredClone(known) }
     }
     if (!COMPACT_JWS.test(token)) return reject('malformed')
     // The key set generation the token was checked against: remembered only if still current.
@@ -138,8 +139,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       if (payload.drn !== DRN[kind]) return reject('token_kind')
       const session = sessionFromClaims(payload, token)
       if (!session) return reject('claims')
-      if (kind === 'session') remember(token, session, generation)
-      return { ok: true, session: kind === 'session' ? { ...session } : session }
+      if (kind === 'session') remember(token, structuredClone(session), generation)
+      return { ok: true, session }
     } catch (error) {
       if (error instanceof NoKeys) return { ok: false, status: 503, code: 'unavailable', reason: 'no_keys' }
       return reject(reasonFor(error))

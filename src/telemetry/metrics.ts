@@ -21,7 +21,7 @@ export interface Metrics {
   passkey_finish: [flow: string, outcome: string]
   /** A presented session (or refresh) token refused, or no signing keys to check it. */
   session_rejected: [reason: string, source: string]
-  /** The edge's own rate limiter refused a start (Descope's 429s are `upstream_error`s). */
+  /** The edge's own rate limiter refused a start or a finish (Descope's 429s are `upstream_error`s). */
   rate_limited: [bucket: 'ip' | 'login_id', route: string]
   /** A call to Descope failed, or Descope answered something the edge refused; double1 is the status. */
   upstream_error: [step: string, kind: string, errorCode?: string]

@@ -25,7 +25,7 @@ const TX_RECORD_VERSION = 1
 /** KV refuses an `expirationTtl` below 60 s ("Invalid expiration_ttl"). */
 const KV_MIN_EXPIRATION_TTL_SECONDS = 60
 /** Longest wait for one KV operation before failing closed (milliseconds). */
-const KV_TIMEOUT_MS = 5000
+export const KV_TIMEOUT_MS = 5000
 /** Seconds a client should wait before retrying when KV failed. */
 const KV_RETRY_AFTER_SECONDS = 1
 
@@ -198,7 +198,7 @@ function parseRecord(stored: string): TransactionRecord | undefined {
 }
 
 /** Runs one KV operation with a time bound; any failure becomes 503 `unavailable`. */
-async function bounded<T>(telemetry: Pick<Telemetry, 'log'>, operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
+export async function bounded<T>(telemetry: Pick<Telemetry, 'log'>, operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
   try {
     return await withTimeout(run(), timeoutMs, 'KV timed out')
   } catch (error) {

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createDescopeClient } from '../../src/descope/client'
 import { DescopeError } from '../../src/descope/errors'
+import type { VerifiedRefreshToken } from '../../src/descope/types'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { EMULATOR_URL, emulatorControl, newProjectId, ORIGIN } from '../support/edge'
 
@@ -59,7 +60,8 @@ describe('Descope client against the emulator', () => {
     expect(again.firstSeen).toBe(false)
     expect(again.user?.userId).toBe(tokens.user?.userId)
 
-    const refreshJwt = again.refreshJwt as string
+    // Straight from Descope to the client: this test stands in for the edge's own check.
+    const refreshJwt = again.refreshJwt as VerifiedRefreshToken
     expect((await client.me(refreshJwt)).userId).toBe(tokens.user?.userId)
     expect((await client.refresh(refreshJwt)).sessionJwt).toBeTruthy()
     await client.logout(refreshJwt)
@@ -79,7 +81,7 @@ describe('Descope client against the emulator', () => {
   it('should add a device with the refresh token', async () => {
     const loginId = `lin-${crypto.randomUUID()}@example.com`
     const { tokens } = await signUp(loginId)
-    const start = await client.updateStart({ loginId, origin: ORIGIN, refreshJwt: tokens.refreshJwt as string })
+    const start = await client.updateStart({ loginId, origin: ORIGIN, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken })
     const second = new SoftwareAuthenticator({ alg: 'RS256' })
     const credential = await second.create(JSON.parse(start.options), ORIGIN)
     await client.updateFinish({ transactionId: start.transactionId, response: JSON.stringify(credential) })
@@ -127,10 +129,14 @@ describe('Descope client against the emulator', () => {
       return new Response(JSON.stringify(body), { headers })
     }) as typeof fetch
     const cookieClient = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 1000, fetch: fetcher })
-    expect(await cookieClient.refresh('old.refresh.jwt')).toEqual({ ...body, sessionJwt: 'session.jwt.value', refreshJwt: 'refresh.jwt.value' })
+    expect(await cookieClient.refresh('old.refresh.jwt' as VerifiedRefreshToken)).toEqual({
+      ...body,
+      sessionJwt: 'session.jwt.value',
+      refreshJwt: 'refresh.jwt.value',
+    })
     // Logout's cookies clear the tokens (empty values): nothing to read, and no error.
     cookies.splice(0, 3, 'DS=; Path=/; Max-Age=0', 'DSR=; Path=/; Max-Age=0')
-    await expect(cookieClient.logout('old.refresh.jwt')).resolves.toBeUndefined()
+    await expect(cookieClient.logout('old.refresh.jwt' as VerifiedRefreshToken)).resolves.toBeUndefined()
   })
 
   it('should take an empty 200 answer as {} (update/finish, logout), and still refuse one where tokens are due', async () => {
@@ -141,7 +147,7 @@ describe('Descope client against the emulator', () => {
       fetch: (async () => new Response('', { status: 200 })) as typeof fetch,
     })
     await expect(empty.updateFinish({ transactionId: 't', response: '{}' })).resolves.toBeUndefined()
-    await expect(empty.logout('r')).resolves.toBeUndefined()
+    await expect(empty.logout('r' as VerifiedRefreshToken)).resolves.toBeUndefined()
     expect((await rejection(empty.signInFinish({ transactionId: 't', response: '{}' }))).kind).toBe('protocol')
   })
 

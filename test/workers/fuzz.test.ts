@@ -161,7 +161,7 @@ const realTransactions: Array<{ transactionId: string; cookie: string }> = []
 const transaction = fc.oneof(
   fc.nat().map((index) => realTransactions[index % realTransactions.length]!),
   fc
-    .oneof(base64url(43), fc.string({ maxLength: 700 }), fc.constantFrom('', '.', '..', 'tx:abc', 'decoy:key'))
+    .oneof(base64url(43), fc.string({ maxLength: 700 }), fc.constantFrom('', '.', '..', 'tx:abc', 'secret:edge'))
     .map((transactionId) => ({ transactionId, cookie: '' }))
 )
 

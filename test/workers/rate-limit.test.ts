@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { clientIpKey } from '../../src/request/rate-limit'
 import { edgeFor, newProjectId } from '../support/edge'
-import { newLoginId, post, type Edge } from './passkey-helpers'
+import { newLoginId, post, wellFormedFinish, type Edge } from './passkey-helpers'
 
 /** Limits of the test bindings (vitest.config.ts): 10 per IP, 5 per login ID, per 60 s. */
 const IP_LIMIT = 10
@@ -78,6 +78,23 @@ describe('per client IP', () => {
     await expectLimited(await post(edge, '/auth/passkey/signin/start', {}, ip))
     // Add-device is limited before its session check: a flood never reaches the session code.
     await expectLimited(await post(edge, '/auth/passkey/update/start', {}, { headers: { 'CF-Connecting-IP': '192.0.2.44' } }))
+  })
+
+  it("should count every finish route against the IP's bucket too, and refuse the excess before any KV read", async () => {
+    const edge = limitedEdge()
+    await awayFromWindowEdge()
+    const finish = (flow: string) =>
+      post(edge, `/auth/passkey/${flow}/finish`, wellFormedFinish(crypto.randomUUID().replaceAll('-', '').padEnd(43, 'x')), {
+        headers: { 'CF-Connecting-IP': '198.51.100.77' },
+      })
+    // A flood of made-up transaction IDs: each one costs a KV read until the bucket is empty.
+    for (let index = 0; index < IP_LIMIT; index++) expect((await finish(['signup', 'signin', 'signup-in'][index % 3]!)).status).toBe(400)
+    const reads = vi.spyOn(env.TRANSACTIONS, 'get')
+    for (const flow of ['signup', 'signin', 'signup-in', 'update']) await expectLimited(await finish(flow))
+    expect(reads).not.toHaveBeenCalled()
+    // Starts share the bucket: one client, one budget.
+    await expectLimited(await start(edge, '198.51.100.77'))
+    expect((await finish('signin')).headers.get('Retry-After')).toBe('60')
   })
 
   it('should put every address of one IPv6 /64 in one bucket, however it is spelled', async () => {

@@ -76,7 +76,7 @@ describe('no enumeration at sign-in start (T21)', () => {
     return { response, text, body: JSON.parse(text) as { transactionId: string; options: { publicKey: Record<string, any> } } }
   }
 
-  it('should answer a known and an unknown login ID with the same status, shape, headers and size', async () => {
+  it('should answer a known and an unknown login ID with the same status, shape, headers and cookies', async () => {
     const owner = new Browser(edge)
     const known = newLoginId('known')
     await owner.signUp(known)
@@ -86,14 +86,15 @@ describe('no enumeration at sign-in start (T21)', () => {
     expect(real.response.status).toBe(200)
     expect(shapeOf(decoy.body)).toEqual(shapeOf(real.body))
     expect([...decoy.response.headers.keys()].sort()).toEqual([...real.response.headers.keys()].sort())
-    expect(Math.abs(decoy.text.length - real.text.length)).toBeLessThanOrEqual(8)
+    // Sizes differ as real users' credentials do: a decoy's ID length is one of the common
+    // authenticators' (test/workers/decoy.test.ts), never copied from another user's answer.
     const cookieShape = (response: Response) => setCookiesOf(response).map((cookie) => [cookie.name.length, cookie.value.length, cookie.attributes])
     expect(cookieShape(decoy.response)).toEqual(cookieShape(real.response))
     const { publicKey } = decoy.body.options
     expect(publicKey.rpId).toBe(real.body.options.publicKey.rpId)
     expect(publicKey.allowCredentials).toHaveLength(1)
     expect(publicKey.allowCredentials[0].id).toMatch(/^[A-Za-z0-9_-]+$/)
-    expect(publicKey.allowCredentials[0].id.length).toBe(real.body.options.publicKey.allowCredentials[0].id.length)
+    expect([22, 27, 43]).toContain(publicKey.allowCredentials[0].id.length)
   })
 
   it('should give an unknown login ID the same credential ID each time (a second ask tells nothing), and another ID another', async () => {

@@ -4,7 +4,7 @@
  * The emulator-backed, whole-Worker versions are in session.test.ts and jwks.test.ts.
  */
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { KeyStore, type KeyStoreOptions } from '../../src/session/jwks'
 import { createTokenVerifier, type VerifierOptions } from '../../src/session/verify'
 
@@ -316,12 +316,20 @@ describe('verified-token memory', () => {
   it('should serve a repeated token without a second signature check, and never a tampered one', async () => {
     const { verifier } = setup()
     const token = await sign(claims())
+    const signatureChecks = vi.spyOn(crypto.subtle, 'verify')
     const first = await verifier.verify(token)
+    // The spy sees the first check; the repeat must not make one.
+    expect(signatureChecks).toHaveBeenCalledTimes(1)
+    signatureChecks.mockClear()
     const second = await verifier.verify(token)
+    expect(signatureChecks).not.toHaveBeenCalled()
+    signatureChecks.mockRestore()
     expect(first.ok && second.ok).toBe(true)
     if (first.ok && second.ok) {
-      expect(second.session).not.toBe(first.session)
-      expect(second.session.claims).toBe(first.session.claims)
+      // Equal, never shared: each caller gets its own copy (test/workers/session-memory.test.ts).
+      expect(second.session).toEqual(first.session)
+      expect(second.session.claims).not.toBe(first.session.claims)
+      expect(second.session.roles).not.toBe(first.session.roles)
     }
     const [header, payload, signature] = token.split('.') as [string, string, string]
     const flipped = signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1)

@@ -1,0 +1,53 @@
+/**
+ * @module
+ * Tokens Descope issues are checked before they become cookies (docs/threat-model.md, T38, T53),
+ * by this one function on every path that sets them — a passkey finish and a refresh, in this
+ * Worker, the package and the RPC check alike: the session token must verify as a session
+ * (`drn: "DS"`, RS256, issuer, audience) and the refresh token, when there is one, as a refresh
+ * token (`drn: "DSR"`), both of one user — the user expected when the caller knows it. Whatever
+ * sits between the Worker and Descope can then not plant a session of its choosing.
+ */
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
+import { AppError, keysUnavailable } from '../errors'
+import type { Telemetry } from '../telemetry/telemetry'
+import type { Session } from './types'
+import type { TokenVerifier } from './verify'
+
+interface IssuedTokens {
+  session: Session
+  /** The new refresh token, when Descope sent one (a finish, or a refresh with rotation). */
+  refreshJwt?: VerifiedRefreshToken
+}
+
+/**
+ * Throws 502 `upstream_error` unless the tokens verify and belong to one user (and to
+ * `expectedUserId` when given: the step-up user, the refreshed user); 503 when no signing keys
+ * can be had. `step` names the Descope call in the metrics.
+ */
+export async function checkIssuedTokens(
+  verifier: TokenVerifier,
+  telemetry: Telemetry,
+  tokens: JwtResponse,
+  { expectedUserId, step }: { expectedUserId?: string; step: 'finish' | 'session' }
+): Promise<IssuedTokens> {
+  const refused = (status: 401 | 503, reason: string) => refusal(telemetry, step, status, reason)
+  const session = await verifier.verify(tokens.sessionJwt, { scope: telemetry })
+  if (!session.ok) throw refused(session.status, `session_${session.reason}`)
+  const userId = session.session.userId
+  if (tokens.refreshJwt !== undefined) {
+    const refresh = await verifier.verify(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
+    if (!refresh.ok) throw refused(refresh.status, `refresh_${refresh.reason}`)
+    if (refresh.session.userId !== userId) throw refused(401, 'refresh_other_user')
+  }
+  if (expectedUserId !== undefined && userId !== expectedUserId) throw refused(401, 'other_user')
+  if (tokens.user !== undefined && tokens.user.userId !== userId) throw refused(401, 'user_mismatch')
+  return { session: session.session, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken | undefined }
+}
+
+function refusal(telemetry: Telemetry, step: 'finish' | 'session', status: 401 | 503, reason: string): AppError {
+  telemetry.log('error', 'issued_tokens_refused', { reason })
+  if (status === 503) return keysUnavailable()
+  // Descope answered tokens the edge cannot accept: counted as an upstream failure of that call.
+  telemetry.count('upstream_error', [step, 'protocol'])
+  return new AppError('upstream_error')
+}

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * The edge's own secret, for keys that must be the same in every isolate and location but known
+ * to no one else: the MAC of the shared JWKS cache (src/session/shared-key-cache.ts) and the
+ * decoy credential IDs (src/passkey/decoy.ts).
+ *
+ * 32 random bytes in this Worker's own KV namespace (`TRANSACTIONS`) under `secret:edge`,
+ * created by the first isolate that needs it: nothing to configure, and nothing a request can
+ * address (request-derived keys are `tx:<sha256>`). Another Worker on the zone shares the Cache
+ * API with us, not this namespace. Each isolate re-reads it every few minutes, so isolates that
+ * raced to create it at first use agree within minutes (KV: the last write wins).
+ */
+import { randomToken } from '../lib/crypto'
+import type { Telemetry } from '../telemetry/telemetry'
+import { bounded, KV_TIMEOUT_MS } from './store'
+
+const EDGE_SECRET_KEY = 'secret:edge'
+/** How long an isolate uses the secret it read before reading it again. */
+const RECHECK_MS = 5 * 60_000
+
+/** Per KV binding (one per Worker in production; tests may bind others). */
+const memory = new WeakMap<KVNamespace, { secret: string; at: number; key: CryptoKey }>()
+
+/** For callers outside a request (the shared key cache): a KV failure there only means a fetch from Descope. */
+const UNLOGGED: Pick<Telemetry, 'log'> = { log() {} }
+
+/**
+ * The edge secret as an HMAC-SHA-256 key. Every MAC made with it starts its input with its
+ * purpose (`jwks-cache`, `decoy-…`), so one use can never stand for another. Throws 503
+ * `unavailable` (as the transaction store does, logged as `kv_failure`) when KV cannot give the
+ * secret and this isolate has never had it; a failed re-read keeps the secret already known.
+ */
+export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
+  const now = Date.now()
+  let state = memory.get(kv)
+  if (!state || now - state.at >= RECHECK_MS) {
+    try {
+      let secret = await bounded(telemetry, 'get', () => kv.get(EDGE_SECRET_KEY), timeoutMs)
+      if (!secret) {
+        secret = randomToken()
+        await bounded(telemetry, 'put', () => kv.put(EDGE_SECRET_KEY, secret as string), timeoutMs)
+      }
+      const key =
+        state?.secret === secret
+          ? state.key
+          : await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+      state = { secret, at: now, key }
+    } catch (error) {
+      if (!state) throw error
+      // Keep the secret we had; try KV again at the next re-check.
+      state = { ...state, at: now }
+    }
+    memory.set(kv, state)
+  }
+  return state.key
+}

@@ -1,0 +1,60 @@
+/**
+ * Sign-in decoys (src/passkey/decoy.ts) cannot be told apart from real answers by what other
+ * accounts do or by time. (KV faults: decoy-kv-fault.test.ts; two Worker instances:
+ * test/node/decoy-instances.test.ts.) The first test must run before any real sign-in in this
+ * file's isolate.
+ */
+import { describe, expect, it } from 'vitest'
+import { edgeFor } from '../support/edge'
+import { Browser, newLoginId, post } from './passkey-helpers'
+
+const edge = edgeFor()
+
+async function startFor(loginId: string, target = edge) {
+  const response = await post(target, '/auth/passkey/signin/start', { loginId })
+  const text = await response.text()
+  return { response, text, publicKey: (JSON.parse(text) as { options?: { publicKey: Record<string, any> } }).options?.publicKey }
+}
+
+/** Key names and value types, in order: what tells one answer's layout from another's. */
+function layout(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(layout)
+  if (value !== null && typeof value === 'object') return Object.entries(value).map(([key, inner]) => [key, layout(inner)])
+  return typeof value
+}
+
+describe('sign-in decoys', () => {
+  it('should give an unknown login ID the same allowCredentials before and after another account signs in, laid out as a real answer', async () => {
+    const unknown = newLoginId('ghost')
+    // A cold isolate: no real answer seen yet.
+    const before = await startFor(unknown)
+    expect(before.response.status).toBe(200)
+
+    const owner = new Browser(edge)
+    const known = newLoginId('owner')
+    await owner.signUp(known)
+    const real = await startFor(known)
+    expect(real.response.status).toBe(200)
+    const after = await startFor(unknown)
+
+    expect(after.publicKey!.allowCredentials).toEqual(before.publicKey!.allowCredentials)
+    expect(after.publicKey!.challenge).not.toBe(before.publicKey!.challenge)
+    for (const decoy of [before, after]) expect(layout(decoy.publicKey)).toEqual(layout(real.publicKey))
+    // Nothing of the real user's credential in the decoy.
+    expect(JSON.stringify(after.publicKey)).not.toContain(real.publicKey!.allowCredentials[0].id)
+  })
+
+  it('should pick credential kinds a real authenticator makes: base64url IDs of 16, 20 or 32 bytes, with their transports', async () => {
+    const seen = new Set<number>()
+    for (let index = 0; index < 24; index++) {
+      const { publicKey } = await startFor(newLoginId('kind'))
+      const [credential, ...rest] = publicKey!.allowCredentials
+      expect(rest).toEqual([])
+      expect(Object.keys(credential)).toEqual(['type', 'id', 'transports'])
+      expect(credential.id).toMatch(/^[A-Za-z0-9_-]+$/)
+      expect([22, 27, 43]).toContain(credential.id.length)
+      seen.add(credential.id.length)
+    }
+    expect(seen.size).toBeGreaterThan(1)
+  })
+})

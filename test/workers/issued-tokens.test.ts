@@ -1,0 +1,233 @@
+/**
+ * Tokens Descope issues are checked the same way on every path that sets cookies (passkey finish
+ * and refresh), cookie lifetimes stay within the browsers' 400-day limit, and a refresh cookie
+ * that does not verify at the edge never reaches Descope, on any route.
+ */
+import { createExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { descopeSession } from '../../src/session/descope-session'
+import { SessionVerifier } from '../../src/session/entrypoint'
+import { keyStoreFor } from '../../src/session/jwks'
+import { createVerifier } from '../../src/session/standalone'
+import { EMULATOR_URL, edgeFor, ORIGIN } from '../support/edge'
+import { ROUTES } from '../support/routes'
+import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
+
+const edge = edgeFor()
+const REFRESH = 'POST /v1/auth/refresh'
+const FOUR_HUNDRED_DAYS = 400 * 24 * 60 * 60
+const now = () => Math.floor(Date.now() / 1000)
+
+afterEach(async () => {
+  await edge.emulator.clearFaults()
+})
+
+/** A signed-up browser, and another user's browser, with their session and refresh tokens. */
+async function twoUsers() {
+  const alice = new Browser(edge)
+  await alice.signUp(newLoginId('alice'))
+  const bob = new Browser(edge)
+  await bob.signUp(newLoginId('bob'))
+  const tokens = (browser: Browser) => ({ session: browser.jar.cookies.get('DS')!, refresh: browser.jar.cookies.get('DSR')! })
+  return { alice, bob, a: tokens(alice), b: tokens(bob) }
+}
+
+/** Token pairs a compromised or broken Descope (or anything in between) could answer with. */
+async function craftedPairs() {
+  const { a, b } = await twoUsers()
+  const session = jwtPayload(a.session)
+  const refresh = jwtPayload(a.refresh)
+  const goodSession = await edge.emulator.sign({ ...session, iat: now(), exp: now() + 600 })
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['a session token as the rotated refresh token', { sessionJwt: goodSession, refreshJwt: await edge.emulator.sign({ ...session, n: 1 }) }],
+    ['a rotated refresh token of another user', { sessionJwt: goodSession, refreshJwt: b.refresh }],
+    ['a rotated refresh token signed by an unknown key', { sessionJwt: goodSession, refreshJwt: await edge.emulator.sign(refresh, { kid: 'SK2unknown' }) }],
+    [
+      'a rotated refresh token of another issuer',
+      { sessionJwt: goodSession, refreshJwt: await edge.emulator.sign({ ...refresh, iss: 'https://evil.example/x' }) },
+    ],
+    ['a rotated refresh token that is not a JWT', { sessionJwt: goodSession, refreshJwt: 'not-a-jwt' }],
+    ['a session of another user', { sessionJwt: b.session, refreshJwt: b.refresh }],
+    ['a refresh token as the session', { sessionJwt: a.refresh }],
+  ]
+  return { a, cases }
+}
+
+/** A check's outcome as the HTTP answer it stands for. */
+function outcomeOf(outcome: { ok: boolean; status?: number; code?: string; setCookie?: string[] }) {
+  return outcome.ok ? { status: 200, cookies: outcome.setCookie ?? [] } : { status: outcome.status!, code: outcome.code, cookies: [] }
+}
+
+function sessionCookies(response: Response) {
+  return setCookiesOf(response).filter((cookie) => (cookie.name === 'DS' || cookie.name === 'DSR') && cookie.value !== '')
+}
+
+describe('tokens issued by a refresh', () => {
+  it("should refuse crafted token pairs from Descope's refresh (502, no cookie), at POST /auth/refresh and at the edge refresh", async () => {
+    const { a, cases } = await craftedPairs()
+    const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
+    for (const [name, body] of cases) {
+      for (const [path, init] of [
+        ['/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } }],
+        ['/api/hello', { headers: { Cookie: `DS=${expired}; DSR=${a.refresh}` } }],
+      ] as const) {
+        await edge.emulator.fault({ route: REFRESH, status: 200, body, times: 1 })
+        const response = await edge.fetch(path, init)
+        expect([response.status, ((await response.json()) as any).error?.code], `${path}: ${name}`).toEqual([502, 'upstream_error'])
+        expect(sessionCookies(response), `${path}: ${name}`).toEqual([])
+      }
+    }
+  })
+
+  it('should refuse them in the package (descopeSession, createVerifier) and over RPC too (502, no cookie)', async () => {
+    const { a, cases } = await craftedPairs()
+    const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
+    const headers = { Cookie: `DS=${expired}; DSR=${a.refresh}` }
+    const app = new Hono().get('/me', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }), (c) => c.json({ ok: true }))
+    const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
+    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+    const callers: Array<[string, () => Promise<{ status: number; code?: string; cookies: unknown[] }>]> = [
+      [
+        'descopeSession',
+        async () => {
+          const response = await app.request('/me', { headers })
+          return { status: response.status, code: ((await response.json()) as any).error?.code, cookies: sessionCookies(response) }
+        },
+      ],
+      ['createVerifier', async () => outcomeOf(await verifier.verifyRequest({ headers }, { refresh: true }))],
+      ['SessionVerifier', async () => outcomeOf(await rpc.verifyRequest({ headers }, { refresh: true }))],
+    ]
+    for (const [name, body] of cases) {
+      for (const [caller, call] of callers) {
+        await edge.emulator.fault({ route: REFRESH, status: 200, body, times: 1 })
+        const { status, code, cookies } = await call()
+        expect([status, code, cookies], `${caller}: ${name}`).toEqual([502, 'upstream_error', []])
+      }
+    }
+  })
+
+  it('should set a rotated refresh token that checks out', async () => {
+    const { a } = await twoUsers()
+    const rotated = await edge.emulator.sign({ ...jwtPayload(a.refresh), iat: now(), n: 'rotated' })
+    const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: now() + 600 })
+    await edge.emulator.fault({ route: REFRESH, status: 200, body: { sessionJwt: session, refreshJwt: rotated, cookieMaxAge: 3600 }, times: 1 })
+    const response = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } })
+    expect(response.status).toBe(200)
+    expect(Object.fromEntries(sessionCookies(response).map((cookie) => [cookie.name, cookie.value]))).toEqual({ DS: session, DSR: rotated })
+  })
+})
+
+describe('cookie lifetimes', () => {
+  it('should clamp Max-Age to 400 days when Descope asks for more, at refresh and at finish (no 500)', async () => {
+    const { a } = await twoUsers()
+    const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: now() + 600 })
+    const forever = { sessionJwt: session, refreshJwt: a.refresh, cookieMaxAge: 10 ** 10, sessionExpiration: now() + 10 ** 10 }
+    await edge.emulator.fault({ route: REFRESH, status: 200, body: forever, times: 1 })
+    const refreshed = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } })
+    expect(refreshed.status).toBe(200)
+    expect(sessionCookies(refreshed).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
+      ['DS', String(FOUR_HUNDRED_DAYS)],
+      ['DSR', String(FOUR_HUNDRED_DAYS)],
+    ])
+
+    const browser = new Browser(edge)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    await edge.emulator.fault({
+      route: 'POST /v1/auth/webauthn/signup/finish',
+      status: 200,
+      body: { ...forever, cookieMaxAge: '1e12', firstSeen: true },
+      times: 1,
+    })
+    const finished = await browser.post('/auth/passkey/signup/finish', prepared)
+    // The crafted session is Alice's: a sign-up finish does not know the user beforehand.
+    expect(finished.status).toBe(200)
+    expect(sessionCookies(finished).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
+      ['DS', String(FOUR_HUNDRED_DAYS)],
+      ['DSR', String(FOUR_HUNDRED_DAYS)],
+    ])
+  })
+})
+
+describe('a refresh cookie that does not verify never reaches Descope', () => {
+  /** Descope routes that receive the refresh token. */
+  const CARRIERS = [
+    'POST /v1/auth/refresh',
+    'POST /v1/auth/logout',
+    'POST /v1/auth/logoutall',
+    'GET /v1/auth/me',
+    'POST /v1/auth/webauthn/update/start',
+    'POST /v1/auth/webauthn/signin/start',
+  ]
+  const carried = async () => {
+    const calls = await edge.emulator.calls()
+    return CARRIERS.reduce((sum, route) => sum + (calls[route] ?? 0), 0)
+  }
+  /** Every route, with a valid session and the given refresh cookie (and with an expired session, unless `validOnly`). */
+  async function everyRoute(session: string, refresh: string, validOnly = false) {
+    const expired = await edge.emulator.sign({ ...jwtPayload(session), exp: now() - 60 })
+    const statuses: string[] = []
+    for (const [method, path] of ROUTES) {
+      for (const ds of validOnly ? [session] : [session, expired]) {
+        const body = method === 'GET' ? undefined : JSON.stringify(path === '/auth/passkey/signin/start' ? { stepup: true } : {})
+        const headers = { Origin: ORIGIN, 'Content-Type': 'application/json', Cookie: `DS=${ds}; DSR=${refresh}` }
+        const response = await edge.fetch(path, { method, headers, body })
+        statuses.push(`${method} ${path} ${response.status}`)
+      }
+    }
+    return statuses
+  }
+
+  it('should send a real refresh cookie (the control), and none of the forged ones, on any route', async () => {
+    const { a, b } = await twoUsers()
+    const refresh = jwtPayload(a.refresh)
+    await edge.emulator.resetCalls()
+    // The control: with the real refresh cookie, several routes do call Descope with it.
+    await everyRoute(a.session, a.refresh)
+    expect(await carried()).toBeGreaterThan(3)
+
+    const forged: Array<[string, string]> = [
+      ['garbage', 'not-a-jwt'],
+      ['a session token', a.session],
+      ['signed by an unknown key', await edge.emulator.sign(refresh, { kid: 'SK2unknown' })],
+      ['another issuer', await edge.emulator.sign({ ...refresh, iss: 'https://evil.example/x' })],
+      ['expired', await edge.emulator.sign({ ...refresh, exp: now() - 60 })],
+    ]
+    for (const [name, token] of forged) {
+      await edge.emulator.resetCalls()
+      const statuses = await everyRoute(a.session, token)
+      expect(await carried(), `${name}: ${statuses.join(', ')}`).toBe(0)
+    }
+    // Another user's (valid) refresh cookie next to a valid session: never used for this
+    // session. (With an expired session it simply signs the browser in as that other user.)
+    await edge.emulator.resetCalls()
+    const mixed = await everyRoute(a.session, b.refresh, true)
+    const calls = await edge.emulator.calls()
+    expect(calls['GET /v1/auth/me'] ?? 0, mixed.join(', ')).toBe(0)
+    expect(calls['POST /v1/auth/webauthn/update/start'] ?? 0).toBe(0)
+    expect(calls['POST /v1/auth/webauthn/signin/start'] ?? 0).toBe(0)
+  })
+
+  it('should send nothing when it cannot check the token (no signing keys): logout answers 503, cookies cleared', async () => {
+    const cold = edgeFor()
+    const browser = new Browser(cold)
+    await browser.signUp(newLoginId())
+    const store = keyStoreFor(`${EMULATOR_URL}|${cold.projectId}`, () => {
+      throw new Error('the Worker has created this store already')
+    })
+    await caches.default.delete(`https://jwks.passkey-edge.invalid/v1/${cold.projectId}?base=${encodeURIComponent(EMULATOR_URL)}`)
+    store.reset()
+    await cold.emulator.fault({ route: 'GET /v2/keys', status: 500 })
+    await cold.emulator.resetCalls()
+    const response = await browser.post('/auth/logout', {})
+    expect(response.status).toBe(503)
+    expect(
+      setCookiesOf(response)
+        .filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR')
+        .map((cookie) => cookie.attributes['max-age'])
+    ).toEqual(['0', '0'])
+    expect(await cold.emulator.count('POST /v1/auth/logout')).toBe(0)
+    await cold.emulator.clearFaults()
+  })
+})
