@@ -59,10 +59,14 @@ flows.post('/signup-in/start', async (c) => {
   const origin = stringField(body, 'origin')
   const rpId = rpIdFor(origin, c.env.rpId)
   const user = await c.env.store.userByLoginId(loginId)
-  // A known user with passkeys signs in; an unknown one (or one without passkeys) signs up.
-  // Never `create` for a user with passkeys: that would enrol a key without authentication.
+  // A known user with passkeys signs in; an unknown one signs up. Never `create` for a user with
+  // passkeys: that would enrol a key without authentication.
   if (user && user.credentialIds.length > 0) return c.json(await startSignIn(c, { loginId, origin: origin ?? '', rpId, body, user }))
-  return c.json(await startSignUp(c, { loginId, origin: origin ?? '', rpId, body, user: objectField(body, 'user'), existing: user }))
+  // A user without passkeys: Descope's answer is unpublished, so the project setting picks one.
+  const passkeyless = user ? c.env.store.settings().passkeyless_signup_in : undefined
+  if (passkeyless === 'refuse') throw invalidRequest('User has no passkey')
+  const existing = passkeyless === 'attach' ? user : undefined
+  return c.json(await startSignUp(c, { loginId, origin: origin ?? '', rpId, body, user: objectField(body, 'user'), existing }))
 })
 
 flows.post('/update/start', async (c) => {

@@ -34,6 +34,14 @@ export interface ProjectSettings {
   exclude_permission_claim: boolean
   /** Emulator-only (Descope's matching is unpublished): how login IDs are compared. */
   login_id_case: 'insensitive' | 'sensitive'
+  /**
+   * Emulator-only (Descope's behaviour is unpublished): what `signup-in/start` does for a login ID
+   * whose user has no passkey. `attach`: `create: true` for that user, and its sign-up finish
+   * enrols the passkey on the existing account (the hostile reading); `new_user`: `create: true`
+   * for a new user, whose sign-up finish then refuses the taken login ID (E062107); `refuse`: the
+   * start is refused, as sign-in start refuses a user without a passkey.
+   */
+  passkeyless_signup_in: 'attach' | 'new_user' | 'refuse'
 }
 
 export const DEFAULT_SETTINGS: Readonly<ProjectSettings> = Object.freeze({
@@ -49,6 +57,7 @@ export const DEFAULT_SETTINGS: Readonly<ProjectSettings> = Object.freeze({
   auto_tenant_claim: false,
   exclude_permission_claim: false,
   login_id_case: 'insensitive',
+  passkeyless_signup_in: 'attach',
 })
 
 type Rule = readonly string[] | 'boolean' | 'string'
@@ -66,6 +75,7 @@ const RULES: Record<keyof ProjectSettings, Rule> = {
   auto_tenant_claim: 'boolean',
   exclude_permission_claim: 'boolean',
   login_id_case: ['insensitive', 'sensitive'],
+  passkeyless_signup_in: ['attach', 'new_user', 'refuse'],
 }
 
 /** `current` with `patch` merged in; E011001 naming the first unknown setting or bad value. */

@@ -29,6 +29,7 @@ import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
 import { parseOptions } from './options'
 import { sessionUser } from './session-user'
+import { startSignUpOrIn } from './sign-up-or-in'
 
 /** Start bodies hold a login ID and a few profile fields. */
 const START_MAX_BYTES = 4 * 1024
@@ -71,7 +72,7 @@ passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), asyn
   const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
   await limitByLoginId(c, loginId)
   const origin = c.var.origin
-  const start = await upstream(c, 'signup-start', () => c.var.descope.signUpOrInStart({ loginId, origin }))
+  const start = await startSignUpOrIn(c, loginId, origin)
   return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
 })
 

@@ -60,6 +60,7 @@ describe('emulator settings: the control API', () => {
       auto_tenant_claim: false,
       exclude_permission_claim: false,
       login_id_case: 'insensitive',
+      passkeyless_signup_in: 'attach',
     })
     const merged = await control('PUT', '/settings', { refresh_token_rotation: true })
     expect(merged.json).toEqual({ ...defaults.json, refresh_token_rotation: true })
@@ -93,6 +94,43 @@ describe('emulator settings: the control API', () => {
     const signIn = await call('POST', '/v1/auth/webauthn/signin/start', { loginId, origin: ORIGIN })
     expect(signIn.status).toBe(400)
     expect((await call('POST', '/v1/auth/webauthn/signup/start', { loginId, origin: ORIGIN })).json.errorCode).toBe('E062107')
+  })
+})
+
+describe('emulator settings: sign-up-or-in of a user without a passkey', () => {
+  /** A user made in the console, then a stranger's sign-up-or-in of her login ID up to finish. */
+  async function strangerSignsUpOrIn(reading: string) {
+    const { control, call } = project()
+    await control('PUT', '/settings', { passkeyless_signup_in: reading })
+    const loginId = newLoginId()
+    const { json: created } = await control('POST', '/users', { loginId })
+    const start = await call('POST', '/v1/auth/webauthn/signup-in/start', { loginId, origin: ORIGIN })
+    if (start.status !== 200) return { start, finish: undefined, user: (await control('GET', `/users/${created.userId}`)).json, userId: created.userId }
+    expect(start.json.create).toBe(true)
+    const response = await new SoftwareAuthenticator().create(JSON.parse(start.json.options), ORIGIN)
+    const finish = await call('POST', '/v1/auth/webauthn/signup/finish', { transactionId: start.json.transactionId, response: JSON.stringify(response) })
+    return { start, finish, user: (await control('GET', `/users/${created.userId}`)).json, userId: created.userId }
+  }
+
+  it('should attach the passkey to her account with attach (the hostile reading, the default)', async () => {
+    const { finish, user, userId } = await strangerSignsUpOrIn('attach')
+    expect(finish?.status).toBe(200)
+    expect(finish?.json.user).toMatchObject({ userId, webauthn: true })
+    expect(user.webauthn).toBe(true)
+  })
+
+  it('should answer create for a new user with new_user, whose sign-up finish refuses her login ID', async () => {
+    const { finish, user } = await strangerSignsUpOrIn('new_user')
+    expect(finish?.status).toBe(400)
+    expect(finish?.json.errorCode).toBe('E062107')
+    expect(user.webauthn).toBe(false)
+  })
+
+  it('should refuse the start with refuse', async () => {
+    const { start, user } = await strangerSignsUpOrIn('refuse')
+    expect(start.status).toBe(400)
+    expect(start.json.errorCode).toBe('E011003')
+    expect(user.webauthn).toBe(false)
   })
 })
 

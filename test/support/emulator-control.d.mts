@@ -33,6 +33,8 @@ export interface EmulatorControl<Fault = Record<string, unknown>> {
   settings(settings?: Partial<ProjectSettings>): Promise<ProjectSettings>
   /** A user without a passkey, as if made in the Descope console. */
   createUser(user: EmulatorUser): Promise<string>
+  /** The user object (as `/v1/auth/me` answers it): `webauthn` says whether it has a passkey. */
+  user(userId: string): Promise<{ userId: string; loginIds: string[]; webauthn: boolean; [field: string]: unknown }>
   /** Replaces the given fields of a user (roles, permissions, tenants, profile, status); answers the user object. */
   patchUser(userId: string, patch: Partial<Omit<EmulatorUser, 'loginId'>> & { status?: 'enabled' | 'disabled' }): Promise<unknown>
   /** Signs any payload with the project's current key (header defaults: RS256 and the current kid). */

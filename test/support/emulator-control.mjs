@@ -40,6 +40,7 @@ export function emulatorControl(projectId, baseUrl, { fetch: fetcher = fetch } =
     setClock: (offsetSeconds) => send('POST', '/clock', { offsetSeconds }),
     settings: (settings = {}) => send('PUT', '/settings', settings),
     createUser: async (user) => (await send('POST', '/users', user)).userId,
+    user: (userId) => send('GET', `/users/${userId}`),
     patchUser: (userId, patch) => send('PATCH', `/users/${userId}`, patch),
     sign: async (payload, header = {}) => (await send('POST', '/sign', { payload, header })).jwt,
     async refresh(refreshJwt) {
