@@ -87,6 +87,11 @@ control.patch('/users/:userId', async (c) => {
   return c.json(userResponse(user))
 })
 
+control.delete('/users/:userId/passkeys', async (c) => {
+  const { store } = c.env
+  return c.json(userResponse(await store.removePasskeys(await existingUser(store, c.req.param('userId')))))
+})
+
 async function existingUser(store: ProjectEnv['Bindings']['store'], userId: string) {
   const user = await store.user(userId)
   if (!user) throw new ApiError(404, 'E062108', 'User not found', 'No user with this ID')

@@ -179,6 +179,14 @@ export class Store {
     return this.storage.put(`cred:${credential.id}`, credential)
   }
 
+  /** The user without any passkey (as if removed in the console); its refresh sessions stay. */
+  async removePasskeys(user: StoredUser): Promise<StoredUser> {
+    await this.storage.delete(user.credentialIds.map((id) => `cred:${id}`))
+    const bare = { ...user, credentialIds: [] }
+    await this.putUser(bare)
+    return bare
+  }
+
   // Refresh sessions.
 
   session(sid: string): Promise<StoredSession | undefined> {

@@ -119,6 +119,16 @@ describe('emulator settings: sign-up-or-in of a user without a passkey', () => {
     expect(user.webauthn).toBe(true)
   })
 
+  it('should remove every passkey of a user through the control API: sign-in start then refuses it', async () => {
+    const { control, call, passkey } = project()
+    const loginId = newLoginId()
+    const { userId } = (await passkey(loginId, new SoftwareAuthenticator())).json.user
+    expect((await call('POST', '/v1/auth/webauthn/signin/start', { loginId, origin: ORIGIN })).status).toBe(200)
+    expect((await control('DELETE', `/users/${userId}/passkeys`)).json).toMatchObject({ userId, webauthn: false })
+    expect((await call('POST', '/v1/auth/webauthn/signin/start', { loginId, origin: ORIGIN })).status).toBe(400)
+    expect((await control('DELETE', '/users/Unobody/passkeys')).status).toBe(404)
+  })
+
   it('should answer create for a new user with new_user, whose sign-up finish refuses her login ID', async () => {
     const { finish, user } = await strangerSignsUpOrIn('new_user')
     expect(finish?.status).toBe(400)

@@ -37,6 +37,8 @@ export interface EmulatorControl<Fault = Record<string, unknown>> {
   user(userId: string): Promise<{ userId: string; loginIds: string[]; webauthn: boolean; [field: string]: unknown }>
   /** Replaces the given fields of a user (roles, permissions, tenants, profile, status); answers the user object. */
   patchUser(userId: string, patch: Partial<Omit<EmulatorUser, 'loginId'>> & { status?: 'enabled' | 'disabled' }): Promise<unknown>
+  /** Removes every passkey of a user, as in the console (its sessions stay); answers the user object. */
+  removePasskeys(userId: string): Promise<{ userId: string; webauthn: boolean; [field: string]: unknown }>
   /** Signs any payload with the project's current key (header defaults: RS256 and the current kid). */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
   /** Descope's own `POST /v1/auth/refresh` with a refresh JWT: what Descope says of a token, without the edge. */

@@ -42,6 +42,7 @@ export function emulatorControl(projectId, baseUrl, { fetch: fetcher = fetch } =
     createUser: async (user) => (await send('POST', '/users', user)).userId,
     user: (userId) => send('GET', `/users/${userId}`),
     patchUser: (userId, patch) => send('PATCH', `/users/${userId}`, patch),
+    removePasskeys: (userId) => send('DELETE', `/users/${userId}/passkeys`),
     sign: async (payload, header = {}) => (await send('POST', '/sign', { payload, header })).jwt,
     async refresh(refreshJwt) {
       const response = await fetcher(`${baseUrl}/v1/auth/refresh`, { method: 'POST', headers: { Authorization: `Bearer ${projectId}:${refreshJwt}` } })

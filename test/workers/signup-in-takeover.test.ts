@@ -131,3 +131,28 @@ describe('sign-up-or-in when Descope says create for a user who has passkeys (T5
     await edge.emulator.clearFaults()
   })
 })
+
+describe('sign-up-or-in of a user who removed all her passkeys (T50)', () => {
+  const edge = edgeFor(newProjectId())
+
+  it('should refuse a stranger, and let only her own session enrol a passkey again (add-device)', async () => {
+    const owner = new Browser(edge)
+    const loginId = newLoginId('bare')
+    const userId = (await owner.signUp(loginId)).body.user.userId
+    // She removes every passkey in the console; her session at the edge stays.
+    expect((await edge.emulator.removePasskeys(userId)).webauthn).toBe(false)
+
+    const stranger = await signUpOrIn(edge, loginId)
+    expect(stranger.start.status, stranger.startText).toBe(400)
+    expect(JSON.parse(stranger.startText).error.code).toBe('invalid_login_id')
+    expect((await edge.emulator.user(userId)).webauthn).toBe(false)
+
+    // The one way back: add-device with her own session, then that passkey signs her in.
+    const phone = new SoftwareAuthenticator()
+    const device = new Browser(edge, phone)
+    for (const [name, value] of owner.jar.cookies) device.jar.cookies.set(name, value)
+    const added = await device.prepare('update', {})
+    expect((await device.call('/auth/passkey/update/finish', added)).status).toBe(200)
+    expect((await new Browser(edge, phone).signIn(loginId)).body.user.userId).toBe(userId)
+  })
+})
