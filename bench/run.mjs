@@ -61,7 +61,7 @@ const ROUTES = [
   { id: 'node-sdk', label: '@descope/node-sdk `validateSession` (nodejs_compat)', worker: 'node-sdk', token: 'header' },
   { id: 'hono-jwk', label: 'Hono `jwk` with `jwks_uri`', worker: 'hono-jwk', token: 'header' },
   { id: 'ours-header', label: 'ours: `GET /api/hello`, Bearer token', worker: 'ours', token: 'header' },
-  { id: 'ours-cookie', label: 'ours: `GET /api/hello`, `DS` cookie', worker: 'ours', token: 'cookie' },
+  { id: 'ours-cookie', label: 'ours: `GET /api/hello`, `__Host-DS` cookie', worker: 'ours', token: 'cookie' },
 ]
 const PROTECTED = ['floor', 'jose', 'node-sdk', 'hono-jwk', 'ours']
 
@@ -159,7 +159,7 @@ async function measure(stack, projects, results) {
   const tokens = {}
   for (const name of [...PROTECTED, 'ours-probe']) tokens[name] = await emulator(projects[name]).sign(claims(projects[name]))
   const headersFor = (route, token) =>
-    route.token === 'none' ? {} : route.token === 'cookie' ? { Cookie: `DS=${token}` } : { Authorization: `Bearer ${token}` }
+    route.token === 'none' ? {} : route.token === 'cookie' ? { Cookie: `__Host-DS=${token}` } : { Authorization: `Bearer ${token}` }
   const urlFor = (route) => `${urls[route.worker]}/api/hello`
 
   // 1. Cold burst: 16 simultaneous first requests per Worker, before anything warmed a key cache.
@@ -196,7 +196,7 @@ async function measure(stack, projects, results) {
   {
     const runs = []
     for (let i = 0; i < 3; i++)
-      runs.push(await verifyProbe(`${urls['ours-probe']}/__bench/verify?n=${VERIFY_N}`, { headers: { Cookie: `DS=${tokens['ours-probe']}` } }))
+      runs.push(await verifyProbe(`${urls['ours-probe']}/__bench/verify?n=${VERIFY_N}`, { headers: { Cookie: `__Host-DS=${tokens['ours-probe']}` } }))
     results.verify.ours.reusedCookie = median(runs)
   }
   // Fresh tokens: a token cache cannot help, so this is the full check. Ours remembers verified

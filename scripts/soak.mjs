@@ -208,11 +208,11 @@ function browser(authenticator = new SoftwareAuthenticator()) {
 }
 const headersOf = (b) => ({ 'CF-Connecting-IP': b.ip })
 
-/** Counts the session cookies of a successful finish: exactly one DS per legitimate finish. */
+/** Counts the session cookies of a successful finish: exactly one __Host-DS per legitimate finish. */
 function countFinish(result) {
   if (result.status !== 200) return
   figures.finishes.legitimateOk++
-  const sessions = result.cookies.filter((line) => /^DS=[^;]+/.test(line)).length
+  const sessions = result.cookies.filter((line) => /^__Host-DS=[^;]+/.test(line)).length
   figures.finishes.sessionCookies += sessions
   if (sessions !== 1) figures.finishes.wrongSessionCount++
 }

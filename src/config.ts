@@ -40,8 +40,19 @@ const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/
 /** Hosts that may be reached over plain http: the local emulator in dev and tests. */
 const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|[a-z0-9-]+\.localhost)$/
 
-/** Defaults shared with the package's `descopeSession()` options. */
-export const DEFAULTS = { sessionCookieName: 'DS', refreshCookieName: 'DSR', clockToleranceSeconds: 5, upstreamTimeoutMs: 8000 } as const
+/**
+ * Defaults shared with the package's `descopeSession()` and `createVerifier()` options. The
+ * cookie names carry the `__Host-` prefix (docs/threat-model.md, T54): browsers refuse such a
+ * cookie with a `Domain`, so a sibling subdomain cannot plant one over ours (cookie tossing),
+ * and a planted `DS` is another cookie, never read. Plain `DS`/`DSR` (Descope's names) stay
+ * configurable; README says what they give up.
+ */
+export const DEFAULTS = {
+  sessionCookieName: '__Host-DS',
+  refreshCookieName: '__Host-DSR',
+  clockToleranceSeconds: 5,
+  upstreamTimeoutMs: 8000,
+} as const
 
 const cache = new WeakMap<object, Config>()
 

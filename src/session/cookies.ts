@@ -1,8 +1,9 @@
 /**
  * @module
- * Session cookies as Descope names them (`DS`, `DSR`, configurable): `HttpOnly; Secure;
- * SameSite=Strict; Path=/`, no `Domain` (so a sibling subdomain can neither read nor set them),
- * lifetimes from Descope's response.
+ * Session cookies (`__Host-DS`, `__Host-DSR` by default, configurable; config.ts): `HttpOnly;
+ * Secure; SameSite=Strict; Path=/`, no `Domain` — what the `__Host-` prefix requires, so a sibling
+ * subdomain can neither read them nor plant its own under their names — with lifetimes from
+ * Descope's response.
  *
  * They are built as `Set-Cookie` header values, so the same cookies go on this Worker's answers
  * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).

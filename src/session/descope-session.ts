@@ -29,9 +29,9 @@ export interface DescopeSessionOptions<Bindings = any> {
   baseUrl?: EnvValue<string | undefined, Bindings>
   /** Require this `aud` in session tokens. */
   audience?: EnvValue<string | undefined, Bindings>
-  /** Session cookie name; `DS` by default, as Descope names it. */
+  /** Session cookie name; `__Host-DS` by default (a sibling subdomain cannot plant it; plain `DS` is Descope's name). */
   sessionCookie?: EnvValue<string | undefined, Bindings>
-  /** Refresh cookie name; `DSR` by default. */
+  /** Refresh cookie name; `__Host-DSR` by default. */
   refreshCookie?: EnvValue<string | undefined, Bindings>
   /**
    * Refresh a session cookie that is missing or merely expired with the refresh cookie (a call

@@ -19,9 +19,9 @@ export interface VerifierOptions {
   baseUrl?: string
   /** Require this `aud` in session tokens. */
   audience?: string
-  /** Session cookie name; `DS` by default. */
+  /** Session cookie name; `__Host-DS` by default. */
   sessionCookie?: string
-  /** Refresh cookie name; `DSR` by default. */
+  /** Refresh cookie name; `__Host-DSR` by default. */
   refreshCookie?: string
 }
 

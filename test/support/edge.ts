@@ -18,6 +18,9 @@ export type EmulatorFault = Fault
 /** Where the Worker finds the emulator in these tests (routed by Miniflare's outboundService). */
 export const EMULATOR_URL = 'http://emulator.localhost'
 export const ORIGIN = 'https://app.example.com'
+/** The Worker's default cookie names (src/config.ts; docs/threat-model.md, T54). */
+export const SESSION_COOKIE = '__Host-DS'
+export const REFRESH_COOKIE = '__Host-DSR'
 
 /** Calls the Worker's `fetch` with the test env plus overrides, and waits for its `waitUntil`s. */
 export function edgeFetch(input: string | Request, init?: RequestInit, overrides: Partial<Env> = {}): Promise<Response> {

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createDescopeClient } from '../../src/descope/client'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { EMULATOR_URL, ORIGIN, emulatorControl } from '../support/edge'
+import { EMULATOR_URL, ORIGIN, emulatorControl, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { parseSetCookie } from './passkey-helpers'
 
 /** vitest.config.ts's TEST_PROJECT_ID: the project of both Workers. */
@@ -38,7 +38,7 @@ for (const [kind, base] of [
   describe(`example Worker: ${kind}`, () => {
     it('should let a signed-in browser through with its session cookie, and a Bearer token', async () => {
       const user = await signUp()
-      const viaCookie = await get(`${base}/me`, { Cookie: `DS=${user.sessionJwt}` })
+      const viaCookie = await get(`${base}/me`, { Cookie: `${SESSION_COOKIE}=${user.sessionJwt}` })
       expect(viaCookie.status).toBe(200)
       expect(viaCookie.body).toMatchObject({ userId: user.userId })
       expect(viaCookie.cookies).toEqual([])
@@ -57,30 +57,30 @@ for (const [kind, base] of [
 
     it('should answer 403 insufficient_scope for a missing role', async () => {
       const user = await signUp()
-      const refused = await get(`${base}/admin`, { Cookie: `DS=${user.sessionJwt}` })
+      const refused = await get(`${base}/admin`, { Cookie: `${SESSION_COOKIE}=${user.sessionJwt}` })
       expect(refused.status).toBe(403)
       expect(refused.body.error.code).toBe('forbidden')
       expect(refused.headers.get('WWW-Authenticate')).toBe('Bearer error="insufficient_scope"')
       const admin = await emulator.sign({ iss: PID, sub: user.userId, iat: now() - 5, exp: now() + 600, drn: 'DS', roles: ['admin'] })
-      expect((await get(`${base}/admin`, { Cookie: `DS=${admin}` })).status).toBe(200)
+      expect((await get(`${base}/admin`, { Cookie: `${SESSION_COOKIE}=${admin}` })).status).toBe(200)
     })
 
     it('should refresh an expired session with the refresh cookie and set the new cookies', async () => {
       const user = await signUp()
       const expired = await emulator.sign({ iss: PID, sub: user.userId, iat: now() - 700, exp: now() - 60, drn: 'DS' })
-      const refreshed = await get(`${base}/me`, { Cookie: `DS=${expired}; DSR=${user.refreshJwt}` })
+      const refreshed = await get(`${base}/me`, { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${user.refreshJwt}` })
       expect(refreshed.status).toBe(200)
       expect(refreshed.body.userId).toBe(user.userId)
-      const session = refreshed.cookies.find((cookie) => cookie.name === 'DS')
+      const session = refreshed.cookies.find((cookie) => cookie.name === SESSION_COOKIE)
       expect(session?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/' })
       expect(session?.attributes).not.toHaveProperty('domain')
       expect(refreshed.headers.get('Cache-Control')).toBe('no-store')
       // The new session cookie is a session of the same user, good on either route.
-      const again = await get(`${base}/me`, { Cookie: `DS=${session?.value}` })
+      const again = await get(`${base}/me`, { Cookie: `${SESSION_COOKIE}=${session?.value}` })
       expect(again.body.userId).toBe(user.userId)
       // A forged refresh cookie never gets one.
       const forged = await get(`${base}/me`, {
-        Cookie: `DS=${expired}; DSR=${await emulator.sign({ iss: PID, sub: user.userId, exp: now() + 600, drn: 'DS' })}`,
+        Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${await emulator.sign({ iss: PID, sub: user.userId, exp: now() + 600, drn: 'DS' })}`,
       })
       expect(forged.status).toBe(401)
       expect(forged.cookies).toEqual([])
@@ -91,10 +91,10 @@ for (const [kind, base] of [
 describe('example Worker: step-up', () => {
   it('should ask for a passkey confirmation (RFC 9470) when step-up is required', async () => {
     const user = await signUp()
-    const plain = await get('/reports/local/confirm', { Cookie: `DS=${user.sessionJwt}` })
+    const plain = await get('/reports/local/confirm', { Cookie: `${SESSION_COOKIE}=${user.sessionJwt}` })
     expect(plain.status).toBe(401)
     expect(plain.headers.get('WWW-Authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/)
     const stepped = await emulator.sign({ iss: PID, sub: user.userId, iat: now() - 5, exp: now() + 600, drn: 'DS', su: true })
-    expect((await get('/reports/local/confirm', { Cookie: `DS=${stepped}` })).status).toBe(200)
+    expect((await get('/reports/local/confirm', { Cookie: `${SESSION_COOKIE}=${stepped}` })).status).toBe(200)
   })
 })

@@ -8,7 +8,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../src/errors'
-import { edgeFor, ORIGIN } from '../support/edge'
+import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, newLoginId } from './passkey-helpers'
 import { PASSKEY_FLOWS, ROUTES } from '../support/routes'
 
@@ -197,7 +197,7 @@ const token = fc.oneof(
 const cookieHeader = fc
   .array(
     fc.tuple(
-      fc.constantFrom('DS', 'DSR', '__Host-ptx-0123456789abcdef', 'DS ', 'x', 'ds'),
+      fc.constantFrom(SESSION_COOKIE, REFRESH_COOKIE, 'DS', 'DSR', '__Host-ptx-0123456789abcdef', 'DS ', '__host-ds', 'x', 'ds'),
       fc.oneof(
         token,
         headerText(30).map((text) => text.replace(/[;,]/g, ''))
@@ -322,7 +322,7 @@ describe('fuzzing every route (no 5xx, documented error shape, no-store)', () =>
       fc.asyncProperty(fc.constantFrom(...protectedRoutes), token, fc.constantFrom('bearer', 'cookie', 'both'), async ([, path], value, where) => {
         const sent: Record<string, string> = {}
         if (where !== 'cookie') sent.Authorization = `Bearer ${value}`
-        if (where !== 'bearer') sent.Cookie = `DS=${value.replace(/[;,\s]/g, '')}; DSR=${value.replace(/[;,\s]/g, '')}`
+        if (where !== 'bearer') sent.Cookie = `${SESSION_COOKIE}=${value.replace(/[;,\s]/g, '')}; ${REFRESH_COOKIE}=${value.replace(/[;,\s]/g, '')}`
         await check('GET', path, sent, undefined)
       }),
       { numRuns: 1000 }

@@ -11,7 +11,7 @@ import { descopeSession } from '../../src/session/descope-session'
 import { SessionVerifier } from '../../src/session/entrypoint'
 import { keyStoreFor } from '../../src/session/jwks'
 import { createVerifier } from '../../src/session/standalone'
-import { EMULATOR_URL, edgeFor, ORIGIN } from '../support/edge'
+import { EMULATOR_URL, edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { ROUTES } from '../support/routes'
 import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
 
@@ -30,7 +30,7 @@ async function twoUsers() {
   await alice.signUp(newLoginId('alice'))
   const bob = new Browser(edge)
   await bob.signUp(newLoginId('bob'))
-  const tokens = (browser: Browser) => ({ session: browser.jar.cookies.get('DS')!, refresh: browser.jar.cookies.get('DSR')! })
+  const tokens = (browser: Browser) => ({ session: browser.jar.cookies.get(SESSION_COOKIE)!, refresh: browser.jar.cookies.get(REFRESH_COOKIE)! })
   return { alice, bob, a: tokens(alice), b: tokens(bob) }
 }
 
@@ -61,7 +61,7 @@ function outcomeOf(outcome: { ok: boolean; status?: number; code?: string; setCo
 }
 
 function sessionCookies(response: Response) {
-  return setCookiesOf(response).filter((cookie) => (cookie.name === 'DS' || cookie.name === 'DSR') && cookie.value !== '')
+  return setCookiesOf(response).filter((cookie) => (cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE) && cookie.value !== '')
 }
 
 describe('tokens issued by a refresh', () => {
@@ -70,8 +70,8 @@ describe('tokens issued by a refresh', () => {
     const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
     for (const [name, body] of cases) {
       for (const [path, init] of [
-        ['/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } }],
-        ['/api/hello', { headers: { Cookie: `DS=${expired}; DSR=${a.refresh}` } }],
+        ['/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } }],
+        ['/api/hello', { headers: { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${a.refresh}` } }],
       ] as const) {
         await edge.emulator.fault({ route: REFRESH, status: 200, body, times: 1 })
         const response = await edge.fetch(path, init)
@@ -84,7 +84,7 @@ describe('tokens issued by a refresh', () => {
   it('should refuse them in the package (descopeSession, createVerifier) and over RPC too (502, no cookie)', async () => {
     const { a, cases } = await craftedPairs()
     const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
-    const headers = { Cookie: `DS=${expired}; DSR=${a.refresh}` }
+    const headers = { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${a.refresh}` }
     const app = new Hono().get('/me', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }), (c) => c.json({ ok: true }))
     const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
     const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
@@ -113,9 +113,12 @@ describe('tokens issued by a refresh', () => {
     const rotated = await edge.emulator.sign({ ...jwtPayload(a.refresh), iat: now(), n: 'rotated' })
     const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: now() + 600 })
     await edge.emulator.fault({ route: REFRESH, status: 200, body: { sessionJwt: session, refreshJwt: rotated, cookieMaxAge: 3600 }, times: 1 })
-    const response = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } })
+    const response = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } })
     expect(response.status).toBe(200)
-    expect(Object.fromEntries(sessionCookies(response).map((cookie) => [cookie.name, cookie.value]))).toEqual({ DS: session, DSR: rotated })
+    expect(Object.fromEntries(sessionCookies(response).map((cookie) => [cookie.name, cookie.value]))).toEqual({
+      [SESSION_COOKIE]: session,
+      [REFRESH_COOKIE]: rotated,
+    })
   })
 })
 
@@ -125,11 +128,11 @@ describe('cookie lifetimes', () => {
     const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: now() + 600 })
     const forever = { sessionJwt: session, refreshJwt: a.refresh, cookieMaxAge: 10 ** 10, sessionExpiration: now() + 10 ** 10 }
     await edge.emulator.fault({ route: REFRESH, status: 200, body: forever, times: 1 })
-    const refreshed = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${a.refresh}` } })
+    const refreshed = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } })
     expect(refreshed.status).toBe(200)
     expect(sessionCookies(refreshed).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
-      ['DS', String(FOUR_HUNDRED_DAYS)],
-      ['DSR', String(FOUR_HUNDRED_DAYS)],
+      [SESSION_COOKIE, String(FOUR_HUNDRED_DAYS)],
+      [REFRESH_COOKIE, String(FOUR_HUNDRED_DAYS)],
     ])
 
     const browser = new Browser(edge)
@@ -144,8 +147,8 @@ describe('cookie lifetimes', () => {
     // The crafted session is Alice's: a sign-up finish does not know the user beforehand.
     expect(finished.status).toBe(200)
     expect(sessionCookies(finished).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
-      ['DS', String(FOUR_HUNDRED_DAYS)],
-      ['DSR', String(FOUR_HUNDRED_DAYS)],
+      [SESSION_COOKIE, String(FOUR_HUNDRED_DAYS)],
+      [REFRESH_COOKIE, String(FOUR_HUNDRED_DAYS)],
     ])
   })
 })
@@ -171,7 +174,7 @@ describe('a refresh cookie that does not verify never reaches Descope', () => {
     for (const [method, path] of ROUTES) {
       for (const ds of validOnly ? [session] : [session, expired]) {
         const body = method === 'GET' ? undefined : JSON.stringify(path === '/auth/passkey/signin/start' ? { stepup: true } : {})
-        const headers = { Origin: ORIGIN, 'Content-Type': 'application/json', Cookie: `DS=${ds}; DSR=${refresh}` }
+        const headers = { Origin: ORIGIN, 'Content-Type': 'application/json', Cookie: `${SESSION_COOKIE}=${ds}; ${REFRESH_COOKIE}=${refresh}` }
         const response = await edge.fetch(path, { method, headers, body })
         statuses.push(`${method} ${path} ${response.status}`)
       }
@@ -224,7 +227,7 @@ describe('a refresh cookie that does not verify never reaches Descope', () => {
     expect(response.status).toBe(503)
     expect(
       setCookiesOf(response)
-        .filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR')
+        .filter((cookie) => cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE)
         .map((cookie) => cookie.attributes['max-age'])
     ).toEqual(['0', '0'])
     expect(await cold.emulator.count('POST /v1/auth/logout')).toBe(0)

@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { dataPoint } from '../../src/telemetry/metrics'
-import { edgeFor, newProjectId } from '../support/edge'
+import { edgeFor, newProjectId, SESSION_COOKIE } from '../support/edge'
 import { MetricsSink } from '../support/metrics'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { Browser, newLoginId, post } from './passkey-helpers'
@@ -103,10 +103,10 @@ describe('session rejections: one data point per refused token, by reason and so
     expect((await hello({ Authorization: `Bearer ${await sign({ drn: 'DSR' })}` })).status).toBe(401)
     expect((await hello({ Authorization: `Bearer ${await sign({ exp: now() - 60 })}` })).status).toBe(401)
     expect((await hello({ Authorization: 'Basic abc' })).status).toBe(401)
-    expect((await hello({ Cookie: `DS=${await sign({}, { kid: 'SK2forged' })}` })).status).toBe(401)
-    expect((await hello({ Cookie: 'DS=a; DS=b' })).status).toBe(401)
+    expect((await hello({ Cookie: `${SESSION_COOKIE}=${await sign({}, { kid: 'SK2forged' })}` })).status).toBe(401)
+    expect((await hello({ Cookie: `${SESSION_COOKIE}=a; ${SESSION_COOKIE}=b` })).status).toBe(401)
     // Expired cookie and no refresh cookie: refused as expired.
-    expect((await hello({ Cookie: `DS=${await sign({ exp: now() - 60 })}` })).status).toBe(401)
+    expect((await hello({ Cookie: `${SESSION_COOKIE}=${await sign({ exp: now() - 60 })}` })).status).toBe(401)
     // No token at all is no rejection: nothing was presented.
     expect((await hello({})).status).toBe(401)
 
@@ -125,7 +125,7 @@ describe('session rejections: one data point per refused token, by reason and so
     const browser = new Browser(edge)
     await browser.signUp(newLoginId())
     const expired = await edge.emulator.sign({ iss: edge.projectId, sub: 'U2whoever', iat: now() - 700, exp: now() - 60, drn: 'DS' })
-    browser.jar.cookies.set('DS', expired)
+    browser.jar.cookies.set(SESSION_COOKIE, expired)
     expect((await edge.fetch('/api/hello', { headers: { Cookie: browser.jar.header() } })).status).toBe(200)
     expect(metrics.of('session_rejected')).toEqual([])
   })

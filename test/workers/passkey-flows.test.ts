@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { edgeFor, newProjectId, ORIGIN } from '../support/edge'
+import { edgeFor, newProjectId, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, post, setCookiesOf } from './passkey-helpers'
 
 const edge = edgeFor()
@@ -14,8 +14,8 @@ describe('sign-up then sign-in', () => {
     expect(typeof signUp.body.sessionExpiration).toBe('number')
     // Tokens stay in cookies.
     expect(JSON.stringify(signUp.body)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
-    expect(browser.jar.cookies.get('DS')).toBeTruthy()
-    expect(browser.jar.cookies.get('DSR')).toBeTruthy()
+    expect(browser.jar.cookies.get(SESSION_COOKIE)).toBeTruthy()
+    expect(browser.jar.cookies.get(REFRESH_COOKIE)).toBeTruthy()
     expect(browser.jar.bindingCookies()).toEqual([])
 
     const signIn = await new Browser(edge, browser.authenticator).signIn(loginId)
@@ -52,18 +52,18 @@ describe('cookies', () => {
     expect(binding?.attributes).toEqual({ 'max-age': '300', path: '/', httponly: true, secure: true, samesite: 'Strict' })
   })
 
-  it('should set DS and DSR with exact attributes and lifetimes from Descope, and clear the binding cookie', async () => {
+  it('should set the session and refresh cookies with exact attributes and lifetimes from Descope, and clear the binding cookie', async () => {
     const browser = new Browser(edge)
     const { transactionId, response } = await browser.prepare('signup', { loginId: newLoginId() })
     const finish = await browser.post('/auth/passkey/signup/finish', { transactionId, response })
     expect(finish.status).toBe(200)
     const body = (await finish.json()) as { sessionExpiration: number }
     const cookies = Object.fromEntries(setCookiesOf(finish).map((cookie) => [cookie.name, cookie]))
-    expect(Object.keys(cookies).sort()).toEqual([expect.stringMatching(/^__Host-ptx-/), 'DS', 'DSR'].sort())
+    expect(Object.keys(cookies).sort()).toEqual([SESSION_COOKIE, REFRESH_COOKIE, expect.stringMatching(/^__Host-ptx-/)])
     const binding = Object.values(cookies).find((cookie) => cookie.name.startsWith('__Host-ptx-'))
     expect(binding?.attributes).toEqual({ 'max-age': '0', path: '/', httponly: true, secure: true, samesite: 'Strict' })
 
-    const session = cookies.DS!
+    const session = cookies[SESSION_COOKIE]!
     const now = Math.floor(Date.now() / 1000)
     expect(Object.keys(session.attributes).sort()).toEqual(['httponly', 'max-age', 'path', 'samesite', 'secure'])
     expect(session.attributes).toMatchObject({ path: '/', httponly: true, secure: true, samesite: 'Strict' })
@@ -72,7 +72,7 @@ describe('cookies', () => {
     expect(Math.abs(Number(session.attributes['max-age']) - (body.sessionExpiration - now))).toBeLessThanOrEqual(2)
     expect(sessionClaims.drn).toBe('DS')
 
-    const refresh = cookies.DSR!
+    const refresh = cookies[REFRESH_COOKIE]!
     expect(Object.keys(refresh.attributes).sort()).toEqual(['httponly', 'max-age', 'path', 'samesite', 'secure'])
     expect(refresh.attributes).toMatchObject({ path: '/', httponly: true, secure: true, samesite: 'Strict' })
     const refreshClaims = jwtPayload(refresh.value)
@@ -140,7 +140,7 @@ describe('step-up and MFA', () => {
     const browser = new Browser(edge)
     const loginId = newLoginId('erin')
     const signUp = await browser.signUp(loginId)
-    expect(jwtPayload(browser.jar.cookies.get('DS')!).su).toBeFalsy()
+    expect(jwtPayload(browser.jar.cookies.get(SESSION_COOKIE)!).su).toBeFalsy()
 
     const start = await browser.call('/auth/passkey/signin/start', { stepup: true })
     expect(start.status, JSON.stringify(start.body)).toBe(200)
@@ -148,7 +148,7 @@ describe('step-up and MFA', () => {
     const finish = await browser.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
     expect(finish.status, JSON.stringify(finish.body)).toBe(200)
     expect(finish.body.user.userId).toBe(signUp.body.user.userId)
-    const claims = jwtPayload(browser.jar.cookies.get('DS')!)
+    const claims = jwtPayload(browser.jar.cookies.get(SESSION_COOKIE)!)
     expect(claims.su).toBe(true)
     expect(claims.sub).toBe(signUp.body.user.userId)
   })
@@ -161,7 +161,7 @@ describe('step-up and MFA', () => {
     const response = await browser.authenticator.get(start.body.options, ORIGIN)
     const finish = await browser.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
     expect(finish.status, JSON.stringify(finish.body)).toBe(200)
-    expect(jwtPayload(browser.jar.cookies.get('DS')!).sub).toBe(signUp.body.user.userId)
+    expect(jwtPayload(browser.jar.cookies.get(SESSION_COOKIE)!).sub).toBe(signUp.body.user.userId)
   })
 
   it('should refuse step-up without a session (401) and never call Descope', async () => {
@@ -199,7 +199,7 @@ describe('sign-in without a login ID (discoverable passkey)', () => {
     const finish = await elsewhere.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })
     expect(finish.status, JSON.stringify(finish.body)).toBe(200)
     expect(finish.body).toMatchObject({ firstSeen: false, user: { userId: ginaUp.body.user.userId } })
-    expect(jwtPayload(elsewhere.jar.cookies.get('DS')!).sub).toBe(ginaUp.body.user.userId)
+    expect(jwtPayload(elsewhere.jar.cookies.get(SESSION_COOKIE)!).sub).toBe(ginaUp.body.user.userId)
 
     const hugoIn = await new Browser(edge, hugo.authenticator).signInWithoutLoginId()
     expect(hugoIn.body.user.userId).toBe(hugoUp.body.user.userId)
@@ -216,7 +216,7 @@ describe('sign-in without a login ID (discoverable passkey)', () => {
     const finish = await stranger.call('/auth/passkey/signin/finish', attempt)
     expect(finish.status).toBe(401)
     expect(finish.body).toEqual({ error: { code: 'authentication_failed', message: 'The passkey could not be verified.', requestId: expect.any(String) } })
-    expect(stranger.jar.cookies.has('DS')).toBe(false)
+    expect(stranger.jar.cookies.has(SESSION_COOKIE)).toBe(false)
 
     const empty = await stranger.call('/auth/passkey/signin/start', { loginId: '' })
     expect(empty.status).toBe(400)
@@ -244,7 +244,7 @@ describe('sign out everywhere', () => {
     expect(everywhere.body).toEqual({ ok: true })
     expect(everywhere.response.headers.get('Cache-Control')).toBe('no-store')
     const cleared = setCookiesOf(everywhere.response).filter((cookie) => cookie.attributes['max-age'] === '0')
-    expect(cleared.map((cookie) => cookie.name).sort()).toEqual(['DS', 'DSR'])
+    expect(cleared.map((cookie) => cookie.name).sort()).toEqual([SESSION_COOKIE, REFRESH_COOKIE])
     expect(await edge.emulator.count('POST /v1/auth/logoutall')).toBe(before + 1)
 
     // The phone's refresh token was revoked too; the other user's was not.
@@ -268,7 +268,7 @@ describe('sign out everywhere', () => {
     const revoked = await post(edge, '/auth/logout-all', {}, { jar: stale })
     expect(revoked.status).toBe(401)
     expect(revoked.headers.get('WWW-Authenticate')).toBe('Bearer error="invalid_token"')
-    expect(stale.cookies.has('DSR')).toBe(false)
+    expect(stale.cookies.has(REFRESH_COOKIE)).toBe(false)
   })
 
   it('should clear the cookies and answer 502 when Descope cannot revoke', async () => {
@@ -279,7 +279,7 @@ describe('sign out everywhere', () => {
     const failed = await browser.call('/auth/logout-all')
     expect(failed.status).toBe(502)
     expect(failed.body.error.code).toBe('upstream_error')
-    expect(browser.jar.cookies.has('DS')).toBe(false)
-    expect(browser.jar.cookies.has('DSR')).toBe(false)
+    expect(browser.jar.cookies.has(SESSION_COOKIE)).toBe(false)
+    expect(browser.jar.cookies.has(REFRESH_COOKIE)).toBe(false)
   })
 })

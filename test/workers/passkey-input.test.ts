@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { edgeFor, ORIGIN } from '../support/edge'
+import { edgeFor, ORIGIN, REFRESH_COOKIE } from '../support/edge'
 import { Browser, finishCalls, newLoginId, post, wellFormedFinish } from './passkey-helpers'
 
 const edge = edgeFor()
@@ -191,7 +191,7 @@ describe('add-device guards', () => {
   it('should refuse add-device with a session but no refresh cookie (401)', async () => {
     const browser = new Browser(edge)
     await browser.signUp(newLoginId())
-    browser.jar.cookies.delete('DSR')
+    browser.jar.cookies.delete(REFRESH_COOKIE)
     const before = await edge.emulator.count('POST /v1/auth/webauthn/update/start')
     const { status, body } = await errorOf(await browser.post('/auth/passkey/update/start', {}))
     expect([status, body.error.code]).toEqual([401, 'unauthorized'])
@@ -203,7 +203,7 @@ describe('add-device guards', () => {
     await first.signUp(newLoginId())
     const second = new Browser(edge)
     await second.signUp(newLoginId())
-    first.jar.cookies.set('DSR', second.jar.cookies.get('DSR')!)
+    first.jar.cookies.set(REFRESH_COOKIE, second.jar.cookies.get(REFRESH_COOKIE)!)
     const before = await edge.emulator.count('POST /v1/auth/webauthn/update/start')
     const { status, body } = await errorOf(await first.post('/auth/passkey/update/start', {}))
     expect([status, body.error.code]).toEqual([401, 'unauthorized'])

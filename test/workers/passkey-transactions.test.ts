@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { edgeFor, ORIGIN } from '../support/edge'
+import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, CookieJar, finishCalls, newLoginId, setCookiesOf, wellFormedFinish } from './passkey-helpers'
 
 const edge = edgeFor()
@@ -17,7 +17,7 @@ async function expectInvalidTransaction(response: Response) {
   })
   // No session is ever minted by a refused finish, and the transaction's binding cookie is expired.
   const cookies = setCookiesOf(response)
-  expect(cookies.filter((cookie) => cookie.name === 'DS' || cookie.name === 'DSR')).toEqual([])
+  expect(cookies.filter((cookie) => cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE)).toEqual([])
   expect(cookies.map((cookie) => [cookie.name.slice(0, 11), cookie.attributes['max-age']])).toEqual([['__Host-ptx-', '0']])
 }
 

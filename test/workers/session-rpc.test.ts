@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { emulatorControl } from '../support/edge'
+import { emulatorControl, SESSION_COOKIE } from '../support/edge'
 
 /** vitest.config.ts's TEST_PROJECT_ID: the project of the Worker's own bindings. */
 const WORKER_PROJECT_ID = 'P2passkeyedgetest0000000000A'
@@ -31,7 +31,7 @@ describe('SessionVerifier over a service binding', () => {
   })
 
   it('should read the session cookie of a forwarded request', async () => {
-    const { status, body } = await call({ Cookie: `theme=dark; DS=${await emulator.sign(claims())}` })
+    const { status, body } = await call({ Cookie: `theme=dark; ${SESSION_COOKIE}=${await emulator.sign(claims())}` })
     expect(status).toBe(200)
     expect(body.userId).toBe('U2rpcuser')
   })

@@ -10,7 +10,7 @@ import { createApp } from '../../src/app'
 import { createDescopeClient } from '../../src/descope/client'
 import { requireSession } from '../../src/session'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { EMULATOR_URL, ORIGIN, edgeFor } from '../support/edge'
+import { EMULATOR_URL, ORIGIN, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 
 const edge = edgeFor()
 const { projectId: PID, emulator } = edge
@@ -64,13 +64,13 @@ describe('protected route with tokens from the emulator and minted with jose', (
   })
 
   it('should accept a valid token in the session cookie', async () => {
-    const response = await get('/api/hello', cookie({ DS: await emulator.sign(claims()) }))
+    const response = await get('/api/hello', cookie({ [SESSION_COOKIE]: await emulator.sign(claims()) }))
     expect(response.status).toBe(200)
   })
 
   it('should accept a real session from a passkey sign-up', async () => {
     const user = await signUp()
-    const response = await get('/auth/session', cookie({ DS: user.sessionJwt }))
+    const response = await get('/auth/session', cookie({ [SESSION_COOKIE]: user.sessionJwt }))
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ userId: user.userId, expiresAt: expect.any(Number), roles: [], permissions: [], tenants: {}, amr: ['webauthn'] })
   })
@@ -84,8 +84,8 @@ describe('protected route with tokens from the emulator and minted with jose', (
     const token = await emulator.sign(claims())
     await expectUnauthorized(await get('/api/hello', { Authorization: `Basic ${token}` }))
     await expectUnauthorized(await get('/api/hello', { Authorization: token }))
-    await expectUnauthorized(await get('/api/hello', { Authorization: 'Bearer garbage', ...cookie({ DS: token }) }))
-    await expectUnauthorized(await get('/api/hello', { Cookie: `DS=${token}; DS=${token}` }))
+    await expectUnauthorized(await get('/api/hello', { Authorization: 'Bearer garbage', ...cookie({ [SESSION_COOKIE]: token }) }))
+    await expectUnauthorized(await get('/api/hello', { Cookie: `${SESSION_COOKIE}=${token}; ${SESSION_COOKIE}=${token}` }))
     const twoHeaders = new Headers()
     twoHeaders.append('Authorization', `Bearer ${token}`)
     twoHeaders.append('Authorization', `Bearer ${token}`)
@@ -151,11 +151,11 @@ describe('protected route with tokens from the emulator and minted with jose', (
   it('should refuse a refresh token (drn DSR) in the header and in the cookie, and a token without drn', async () => {
     const refresh = await emulator.sign(claims({ drn: 'DSR' }))
     await expectUnauthorized(await get('/api/hello', bearer(refresh)))
-    await expectUnauthorized(await get('/api/hello', cookie({ DS: refresh })))
+    await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: refresh })))
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims({ drn: undefined })))))
     const user = await signUp()
     await expectUnauthorized(await get('/api/hello', bearer(user.refreshJwt)))
-    await expectUnauthorized(await get('/api/hello', cookie({ DS: user.refreshJwt })))
+    await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: user.refreshJwt })))
   })
 
   it('should refuse garbage, malformed, oversized and tampered tokens', async () => {
@@ -223,7 +223,7 @@ describe('session routes, edge refresh and logout', () => {
   const newSessionCookie = (response: Response) =>
     response.headers
       .getAll('Set-Cookie')
-      .find((line) => line.startsWith('DS='))
+      .find((line) => line.startsWith(`${SESSION_COOKIE}=`))
       ?.split(';')[0]
       ?.slice(3)
 
@@ -231,21 +231,21 @@ describe('session routes, edge refresh and logout', () => {
     const user = await signUp()
     const expired = await emulator.sign(claims({ sub: user.userId, exp: now() - 60 }))
     await emulator.resetCalls()
-    const response = await get('/api/hello', cookie({ DS: expired, DSR: user.refreshJwt }))
+    const response = await get('/api/hello', cookie({ [SESSION_COOKIE]: expired, [REFRESH_COOKIE]: user.refreshJwt }))
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ userId: user.userId })
     const fresh = newSessionCookie(response)
     expect(fresh).toBeTruthy()
-    expect(response.headers.getAll('Set-Cookie').find((line) => line.startsWith('DS='))).toMatch(/HttpOnly; Secure; SameSite=Strict/)
+    expect(response.headers.getAll('Set-Cookie').find((line) => line.startsWith(`${SESSION_COOKIE}=`))).toMatch(/HttpOnly; Secure; SameSite=Strict/)
     expect(await emulator.count('POST /v1/auth/refresh')).toBe(1)
     // And with no session cookie at all (the browser dropped it at its max-age).
-    expect((await get('/api/hello', cookie({ DSR: user.refreshJwt }))).status).toBe(200)
+    expect((await get('/api/hello', cookie({ [REFRESH_COOKIE]: user.refreshJwt }))).status).toBe(200)
   })
 
   it('should share one refresh among concurrent requests with the same refresh cookie', async () => {
     const user = await signUp()
     await emulator.resetCalls()
-    const responses = await Promise.all(Array.from({ length: 6 }, () => get('/api/hello', cookie({ DSR: user.refreshJwt }))))
+    const responses = await Promise.all(Array.from({ length: 6 }, () => get('/api/hello', cookie({ [REFRESH_COOKIE]: user.refreshJwt }))))
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200])
     expect(await emulator.count('POST /v1/auth/refresh')).toBe(1)
   })
@@ -254,20 +254,20 @@ describe('session routes, edge refresh and logout', () => {
     const user = await signUp()
     await emulator.resetCalls()
     const expired = await emulator.sign(claims({ sub: user.userId, exp: now() - 60 }))
-    await expectUnauthorized(await get('/api/hello', { ...bearer(expired), ...cookie({ DSR: user.refreshJwt }) }))
-    await expectUnauthorized(await get('/api/hello', cookie({ DS: 'garbage', DSR: user.refreshJwt })))
+    await expectUnauthorized(await get('/api/hello', { ...bearer(expired), ...cookie({ [REFRESH_COOKIE]: user.refreshJwt }) }))
+    await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: 'garbage', [REFRESH_COOKIE]: user.refreshJwt })))
     // A refresh cookie that is not a valid DSR token never reaches Descope.
-    await expectUnauthorized(await get('/api/hello', cookie({ DS: expired, DSR: await emulator.sign(claims({ drn: 'DS' })) })))
+    await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: expired, [REFRESH_COOKIE]: await emulator.sign(claims({ drn: 'DS' })) })))
     expect(await emulator.count('POST /v1/auth/refresh')).toBe(0)
   })
 
   it('should refresh with POST /auth/refresh from an allowed origin only', async () => {
     const user = await signUp()
-    const refused = await edge.fetch('/auth/refresh', { method: 'POST', headers: cookie({ DSR: user.refreshJwt }) })
+    const refused = await edge.fetch('/auth/refresh', { method: 'POST', headers: cookie({ [REFRESH_COOKIE]: user.refreshJwt }) })
     expect(refused.status).toBe(403)
-    expect((await post('/auth/refresh', { ...cookie({ DSR: user.refreshJwt }), Origin: 'https://evil.example' })).status).toBe(403)
+    expect((await post('/auth/refresh', { ...cookie({ [REFRESH_COOKIE]: user.refreshJwt }), Origin: 'https://evil.example' })).status).toBe(403)
     await expectUnauthorized(await post('/auth/refresh'), 'Bearer')
-    const response = await post('/auth/refresh', cookie({ DSR: user.refreshJwt }))
+    const response = await post('/auth/refresh', cookie({ [REFRESH_COOKIE]: user.refreshJwt }))
     expect(response.status).toBe(200)
     const body = (await response.json()) as { sessionExpiration: number }
     expect(body.sessionExpiration).toBeGreaterThan(now())
@@ -276,30 +276,35 @@ describe('session routes, edge refresh and logout', () => {
 
   it('should answer GET /auth/me with the Descope user of the session', async () => {
     const user = await signUp()
-    const response = await get('/auth/me', cookie({ DS: user.sessionJwt, DSR: user.refreshJwt }))
+    const response = await get('/auth/me', cookie({ [SESSION_COOKIE]: user.sessionJwt, [REFRESH_COOKIE]: user.refreshJwt }))
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ userId: user.userId })
     await expectUnauthorized(await get('/auth/me', bearer(user.sessionJwt)))
     const other = await signUp()
-    await expectUnauthorized(await get('/auth/me', cookie({ DS: user.sessionJwt, DSR: other.refreshJwt })))
+    await expectUnauthorized(await get('/auth/me', cookie({ [SESSION_COOKIE]: user.sessionJwt, [REFRESH_COOKIE]: other.refreshJwt })))
   })
 
   it('should log out: revoke at Descope, clear cookies, then refuse the refresh and the protected route', async () => {
     const user = await signUp()
-    expect((await edge.fetch('/auth/logout', { method: 'POST', headers: cookie({ DSR: user.refreshJwt }) })).status).toBe(403)
-    const response = await post('/auth/logout', cookie({ DS: user.sessionJwt, DSR: user.refreshJwt }))
+    expect((await edge.fetch('/auth/logout', { method: 'POST', headers: cookie({ [REFRESH_COOKIE]: user.refreshJwt }) })).status).toBe(403)
+    const response = await post('/auth/logout', cookie({ [SESSION_COOKIE]: user.sessionJwt, [REFRESH_COOKIE]: user.refreshJwt }))
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ ok: true })
     const cleared = response.headers.getAll('Set-Cookie')
-    expect(cleared.some((line) => /^DS=;.*Max-Age=0/.test(line))).toBe(true)
-    expect(cleared.some((line) => /^DSR=;.*Max-Age=0/.test(line))).toBe(true)
-    const refresh = await post('/auth/refresh', cookie({ DSR: user.refreshJwt }))
+    expect(cleared.some((line) => /^__Host-DS=;.*Max-Age=0/.test(line))).toBe(true)
+    expect(cleared.some((line) => /^__Host-DSR=;.*Max-Age=0/.test(line))).toBe(true)
+    const refresh = await post('/auth/refresh', cookie({ [REFRESH_COOKIE]: user.refreshJwt }))
     await expectUnauthorized(refresh)
-    expect(refresh.headers.getAll('Set-Cookie').some((line) => /^DSR=;/.test(line))).toBe(true)
-    await expectUnauthorized(await get('/api/hello', cookie({ DSR: user.refreshJwt })))
-    await expectUnauthorized(await get('/api/hello', cookie({ DS: await emulator.sign(claims({ sub: user.userId, exp: now() - 60 })), DSR: user.refreshJwt })))
+    expect(refresh.headers.getAll('Set-Cookie').some((line) => /^__Host-DSR=;/.test(line))).toBe(true)
+    await expectUnauthorized(await get('/api/hello', cookie({ [REFRESH_COOKIE]: user.refreshJwt })))
+    await expectUnauthorized(
+      await get(
+        '/api/hello',
+        cookie({ [SESSION_COOKIE]: await emulator.sign(claims({ sub: user.userId, exp: now() - 60 })), [REFRESH_COOKIE]: user.refreshJwt })
+      )
+    )
     // Logging out twice (or with no cookie) is still a sign-out.
-    expect((await post('/auth/logout', cookie({ DSR: user.refreshJwt }))).status).toBe(200)
+    expect((await post('/auth/logout', cookie({ [REFRESH_COOKIE]: user.refreshJwt }))).status).toBe(200)
     expect((await post('/auth/logout')).status).toBe(200)
   })
 
@@ -309,7 +314,7 @@ describe('session routes, edge refresh and logout', () => {
     const start = await descope.signUpStart({ loginId: 'faults@example.com', origin: ORIGIN })
     const credential = await new SoftwareAuthenticator().create(JSON.parse(start.options), ORIGIN)
     const { refreshJwt } = await descope.signUpFinish({ transactionId: start.transactionId, response: JSON.stringify(credential) })
-    const call = () => slow.fetch('/api/hello', { headers: cookie({ DSR: refreshJwt as string }) })
+    const call = () => slow.fetch('/api/hello', { headers: cookie({ [REFRESH_COOKIE]: refreshJwt as string }) })
     await slow.emulator.fault({ route: 'POST /v1/auth/refresh', status: 429, headers: { 'Retry-After': '7' }, times: 1 })
     const limited = await call()
     expect(limited.status).toBe(429)
@@ -322,8 +327,8 @@ describe('session routes, edge refresh and logout', () => {
     expect(await failed.json()).toMatchObject({ error: { code: 'upstream_error' } })
     // A logout Descope cannot complete still clears the cookies.
     await slow.emulator.fault({ route: 'POST /v1/auth/logout', status: 503, times: 2 })
-    const logout = await slow.fetch('/auth/logout', { method: 'POST', headers: { Origin: ORIGIN, ...cookie({ DSR: refreshJwt as string }) } })
+    const logout = await slow.fetch('/auth/logout', { method: 'POST', headers: { Origin: ORIGIN, ...cookie({ [REFRESH_COOKIE]: refreshJwt as string }) } })
     expect(logout.status).toBe(502)
-    expect(logout.headers.getAll('Set-Cookie').some((line) => /^DSR=;.*Max-Age=0/.test(line))).toBe(true)
+    expect(logout.headers.getAll('Set-Cookie').some((line) => /^__Host-DSR=;.*Max-Age=0/.test(line))).toBe(true)
   })
 })

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { edgeFor, newProjectId } from '../support/edge'
+import { edgeFor, newProjectId, SESSION_COOKIE } from '../support/edge'
 import { MetricsSink } from '../support/metrics'
 import { Browser, newLoginId, post, type Edge } from './passkey-helpers'
 
@@ -110,7 +110,7 @@ describe('log volume', () => {
     await new Browser(edge, browser.authenticator).signIn(loginId)
     const cookie = { Cookie: browser.jar.header() }
     for (const path of ['/api/hello', '/auth/session', '/auth/me', '/healthz', '/readyz']) await edge.fetch(path, { headers: cookie })
-    await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${browser.jar.cookies.get('DS')}` } })
+    await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${browser.jar.cookies.get(SESSION_COOKIE)}` } })
     await browser.post('/auth/refresh', {})
     const adder = new Browser(edge, new SoftwareAuthenticator())
     for (const [name, value] of browser.jar.cookies) adder.jar.cookies.set(name, value)

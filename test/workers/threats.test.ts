@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { edgeFor, ORIGIN } from '../support/edge'
+import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { ROUTES } from '../support/routes'
 import { Browser, newLoginId, post, setCookiesOf } from './passkey-helpers'
 
@@ -176,7 +176,7 @@ describe('log redaction (T45)', () => {
     for (const value of second.jar.cookies.values()) keep(value)
     const cookieHeader = browser.jar.header()
     for (const path of ['/api/hello', '/api/sensitive', '/auth/session', '/auth/me']) watch(await edge.fetch(path, { headers: { Cookie: cookieHeader } }))
-    watch(await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${browser.jar.cookies.get('DS')}` } }))
+    watch(await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${browser.jar.cookies.get(SESSION_COOKIE)}` } }))
     watch(await browser.post('/auth/refresh', {}))
     for (const value of browser.jar.cookies.values()) keep(value)
     // Add a device: the same signed-in browser with a second authenticator.
@@ -192,7 +192,7 @@ describe('log redaction (T45)', () => {
     watch(await adder.post('/auth/passkey/update/finish', update, { jar: updateJar }))
     watch(await new Browser(edge).post('/auth/passkey/signin/finish', prepared))
     watch(await second.post('/auth/passkey/signin/finish', prepared, { jar: bound.clone() }))
-    const refresh = browser.jar.cookies.get('DSR')!
+    const refresh = browser.jar.cookies.get(REFRESH_COOKIE)!
     watch(await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${refresh}` } }))
     watch(await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${refresh.slice(0, -6)}AAAAAA` } }))
     const forged = await edge.emulator.sign({ sub: 'U1', iss: 'nope', exp: 1 }, { kid: 'forged-kid' })

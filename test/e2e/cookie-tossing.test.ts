@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Cookie tossing in a real Chromium (docs/threat-model.md, T54), against the dev stack. Two
+ * sibling hosts of one site, `app.site.localhost` (the edge) and `evil.site.localhost` (a
+ * subdomain serving someone else's content): both are the dev Worker, and Chromium sends
+ * `*.localhost` to loopback and treats it as a secure context, as it does `localhost`.
+ *
+ * The sibling's script sets cookies with `Domain=site.localhost`. Chromium refuses that under the
+ * `__Host-DS` name, so the edge's default session cookie cannot be planted; a plain `DS` it
+ * accepts and sends to the edge's host — which is why plain names are not the default — and the
+ * edge, reading only `__Host-DS`, ignores it: a victim with a session keeps it, one without is not
+ * signed in as the attacker. (The same rules at the HTTP layer, for every reader: test/workers/cookie-tossing.test.ts.)
+ */
+import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { emulatorControl } from '../support/emulator-control.mjs'
+
+const baseUrl = inject('baseUrl')
+const chromiumPath = inject('chromiumPath')
+const emulator = emulatorControl(inject('e2eProjectId'), inject('emulatorUrl'))
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chromium', () => {
+  let browser: Browser
+  let context: BrowserContext
+  const port = baseUrl ? new URL(baseUrl).port : ''
+  const app = `http://app.site.localhost:${port}`
+  const evil = `http://evil.site.localhost:${port}`
+  const now = () => Math.floor(Date.now() / 1000)
+  const sessionOf = (sub: string) => emulator.sign({ iss: emulator.projectId, sub, iat: now() - 5, exp: now() + 600, drn: 'DS' })
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS })
+    context = await browser.newContext()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  it("should refuse a sibling's Domain= cookie under the __Host- name, and the Worker ignores the look-alike it can plant", async () => {
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    const [victim, attacker] = [await sessionOf('U2victim'), await sessionOf('U2attacker')]
+    // The victim's session on the edge's host, as the edge sets it (HttpOnly, so no script could).
+    const set = await cdp.send('Network.setCookie', {
+      name: '__Host-DS',
+      value: victim,
+      url: `${app}/`,
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Strict',
+    })
+    expect(set.success).toBe(true)
+
+    // The sibling's script plants the attacker's session for the whole site, under both names.
+    await page.goto(`${evil}/healthz`)
+    await page.evaluate((token) => {
+      // biome-ignore lint/suspicious/noDocumentCookie: the attacker's page writes cookies the classic way
+      document.cookie = `__Host-DS=${token}; Domain=site.localhost; Path=/; Secure`
+      // biome-ignore lint/suspicious/noDocumentCookie: as above
+      document.cookie = `DS=${token}; Domain=site.localhost; Path=/; Secure`
+    }, attacker)
+
+    // What Chromium now sends to the edge's host: the victim's __Host-DS alone under that name,
+    // and the attacker's DS beside it (the browser lets a sibling do that to a plain name).
+    const { cookies } = await cdp.send('Network.getCookies', { urls: [`${app}/auth/session`] })
+    const sent = cookies.map(({ name, value, domain }) => ({ name, who: value === victim ? 'victim' : value === attacker ? 'attacker' : value, domain }))
+    expect(sent.sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual([
+      { name: 'DS', who: 'attacker', domain: '.site.localhost' },
+      { name: '__Host-DS', who: 'victim', domain: 'app.site.localhost' },
+    ])
+
+    // The edge reads __Host-DS only: the victim stays the victim.
+    await page.goto(`${app}/healthz`)
+    const session = () =>
+      page.evaluate(async () => {
+        const response = await fetch('/auth/session')
+        return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
+      })
+    expect(await session()).toEqual({ status: 200, userId: 'U2victim' })
+
+    // Without a session of their own, the planted DS signs no one in (no login CSRF).
+    await cdp.send('Network.deleteCookies', { name: '__Host-DS', url: `${app}/` })
+    expect(await session()).toEqual({ status: 401, userId: undefined })
+    await page.close()
+  })
+})
