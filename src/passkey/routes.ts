@@ -4,9 +4,10 @@
  *
  * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
  * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
- * Finish: origin rule → per-IP limit → strict body → the record is checked and deleted → exactly one Descope
- * finish call (never retried) → the returned tokens are verified → session cookies and
- * `{user, firstSeen, sessionExpiration}`.
+ * Finish: origin rule → per-IP limit → strict body → the record is checked and claimed → exactly
+ * one Descope finish call (never retried), while the record is deleted → the returned tokens are
+ * verified → session cookies and `{user, firstSeen, sessionExpiration}`. What each step waits
+ * for: docs/storage-schema.md, "What the request waits for".
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -24,7 +25,7 @@ import { checkIssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
-import { createTransactionStore, type Flow, type NewTransaction } from '../transactions/store'
+import { createTransactionStore, type Flow, type NewTransaction, type TransactionRecord } from '../transactions/store'
 import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
 import { parseOptions } from './options'
@@ -102,11 +103,12 @@ const countFinish = (flow: Flow) =>
 
 for (const flow of ['signup', 'signin', 'signup-in'] as const) {
   passkeyRoutes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), limitByIp(), async function finish(c) {
-    const { record, response } = await consumeTransaction(c, flow)
-    const finishInput = { transactionId: record.descopeTransactionId, response }
-    const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
     const descope = c.var.descope
-    const tokens = await upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+    const { record, answer: tokens } = await finishTransaction(c, flow, undefined, (record, response) => {
+      const finishInput = { transactionId: record.descopeTransactionId, response }
+      const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
+      return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+    })
     // A step-up must sign in the same user it started for.
     await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
     return answerSession(c, tokens)
@@ -116,22 +118,35 @@ for (const flow of ['signup', 'signin', 'signup-in'] as const) {
 /** Add-device finish: the passkey is enrolled for the session's user; no new session. */
 passkeyRoutes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), limitByIp(), async function updateFinish(c) {
   const { userId } = await authenticate(c)
-  const { record, response } = await consumeTransaction(c, 'update', userId)
-  await upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
+  await finishTransaction(c, 'update', userId, (record, response) =>
+    upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
+  )
   return c.json({ ok: true })
 })
 
 /**
- * Reads a finish body and takes its transaction: checked against this flow, origin, browser
- * cookie (and session user, for add-device), and deleted.
+ * Reads a finish body, takes its transaction (checked against this flow, origin, browser cookie
+ * and, for add-device, session user) and calls Descope's finish once while the transaction's
+ * record is deleted. Returns only when both are done: a delete that failed is a 503, even after
+ * Descope answered (docs/storage-schema.md, "What the request waits for").
  */
-async function consumeTransaction(c: Context<AppEnv>, flow: Flow, userId?: string) {
+async function finishTransaction<T>(
+  c: Context<AppEnv>,
+  flow: Flow,
+  userId: string | undefined,
+  finish: (record: TransactionRecord, response: string) => Promise<T>
+) {
   const { transactionId, response } = parseFinish(await readJsonObject(c))
   const secret = await readBindingCookie(c, transactionId)
   // Whatever happens next, this browser's cookie for the transaction has served its purpose.
   await clearBindingCookie(c, transactionId)
-  const record = await transactionsOf(c).consume({ transactionId, secret, flow, origin: c.var.origin, userId })
-  return { record, response }
+  const { record, deleted } = await transactionsOf(c).take({ transactionId, secret, flow, origin: c.var.origin, userId })
+  // The delete completes even if the client goes away while Descope answers (threat model T09).
+  telemetryOf(c).waitUntil(deleted.catch(() => undefined))
+  const [answer, deletion] = await Promise.allSettled([finish(record, response), deleted])
+  if (deletion.status === 'rejected') throw deletion.reason
+  if (answer.status === 'rejected') throw answer.reason
+  return { record, answer: answer.value }
 }
 
 /** Checks Descope's options, stores the transaction, binds it to this browser and answers. */
@@ -143,7 +158,7 @@ async function answerStart(
 ) {
   // Parse before storing: a garbage answer must not leave a record behind.
   const options = parseOptions(start.options, telemetryOf(c))
-  const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId })
+  const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId }, (write) => telemetryOf(c).waitUntil(write))
   await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
 }

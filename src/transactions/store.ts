@@ -3,7 +3,15 @@
  * The pending-transaction store in Workers KV (docs/storage-schema.md).
  *
  * Start writes one record under `tx:<sha256(transactionId)>`; finish reads it, checks flow,
- * origin, browser binding and the record's own expiry, and deletes it before Descope is called.
+ * origin, browser binding and the record's own expiry, claims it and deletes it while Descope's
+ * finish is called, and answers only once both are done.
+ *
+ * What waits for KV (docs/storage-schema.md, "What the request waits for"): start does not wait
+ * for its write — the user's ceremony takes far longer — and keeps the record in this isolate
+ * until the write has landed, so a finish that comes back here before that (or after a failed
+ * write) takes it from memory. Every other finish reads KV. The delete runs beside Descope's
+ * finish instead of before it; the finish still answers only after the delete, so a replay
+ * sent after the answer finds no record.
  *
  * Trade-off, accepted in writing: KV has no compare-and-set and is eventually consistent across
  * locations. Two finishes racing (or one replayed at another location before the delete has
@@ -17,6 +25,8 @@ import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
 import type { Telemetry } from '../telemetry/telemetry'
+import { clockCache } from '../lib/clock-cache'
+import { pollUntil } from '../session/poll'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 const TX_KEY_PREFIX = 'tx:'
@@ -65,6 +75,16 @@ interface OpenedTransaction {
   ttlSeconds: number
 }
 
+/** Lets work outlive the request (the request's `ctx.waitUntil`). */
+type WaitUntil = (promise: Promise<unknown>) => void
+
+/** A taken transaction: its record, and the KV delete to wait for before answering. */
+interface TakenTransaction {
+  record: TransactionRecord
+  /** Settles when the record is gone from KV; rejects with 503 `unavailable` when it could not be deleted. */
+  deleted: Promise<void>
+}
+
 interface ConsumeInput {
   transactionId: string
   /** The binding cookie's value, if the browser sent one. */
@@ -101,10 +121,21 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
     telemetry.log('warn', 'invalid_transaction', { reason })
     return new AppError('invalid_transaction')
   }
+  /** The stored record, or 400 `invalid_transaction` when there is none or it cannot be read. */
+  const parseStored = (stored: string | null): TransactionRecord => {
+    if (stored === null) throw invalidTransaction('unknown')
+    const record = parseRecord(stored)
+    if (!record) throw invalidTransaction('corrupt')
+    return record
+  }
 
   return {
-    /** Writes a new record; throws 503 `unavailable` when KV fails (the options are then not returned). */
-    async open(input: NewTransaction): Promise<OpenedTransaction> {
+    /**
+     * Writes a new record. With `waitUntil`, the write outlives the request and is not awaited
+     * (the record waits in this isolate until it lands); without, it is awaited and a KV failure
+     * throws 503 `unavailable`.
+     */
+    async open(input: NewTransaction, waitUntil?: WaitUntil): Promise<OpenedTransaction> {
       const transactionId = randomToken()
       const secret = randomToken()
       const record: TransactionRecord = {
@@ -116,24 +147,35 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
       const key = await keyFor(transactionId)
       // KV's TTL only collects garbage; `exp` is what finish checks.
       const expirationTtl = Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, ttlSeconds)
-      await guarded('put', () => kv.put(key, JSON.stringify(record), { expirationTtl }))
+      const entry: Unwritten = { record, writing: true }
+      unwritten.set(key, entry)
+      // Landed: from now on KV is the one copy, for this isolate as for every other. Not written
+      // (logged by `guarded`): this isolate's copy stays the only one, until `exp`.
+      const written = guarded('put', () => kv.put(key, JSON.stringify(record), { expirationTtl }))
+        .then(() => unwritten.delete(key))
+        .finally(() => {
+          entry.writing = false
+        })
+      if (waitUntil) waitUntil(written.catch(() => undefined))
+      else await written
       return { transactionId, secret, ttlSeconds }
     },
 
     /**
-     * Returns the record and deletes it, or throws 400 `invalid_transaction` (one code for
-     * unknown, expired, used, other flow, other origin, other browser) or 503 `unavailable`.
+     * Takes the record: checks it, claims it and starts its delete. Throws 400
+     * `invalid_transaction` (one code for unknown, expired, used, other flow, other origin, other
+     * browser, other user) or 503 `unavailable` when KV cannot be read. The caller may call
+     * Descope while `deleted` is pending, and must wait for it before answering.
      */
-    async consume(input: ConsumeInput): Promise<TransactionRecord> {
+    async take(input: ConsumeInput): Promise<TakenTransaction> {
       if (!TRANSACTION_ID.test(input.transactionId)) throw invalidTransaction('malformed')
       const key = await keyFor(input.transactionId)
-      const stored = await guarded('get', () => kv.get(key))
-      if (stored === null) throw invalidTransaction('unknown')
-      const record = parseRecord(stored)
-      if (!record) throw invalidTransaction('corrupt')
+      // Not yet written (or never): only this isolate holds the record, so only it can answer.
+      const entry = unwritten.get(key)
+      const record = entry?.record ?? parseStored(await guarded('get', () => kv.get(key)))
       if (record.exp <= now()) {
         // Clean up early; failing to is harmless since the record is refused either way.
-        await kv.delete(key).catch(() => undefined)
+        if (!entry) await kv.delete(key).catch(() => undefined)
         throw invalidTransaction('expired')
       }
       // Ensure the transaction belongs to this route, this origin and this browser.
@@ -146,17 +188,28 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
       // Within one isolate, claiming is synchronous and so atomic: of racing finishes that all
       // read the record, only the first goes on. Across isolates and locations KV stays best effort.
       if (!claim(key, record.exp, now())) throw invalidTransaction('claimed')
-      // Consume before Descope is called: if the delete fails, fail closed (and let a retry claim it).
-      try {
+      if (entry) unwritten.delete(key)
+      const deleted = (async () => {
+        // A write still under way would bring the record back after the delete: let it land first.
+        if (entry?.writing) await pollUntil(() => !entry.writing, (options.kvTimeoutMs ?? KV_TIMEOUT_MS) + 500)
         await guarded('delete', () => kv.delete(key))
-      } catch (error) {
-        claimed.delete(key)
-        throw error
-      }
-      return record
+      })()
+      return { record, deleted }
     },
   }
 }
+
+/** A record whose write has not landed (or failed), kept by the isolate that started it. */
+interface Unwritten {
+  record: TransactionRecord
+  writing: boolean
+}
+
+/**
+ * Records of this isolate not (yet) in KV, by key. Small: an entry leaves when its write lands;
+ * bounded, should KV fail under a flood of starts (a dropped one is then only lost to this isolate).
+ */
+const unwritten = clockCache<string, Unwritten>(4096)
 
 /** Keys consumed by this isolate, with their records' expiry (epoch ms). */
 const claimed = new Map<string, number>()

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
+import { keyFor } from '../../src/transactions/store'
 import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, CookieJar, finishCalls, newLoginId, setCookiesOf, wellFormedFinish } from './passkey-helpers'
 
@@ -172,26 +173,36 @@ describe('KV failures', () => {
     })
   }
 
-  it('should fail closed with 503 when KV cannot be read or the record cannot be deleted', async () => {
-    const good = edgeFor(edge.projectId)
-    for (const failing of ['get', 'delete'] as const) {
-      const browser = new Browser(good)
-      const prepared = await browser.prepare('signup', { loginId: newLoginId() })
-      const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv(failing) }))
-      const before = await finishCalls(edge)
-      const response = await broken.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar })
-      expect(response.status).toBe(503)
-      expect(((await response.json()) as any).error.code).toBe('unavailable')
-      expect(await finishCalls(edge)).toBe(before)
-    }
+  it('should fail closed with 503 when KV cannot be read: Descope is not called', async () => {
+    const browser = new Browser(edgeFor(edge.projectId))
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('get') }))
+    const before = await finishCalls(edge)
+    const response = await broken.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar })
+    expect(response.status).toBe(503)
+    expect(((await response.json()) as any).error.code).toBe('unavailable')
+    expect(await finishCalls(edge)).toBe(before)
   })
 
-  it('should answer 503 and no options when the record cannot be written', async () => {
+  it('should answer 503 and set no session when the record cannot be deleted, though Descope was called beside the delete', async () => {
+    const browser = new Browser(edgeFor(edge.projectId))
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('delete') }))
+    const before = await finishCalls(edge)
+    const response = await broken.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar })
+    expect(response.status).toBe(503)
+    expect(((await response.json()) as any).error.code).toBe('unavailable')
+    expect(setCookiesOf(response).filter((cookie) => cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE)).toEqual([])
+    expect(await finishCalls(edge)).toBe(before + 1)
+  })
+
+  it('should answer start when its record cannot be written, and finish it in the isolate that holds it', async () => {
     const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('put') }))
-    const start = await broken.call('/auth/passkey/signup/start', { loginId: newLoginId() })
-    expect(start.status).toBe(503)
-    expect(start.body).toEqual({ error: { code: 'unavailable', message: expect.any(String), requestId: expect.any(String) } })
-    expect(start.response.headers.get('Retry-After')).toBe('1')
-    expect(broken.jar.bindingCookies()).toEqual([])
+    const prepared = await broken.prepare('signup', { loginId: newLoginId() })
+    expect(await env.TRANSACTIONS.get(await keyFor(prepared.transactionId))).toBeNull()
+    const finish = await broken.post('/auth/passkey/signup/finish', prepared)
+    expect(finish.status).toBe(200)
+    // Taken once: a replay in this isolate is refused.
+    await expectInvalidTransaction(await broken.post('/auth/passkey/signup/finish', prepared))
   })
 })

@@ -14,6 +14,15 @@ function storeAt(clock: { now: number }, ttlSeconds = 300, kv: KVNamespace = env
   return createTransactionStore(kv, { ttlSeconds, now: () => clock.now, telemetry })
 }
 
+/** Takes the record and waits for its delete, as a finish does before it answers. */
+type TransactionStore = ReturnType<typeof createTransactionStore>
+
+async function consume(store: TransactionStore, input: Parameters<TransactionStore['take']>[0]) {
+  const { record, deleted } = await store.take(input)
+  await deleted
+  return record
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise
@@ -49,10 +58,10 @@ describe('transaction store', () => {
     const clock = { now: Date.now() }
     const store = storeAt(clock)
     const { transactionId, secret } = await store.open(RECORD)
-    const record = await store.consume({ transactionId, secret, flow: 'signin', origin: ORIGIN })
+    const record = await consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN })
     expect(record.descopeTransactionId).toBe('descope-tx-1')
     expect(await env.TRANSACTIONS.get(await keyFor(transactionId))).toBeNull()
-    expect(await codeOf(store.consume({ transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
+    expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
   it('should refuse another flow, origin, secret or user without burning the record', async () => {
@@ -68,9 +77,9 @@ describe('transaction store', () => {
       { secret: `${secret.startsWith('A') ? 'B' : 'A'}${secret.slice(1)}` },
       { userId: 'U2' },
     ]) {
-      expect(await codeOf(store.consume({ ...base, ...wrong })), JSON.stringify(wrong)).toBe('400 invalid_transaction')
+      expect(await codeOf(consume(store, { ...base, ...wrong })), JSON.stringify(wrong)).toBe('400 invalid_transaction')
     }
-    expect((await store.consume(base)).userId).toBe('U1')
+    expect((await consume(store, base)).userId).toBe('U1')
   })
 
   it('should refuse and delete an expired record by its own exp, before KV would', async () => {
@@ -78,7 +87,7 @@ describe('transaction store', () => {
     const store = storeAt(clock)
     const { transactionId, secret } = await store.open(RECORD)
     clock.now += 300_000
-    expect(await codeOf(store.consume({ transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
+    expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
     expect(await env.TRANSACTIONS.get(await keyFor(transactionId))).toBeNull()
   })
 
@@ -87,38 +96,99 @@ describe('transaction store', () => {
     const get = vi.spyOn(kv, 'get')
     const store = storeAt({ now: Date.now() }, 300, kv)
     for (const id of ['', '.', '..', 'tx:x', 'a'.repeat(44), 'a'.repeat(42), `${'a'.repeat(42)}=`]) {
-      expect(await codeOf(store.consume({ transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
+      expect(await codeOf(consume(store, { transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
     }
     expect(get).not.toHaveBeenCalled()
     get.mockRestore()
     const id = 'B'.repeat(43)
     await kv.put(await keyFor(id), '{"v":1,"flow":"signin"}')
-    expect(await codeOf(store.consume({ transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
+    expect(await codeOf(consume(store, { transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
   it('should fail closed with 503 when KV hangs', async () => {
     const hanging = { get: () => new Promise(() => {}), put: () => new Promise(() => {}), delete: () => new Promise(() => {}) } as unknown as KVNamespace
     const store = createTransactionStore(hanging, { ttlSeconds: 300, kvTimeoutMs: 50, telemetry })
     expect(await codeOf(store.open(RECORD))).toBe('503 unavailable')
-    expect(await codeOf(store.consume({ transactionId: 'C'.repeat(43), secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('503 unavailable')
+    expect(await codeOf(consume(store, { transactionId: 'C'.repeat(43), secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('503 unavailable')
   })
 
   it('should let only one of two racing consumes through on one isolate', async () => {
     const store = storeAt({ now: Date.now() })
     const { transactionId, secret } = await store.open(RECORD)
     const input = { transactionId, secret, flow: 'signin' as const, origin: ORIGIN }
-    const results = await Promise.all([codeOf(store.consume(input)), codeOf(store.consume(input))])
+    const results = await Promise.all([codeOf(consume(store, input)), codeOf(consume(store, input))])
     expect(results.sort()).toEqual(['400 invalid_transaction', 'resolved'])
   })
 
-  it('should release the claim when the delete fails, so a retry can finish', async () => {
+  it('should keep the claim when the delete fails: Descope may have been called already', async () => {
     const kv = env.TRANSACTIONS
     const store = storeAt({ now: Date.now() }, 300, kv)
     const { transactionId, secret } = await store.open(RECORD)
     const input = { transactionId, secret, flow: 'signin' as const, origin: ORIGIN }
     const remove = vi.spyOn(kv, 'delete').mockRejectedValueOnce(new Error('KV is down'))
-    expect(await codeOf(store.consume(input))).toBe('503 unavailable')
+    const { deleted } = await store.take(input)
+    expect(await codeOf(deleted)).toBe('503 unavailable')
     remove.mockRestore()
-    expect(await codeOf(store.consume(input))).toBe('resolved')
+    expect(await codeOf(consume(store, input))).toBe('400 invalid_transaction')
+  })
+})
+
+describe('transaction store, start not waiting for its write', () => {
+  /** KV whose puts wait for `land()` (or fail with `fail()`), to stand for a write still on its way. */
+  function slowKv() {
+    const kv = env.TRANSACTIONS
+    const gates: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
+    const wrapped = new Proxy(kv, {
+      get(target, property) {
+        if (property === 'put') {
+          return (...args: Parameters<KVNamespace['put']>) =>
+            new Promise<void>((resolve, reject) => gates.push({ resolve: () => target.put(...args).then(resolve, reject), reject }))
+        }
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    return { kv: wrapped, land: () => gates.shift()!.resolve(), fail: () => gates.shift()!.reject(new Error('KV is down')) }
+  }
+  const started = () => {
+    const pending: Promise<unknown>[] = []
+    return { waitUntil: (promise: Promise<unknown>) => void pending.push(promise), settled: () => Promise.all(pending) }
+  }
+
+  it('should answer start before the write lands, and finish in this isolate from memory, deleting after the write', async () => {
+    const slow = slowKv()
+    const store = storeAt({ now: Date.now() }, 300, slow.kv)
+    const ctx = started()
+    const { transactionId, secret } = await store.open(RECORD, ctx.waitUntil)
+    const key = await keyFor(transactionId)
+    expect(await env.TRANSACTIONS.get(key)).toBeNull()
+    const { record, deleted } = await store.take({ transactionId, secret, flow: 'signin', origin: ORIGIN })
+    expect(record.descopeTransactionId).toBe('descope-tx-1')
+    slow.land()
+    await ctx.settled()
+    await deleted
+    // The delete waited for the write: nothing is left behind for another isolate.
+    expect(await env.TRANSACTIONS.get(key)).toBeNull()
+  })
+
+  it('should finish from memory when the write failed, and from KV only once it landed', async () => {
+    const slow = slowKv()
+    const store = storeAt({ now: Date.now() }, 300, slow.kv)
+    const failed = started()
+    const first = await store.open(RECORD, failed.waitUntil)
+    slow.fail()
+    await failed.settled()
+    expect((await consume(store, { transactionId: first.transactionId, secret: first.secret, flow: 'signin', origin: ORIGIN })).loginId).toBe(
+      'alice@example.com'
+    )
+    // Once written, KV is the one copy: a record taken elsewhere (deleted from KV) is gone here too.
+    const landed = started()
+    const second = await store.open(RECORD, landed.waitUntil)
+    slow.land()
+    await landed.settled()
+    await env.TRANSACTIONS.delete(await keyFor(second.transactionId))
+    expect(await codeOf(store.take({ transactionId: second.transactionId, secret: second.secret, flow: 'signin', origin: ORIGIN }))).toBe(
+      '400 invalid_transaction'
+    )
   })
 })

@@ -353,5 +353,9 @@ describe('verified-token memory', () => {
     const tokens = await Promise.all([1, 2, 3, 4, 5].map((i) => sign(claims({ n: i }))))
     for (const token of tokens) expect((await verifier.verify(token)).ok).toBe(true)
     for (const token of tokens) expect((await verifier.verify(token)).ok).toBe(true)
+    // Five tokens in turn through a memory of three: each was dropped before it came back.
+    expect(verifier.stats).toEqual({ hits: 0, checks: 10 })
+    expect((await verifier.verify(tokens[4]!)).ok).toBe(true)
+    expect(verifier.stats).toEqual({ hits: 1, checks: 10 })
   })
 })
