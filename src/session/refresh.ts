@@ -12,7 +12,7 @@
  */
 import type { DescopeClient } from '../descope/client'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { BoundedMap } from '../lib/bounded-map'
+import { clockCache } from '../lib/clock-cache'
 import { pollUntil } from './poll'
 
 interface Entry {
@@ -26,15 +26,14 @@ interface Entry {
 const RESULT_TTL_MS = 5_000
 /** How long a follower waits for the leader before calling Descope itself. */
 const WAIT_LIMIT_MS = 10_000
-/** Bound of the isolate's memory of refreshes: a flood of distinct tokens drops the oldest. */
+/** Bound of the isolate's memory of refreshes: a flood of distinct tokens drops the least used. */
 const MAX_ENTRIES = 1_000
 
-const entries = new BoundedMap<string, Entry>(MAX_ENTRIES)
+const entries = clockCache<string, Entry>(MAX_ENTRIES)
 
 /** Refreshes at Descope, sharing one call among concurrent requests with the same token. */
 export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRefreshToken, now: () => number = Date.now): Promise<JwtResponse> {
-  prune(now())
-  const existing = entries.get(refreshJwt)
+  const existing = current(entries.get(refreshJwt), now())
   let waited = false
   if (existing && existing.settledAt === undefined && now() - existing.since < WAIT_LIMIT_MS) {
     waited = true
@@ -68,9 +67,9 @@ function settle(entry: Entry): JwtResponse {
   throw entry.error
 }
 
-function prune(now: number): void {
-  for (const [token, entry] of entries) {
-    const stale = entry.settledAt !== undefined ? now - entry.settledAt > RESULT_TTL_MS : now - entry.since > WAIT_LIMIT_MS
-    if (stale) entries.delete(token)
-  }
+/** The entry while it still counts: a result for `RESULT_TTL_MS`, a call in flight for `WAIT_LIMIT_MS`. */
+function current(entry: Entry | undefined, now: number): Entry | undefined {
+  if (!entry) return undefined
+  const stale = entry.settledAt !== undefined ? now - entry.settledAt > RESULT_TTL_MS : now - entry.since > WAIT_LIMIT_MS
+  return stale ? undefined : entry
 }

@@ -9,7 +9,7 @@
  * share one set of imported keys.
  */
 import { createDescopeClient, type DescopeClient } from '../descope/client'
-import { BoundedMap } from '../lib/bounded-map'
+import { clockCache } from '../lib/clock-cache'
 import { keyStoreFor, type KeyStore } from './jwks'
 import type { SharedKeyCache } from './shared-key-cache'
 import { createTokenVerifier, type TokenVerifier } from './verify'
@@ -46,7 +46,7 @@ export function sessionSetup(settings: SessionSettings, descope: DescopeClient, 
 }
 
 /** Setups by their settings, for callers that build settings per request (a few per isolate). */
-const bySettings = /* @__PURE__ */ new BoundedMap<string, SessionSetup>(32)
+const bySettings = /* @__PURE__ */ clockCache<string, SessionSetup>(32)
 
 /**
  * The setup for these settings, built once per isolate: settings with equal values share the
