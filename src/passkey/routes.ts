@@ -25,6 +25,7 @@ import { checkIssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
+import { edgeKey } from '../transactions/edge-secret'
 import { createTransactionStore, type Flow, type NewTransaction, type TransactionRecord } from '../transactions/store'
 import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
@@ -158,6 +159,11 @@ async function answerStart(
 ) {
   // Parse before storing: a garbage answer must not leave a record behind.
   const options = parseOptions(start.options, telemetryOf(c))
+  // The record's write is not awaited (docs/storage-schema.md), so KV's health would no longer
+  // show here, but a decoy start needs the edge secret from KV: every start needs it too, so that
+  // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
+  // T51). Kept in the isolate, so this reads KV once per few minutes at most.
+  await edgeKey(c.var.config.transactions, telemetryOf(c))
   const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId }, (write) => telemetryOf(c).waitUntil(write))
   await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
