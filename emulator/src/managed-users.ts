@@ -7,7 +7,7 @@
 import { malformed, missingArgument } from './errors'
 import { isRecord } from './request'
 import type { StoredUser, TenantMembership } from './store'
-import { newUserId } from './users'
+import { blankUser, newUserId } from './users'
 
 /** The fields a control call may set; each absent one stays as it is. */
 type Patch = Partial<Pick<StoredUser, 'name' | 'email' | 'phone' | 'roleNames' | 'permissions' | 'tenants' | 'status'>>
@@ -18,23 +18,7 @@ export function createdUser(body: Record<string, unknown>, now: number): StoredU
   if (typeof loginId !== 'string' || !loginId) throw missingArgument('loginId')
   if (loginId.length > 256) throw malformed('loginId is too long')
   const { userId, handle } = newUserId()
-  const user: StoredUser = {
-    userId,
-    loginIds: [loginId],
-    name: '',
-    givenName: '',
-    middleName: '',
-    familyName: '',
-    email: '',
-    phone: '',
-    handle,
-    createdTime: now,
-    status: 'enabled',
-    roleNames: [],
-    permissions: [],
-    tenants: [],
-    credentialIds: [],
-  }
+  const user = blankUser(userId, loginId, handle, now)
   return { ...user, ...readPatch(body, ['loginId']) }
 }
 

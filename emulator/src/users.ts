@@ -16,15 +16,28 @@ export function newUserId(): { userId: string; handle: string } {
 export function newUser(transaction: Transaction, now: number): StoredUser {
   const details = transaction.details ?? {}
   return {
-    userId: transaction.userId,
-    loginIds: [transaction.loginId],
+    ...blankUser(transaction.userId, transaction.loginId, transaction.handle ?? base64url(transaction.userId.slice(1)), now),
     name: details.name ?? '',
     givenName: details.givenName ?? '',
     middleName: details.middleName ?? '',
     familyName: details.familyName ?? '',
     email: details.email ?? '',
     phone: details.phone ?? '',
-    handle: transaction.handle ?? base64url(transaction.userId.slice(1)),
+  }
+}
+
+/** A user with one login ID and nothing else: no profile, roles, tenants or passkeys. */
+export function blankUser(userId: string, loginId: string, handle: string, now: number): StoredUser {
+  return {
+    userId,
+    loginIds: [loginId],
+    name: '',
+    givenName: '',
+    middleName: '',
+    familyName: '',
+    email: '',
+    phone: '',
+    handle,
     createdTime: now,
     status: 'enabled',
     roleNames: [],
