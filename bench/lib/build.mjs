@@ -24,7 +24,8 @@ export { COMPATIBILITY_DATE }
  */
 async function dryRun({ name, config, outdir }) {
   const started = performance.now()
-  await run(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--config', config, '--outdir', outdir], {
+  const metafile = join(outdir, 'bundle-meta.json')
+  await run(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--config', config, '--outdir', outdir, '--metafile', metafile], {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     timeout: 120_000,
@@ -32,13 +33,41 @@ async function dryRun({ name, config, outdir }) {
   const script = (await readdir(outdir)).find((file) => file.endsWith('.js'))
   if (!script) throw new Error(`wrangler produced no script for ${name}`)
   const code = await readFile(join(outdir, script))
+  const gzipBytes = gzipSync(code).byteLength
   return {
     name,
     scriptPath: join(outdir, script),
     bytes: code.byteLength,
-    gzipBytes: gzipSync(code).byteLength,
+    gzipBytes,
+    parts: await partsOf(metafile, script, gzipBytes),
     buildMs: Math.round(performance.now() - started),
   }
+}
+
+/** Where a bundle's bytes come from: esbuild's metafile, inputs grouped by package. */
+const PARTS = [
+  ['hono', /node_modules\/hono\//],
+  ['jose', /node_modules\/jose\//],
+  ['src/', /^src\//],
+]
+
+/**
+ * Minified bytes of hono, jose, `src/` and the rest, and each one's share of the gzip size.
+ * gzip does not split by source, so the share is the gzip size in proportion to minified bytes.
+ */
+async function partsOf(metafile, script, gzipBytes) {
+  const meta = JSON.parse(await readFile(metafile, 'utf8').catch(() => '{}'))
+  const output = Object.entries(meta.outputs ?? {}).find(([path]) => path.endsWith(`/${script}`) || path === script)?.[1]
+  if (!output) return undefined
+  const bytes = { hono: 0, jose: 0, 'src/': 0, other: 0 }
+  for (const [path, input] of Object.entries(output.inputs)) {
+    const part = PARTS.find(([, pattern]) => pattern.test(path.replace(/\\/g, '/')))?.[0] ?? 'other'
+    bytes[part] += input.bytesInOutput
+  }
+  const total = Object.values(bytes).reduce((sum, value) => sum + value, 0)
+  return Object.fromEntries(
+    Object.entries(bytes).map(([part, value]) => [part, { minifiedBytes: value, gzipShareBytes: total ? Math.round((gzipBytes * value) / total) : 0 }])
+  )
 }
 
 /**

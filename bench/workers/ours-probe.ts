@@ -3,10 +3,17 @@
  * Our Worker (`src/index.ts`, unchanged) behind two bench-only routes:
  * - `GET /__bench/verify?n=N` (the probe): µs per session check, `/api/hello` minus `/healthz`;
  * - `GET /__bench/kv`: milliseconds spent in the `TRANSACTIONS` KV binding since the last read,
- *   and the number of calls — the KV share of a sign-in through the Worker;
+ *   and the number of calls, in all and per operation — the KV share of a sign-in through the Worker;
+ *   `GET /__bench/kv?delay=N`: from now on each KV call first waits N ms (a KV that is a network
+ *   round trip away, as in production, instead of Miniflare's in-process one);
+ * - `GET /__bench/memory`: how many session checks since the last read were answered from the
+ *   memory of verified tokens (`hits`) and how many verified a signature (`checks`): requests to
+ *   the protected route, and `crypto.subtle.verify` calls, counted here (the many-users row reads
+ *   the hit rate from them);
  * - `POST /__bench/breakdown {tokens}`: where a fresh (never seen) token's check spends its time:
  *   jose's `jwtVerify` alone with the cached key, then the session verifier (`verifierFor`), then
- *   the verifier again on the same tokens (its memory of verified tokens).
+ *   the verifier again on the same tokens (its memory of verified tokens), and the deep copy of a
+ *   session the memory hands out (`copyJson`) against `structuredClone`.
  * Throughput is measured on the plain production bundle; this wrapper serves the timings only.
  */
 import { jwtVerify, decodeProtectedHeader } from 'jose'
@@ -14,11 +21,25 @@ import { readConfig } from '../../src/config'
 import { clientFor } from '../../src/descope/for-config'
 import type { Env } from '../../src/env'
 import worker from '../../src/index'
+import { copyJson } from '../../src/lib/json-copy'
 import { keyStoreForConfig, verifierFor } from '../../src/session/for-config'
 import { withProbe } from './probe'
 
+/** Signature checks and protected-route requests since the last `/__bench/memory`. */
+let signatureChecks = 0
+let protectedRequests = 0
+const subtleVerify = crypto.subtle.verify.bind(crypto.subtle)
+crypto.subtle.verify = (...args: Parameters<SubtleCrypto['verify']>) => {
+  signatureChecks++
+  return subtleVerify(...args)
+}
+
 let kvMs = 0
 let kvCalls = 0
+/** Added to every KV call (`/__bench/kv?delay=N`): an I/O wait, which costs no CPU. */
+let kvDelayMs = 0
+/** The same per operation (`get`, `put`, `delete`), to tell those awaited on the path from the others. */
+let kvByOp: Record<string, { ms: number; calls: number }> = {}
 
 /** Times every KV method call, promises included (workerd's clock moves across I/O). */
 function timedKv(kv: KVNamespace): KVNamespace {
@@ -29,10 +50,16 @@ function timedKv(kv: KVNamespace): KVNamespace {
       return async (...args: unknown[]) => {
         const start = performance.now()
         try {
+          if (kvDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, kvDelayMs))
           return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
         } finally {
-          kvMs += performance.now() - start
+          const ms = performance.now() - start
+          kvMs += ms
           kvCalls++
+          const op = kvByOp[String(property)] ?? { ms: 0, calls: 0 }
+          op.ms += ms
+          op.calls++
+          kvByOp[String(property)] = op
         }
       }
     },
@@ -50,17 +77,36 @@ function envFor(env: Env): Env {
   return result
 }
 
-const probed = withProbe<Env>({ fetch: (request, env, ctx) => worker.fetch(request, envFor(env), ctx) }, { openPath: '/healthz' })
+const probed = withProbe<Env>(
+  {
+    fetch(request, env, ctx) {
+      if (new URL(request.url).pathname === '/api/hello') protectedRequests++
+      return worker.fetch(request, envFor(env), ctx)
+    },
+  },
+  { openPath: '/healthz' }
+)
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    if (new URL(request.url).pathname === '/__bench/kv') {
-      const body = { kvMs, kvCalls }
+    const path = new URL(request.url).pathname
+    if (path === '/__bench/kv') {
+      const delay = new URL(request.url).searchParams.get('delay')
+      if (delay !== null) kvDelayMs = Number(delay)
+      const body = { kvMs, kvCalls, byOp: kvByOp }
       kvMs = 0
       kvCalls = 0
+      kvByOp = {}
       return Response.json(body)
     }
-    if (new URL(request.url).pathname === '/__bench/breakdown') return breakdown(request, env)
+    if (path === '/__bench/memory') {
+      // One signature check per request the memory did not answer (every token here is valid).
+      const body = { hits: protectedRequests - signatureChecks, checks: signatureChecks }
+      signatureChecks = 0
+      protectedRequests = 0
+      return Response.json(body)
+    }
+    if (path === '/__bench/breakdown') return breakdown(request, env)
     return probed.fetch(request, env, ctx)
   },
 }
@@ -77,7 +123,7 @@ async function breakdown(request: Request, env: Env): Promise<Response> {
   const kid = decodeProtectedHeader(list[0] as string).kid as string
   const key = keyStoreForConfig(config, descope).peek(kid)
   if (!key) return Response.json({ error: 'no key' }, { status: 500 })
-  // The verifier checks the issuer itself (Descope's rule, after jwtVerify): jose alone does not.
+  // jose's own checks only; our verifier adds the issuer rule (issuerMatches) and the rest.
   const options = { algorithms: ['RS256'], clockTolerance: 5, requiredClaims: ['exp', 'sub'] }
   const stage = async (task: (token: string) => Promise<unknown>) => {
     const start = performance.now()
@@ -87,5 +133,11 @@ async function breakdown(request: Request, env: Env): Promise<Response> {
   const joseAlone = await stage((token) => jwtVerify(token, key, options))
   const verifierFresh = await stage((token) => verifier.verify(token))
   const verifierRemembered = await stage((token) => verifier.verify(token))
-  return Response.json({ n: list.length, joseAlone, verifierFresh, verifierRemembered })
+  // What the memory's copy of a session costs (it hands each caller its own), against structuredClone.
+  const remembered = await verifier.verify(list[0] as string)
+  if (!remembered.ok) return Response.json({ error: remembered.reason }, { status: 500 })
+  const copy = async (clone: (session: unknown) => unknown) => stage(async () => clone(remembered.session))
+  const sessionCopy = await copy(copyJson)
+  const sessionStructuredClone = await copy(structuredClone)
+  return Response.json({ n: list.length, joseAlone, verifierFresh, verifierRemembered, sessionCopy, sessionStructuredClone })
 }

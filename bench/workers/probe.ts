@@ -6,6 +6,8 @@
  * `GET` reuses the probe request's own `Authorization` (or `Cookie`) header N times, as a client
  * with one session does; `POST {tokens, cookie?}` sends a different token each time (fresh
  * verifications, no cache can help), in the `Authorization` header or in the cookie named `cookie`.
+ * `POST {tokens, order, offset}` sends `tokens[order[offset]]`, `tokens[order[offset + 1]]`, …:
+ * a stream of many users (bench/lib/zipf.mjs), continued where the last call stopped.
  * Only ever served on loopback by `npm run bench`.
  */
 
@@ -20,6 +22,9 @@ export interface ProbeOptions {
   /** A route of the same Worker that needs none, to subtract routing and response costs. */
   openPath: string
 }
+
+/** Requests per block of each route: big enough to time, small enough to interleave. */
+const BLOCK = 250
 
 /** Wraps `worker` so that `/__bench/verify` is answered by the probe and the rest by `worker`. */
 export function withProbe<E>(worker: FetchHandler<E>, options: ProbeOptions): FetchHandler<E> {
@@ -36,10 +41,11 @@ export function withProbe<E>(worker: FetchHandler<E>, options: ProbeOptions): Fe
         const value = request.headers.get(name)
         if (value) reused.set(name, value)
       }
-      let i = 0
+      let i = tokens?.offset ?? 0
       const headersFor = (): Headers => {
         if (!tokens) return reused
-        const token = tokens.list[i++ % tokens.list.length] as string
+        const at = i++
+        const token = tokens.list[tokens.order ? (tokens.order[at % tokens.order.length] as number) : at % tokens.list.length] as string
         return new Headers(tokens.cookie ? { Cookie: `${tokens.cookie}=${token}` } : { Authorization: `Bearer ${token}` })
       }
       const call = (path: string, withToken: boolean) =>
@@ -48,19 +54,35 @@ export function withProbe<E>(worker: FetchHandler<E>, options: ProbeOptions): Fe
       const first = await call(protectedPath, true)
       if (first.status !== 200) return Response.json({ error: `protected route answered ${first.status}` }, { status: 500 })
       await call(options.openPath, false)
-      const open = await time(n, () => call(options.openPath, false))
-      const secured = await time(n, () => call(protectedPath, true))
+      // Alternating blocks of both routes, so that a garbage collection (the probe's own request
+      // body is large for a stream of many users) falls on both alike.
+      let open = 0
+      let secured = 0
+      for (let done = 0; done < n; done += BLOCK) {
+        const size = Math.min(BLOCK, n - done)
+        open += await time(size, () => call(options.openPath, false))
+        secured += await time(size, () => call(protectedPath, true))
+      }
       return Response.json({ n, openMs: open, protectedMs: secured, usPerVerification: ((secured - open) * 1000) / n })
     },
   }
 }
 
-async function readTokens(request: Request): Promise<{ list: string[]; cookie?: string }> {
+interface Tokens {
+  list: string[]
+  cookie?: string
+  /** Indexes into `list`, in request order (many users); absent: `list` in turn. */
+  order?: number[]
+  offset?: number
+}
+
+async function readTokens(request: Request): Promise<Tokens> {
   const body = (await request.json()) as unknown
   if (typeof body !== 'object' || body === null) return { list: [] }
-  const { tokens, cookie } = body as { tokens?: unknown; cookie?: unknown }
+  const { tokens, cookie, order, offset } = body as { tokens?: unknown; cookie?: unknown; order?: unknown; offset?: unknown }
   const list = Array.isArray(tokens) ? tokens.filter((token): token is string => typeof token === 'string') : []
-  return { list, cookie: typeof cookie === 'string' ? cookie : undefined }
+  const indexes = Array.isArray(order) && order.every((at) => Number.isInteger(at) && at >= 0 && at < list.length) ? (order as number[]) : undefined
+  return { list, cookie: typeof cookie === 'string' ? cookie : undefined, order: indexes, offset: Number.isInteger(offset) ? (offset as number) : 0 }
 }
 
 // workerd's clock only moves across I/O in production; locally (Miniflare) it advances with CPU

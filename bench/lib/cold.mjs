@@ -1,0 +1,85 @@
+/**
+ * @module
+ * Cold isolates (issue 16, item 2): for each Worker, `SAMPLES` brand-new isolates, each timed
+ * from its creation to the end of its first response (bench/workers/cold.ts), split into the
+ * isolate with its modules evaluated (a ping the harness's entry answers) and the first request
+ * proper, with the CPU that
+ * workerd spent meanwhile (all its threads, from /proc; the emulator's share included, as for the
+ * load rounds). The Workers take turns, so a busy moment of the machine spreads over all of them.
+ *
+ * Ours runs twice: with the key set already in the shared cache (what every isolate but the
+ * first of a location sees) and with an empty one (each of its isolates has its own project, so
+ * it fetches from the emulator and writes the cache, as the first isolate does).
+ */
+import { readFile } from 'node:fs/promises'
+
+export const SAMPLES = 20
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** The bundles and bindings the harness loads, as its `BUNDLES` JSON binding. */
+export async function coldBundles(bundles, peers, { projects, emulatorBase, origin }) {
+  const out = {}
+  for (const peer of peers) {
+    out[peer.name] = {
+      code: await readFile(bundles[peer.name].scriptPath, 'utf8'),
+      flags: peer.flags ?? [],
+      env: { PROJECT_ID: projects[peer.name], DESCOPE_BASE_URL: emulatorBase },
+    }
+  }
+  out.ours = {
+    code: await readFile(bundles.ours.scriptPath, 'utf8'),
+    env: { DESCOPE_PROJECT_ID: projects.cold, DESCOPE_BASE_URL: emulatorBase, ALLOWED_ORIGINS: origin },
+  }
+  return out
+}
+
+/**
+ * Runs the cold samples. `variants`: `{id, worker, token(i), query?(i)}`; answers per variant the
+ * median first-request ms and workerd CPU ms, and every sample.
+ */
+export async function coldIsolates({ harness, variants, cpuNs, log }) {
+  const samples = Object.fromEntries(variants.map((variant) => [variant.id, []]))
+  for (let i = 0; i < SAMPLES; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(i + k) % variants.length]
+      const query = new URLSearchParams({ worker: variant.worker, ...variant.query?.(i) })
+      const before = await cpuNs()
+      const response = await fetch(`${harness}/cold?${query}`, { headers: { Authorization: `Bearer ${await variant.token(i)}` } })
+      const body = await response.json()
+      const after = await cpuNs()
+      if (response.status !== 200 || body.status !== 200) throw new Error(`cold ${variant.id}: ${response.status} ${JSON.stringify(body)}`)
+      samples[variant.id].push({
+        ms: body.firstMs,
+        evaluateMs: body.evaluateMs,
+        requestMs: body.requestMs,
+        cpuMs: before === undefined ? undefined : (after - before) / 1e6,
+      })
+    }
+    if (i === 0 || (i + 1) % 5 === 0) log(`  cold isolates: ${i + 1}/${SAMPLES} of each`)
+  }
+  const results = {}
+  for (const variant of variants) {
+    const list = samples[variant.id]
+    results[variant.id] = {
+      label: variant.label,
+      verifies: variant.verifies,
+      reference: variant.reference === true,
+      ours: variant.ours === true,
+      ms: median(list.map((sample) => sample.ms)),
+      evaluateMs: median(list.map((sample) => sample.evaluateMs)),
+      requestMs: median(list.map((sample) => sample.requestMs)),
+      cpuMs: list[0].cpuMs === undefined ? undefined : median(list.map((sample) => sample.cpuMs)),
+      samples: list.map((sample) => ({
+        ms: Math.round(sample.ms * 10) / 10,
+        evaluateMs: Math.round(sample.evaluateMs * 10) / 10,
+        cpuMs: sample.cpuMs === undefined ? undefined : Math.round(sample.cpuMs * 10) / 10,
+      })),
+    }
+  }
+  return results
+}
