@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieName, parseProjectId } from '../config'
 import { AppError, errorBody, forbidden, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
-import { authenticateRequest } from './authenticate'
+import { authenticateRequest, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { requirementError, type SessionRequirements } from './policy'
 import { sessionSetupOf, type SessionSettings } from './setup'
@@ -69,21 +69,23 @@ export function descopeSession<Bindings extends object = any>(
       telemetry.log('error', 'configuration_error', { variable: error.variable, reason: error.message })
       return answer(c, telemetry, new AppError('configuration_error', { message: `The session check is misconfigured: ${error.message}.` }))
     }
-    let session: Session
+    let authenticated: Authenticated
     try {
-      const authenticated = await authenticateRequest({ headers: c.req.raw.headers, telemetry }, sessionSetupOf(settings), { refresh })
-      session = authenticated.session
-      if (authenticated.setCookie.length > 0) {
-        appendCookies(c, authenticated.setCookie)
-        // An answer that sets a session cookie must not be stored by a shared cache.
-        c.header('Cache-Control', 'no-store')
-      }
+      authenticated = await authenticateRequest({ headers: c.req.raw.headers, telemetry }, sessionSetupOf(settings), { refresh })
     } catch (error) {
       if (error instanceof AppError) return answer(c, telemetry, error)
       throw error
     }
-    c.set('session', session)
+    c.set('session', authenticated.session)
     await next()
+    // After the route: headers set before it are lost when it answers with a Response of its own
+    // (a proxied fetch, `new Response`, its onError's), and a rotated refresh token that misses
+    // the browser signs the user out at the next refresh.
+    if (authenticated.setCookie.length > 0) {
+      appendCookies(c, authenticated.setCookie)
+      // An answer that sets a session cookie must not be stored by a shared cache.
+      c.header('Cache-Control', 'no-store')
+    }
   }
 }
 

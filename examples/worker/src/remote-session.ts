@@ -22,8 +22,11 @@ export const remoteSession = (options: RequestCheckOptions = { refresh: true }) 
         'Cache-Control': 'no-store',
       })
     }
-    for (const cookie of outcome.setCookie) c.header('Set-Cookie', cookie, { append: true })
-    if (outcome.setCookie.length > 0) c.header('Cache-Control', 'no-store')
     c.set('session', outcome.session)
     await next()
+    // After the route, so the cookies also reach an answer it built itself (`new Response`, a
+    // proxied fetch): Hono drops headers set earlier then, and a rotated refresh token that
+    // misses the browser signs the user out.
+    for (const cookie of outcome.setCookie) c.header('Set-Cookie', cookie, { append: true })
+    if (outcome.setCookie.length > 0) c.header('Cache-Control', 'no-store')
   })

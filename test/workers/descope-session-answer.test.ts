@@ -1,0 +1,64 @@
+/**
+ * The package's `descopeSession()` puts an edge refresh's cookies on the app's answer, whatever
+ * kind of answer the route gives: `c.json()`, a `Response` it built itself, the answer of a
+ * `fetch()` it proxies, or an error its own `onError` answers. A rotated refresh token that does
+ * not reach the browser signs the user out at the next refresh (the old one is revoked).
+ */
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { descopeSession } from '../../src/session/descope-session'
+import { EMULATOR_URL, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
+import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
+
+const edge = edgeFor()
+const now = () => Math.floor(Date.now() / 1000)
+
+beforeAll(async () => {
+  await edge.emulator.settings({ refresh_token_rotation: true })
+})
+
+/** A signed-up browser's tokens. */
+async function signedUp() {
+  const browser = new Browser(edge)
+  await browser.signUp(newLoginId('answer'))
+  return { session: browser.jar.cookies.get(SESSION_COOKIE)!, refresh: browser.jar.cookies.get(REFRESH_COOKIE)! }
+}
+
+const app = new Hono()
+app.use('*', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }))
+app.get('/json', (c) => c.json({ ok: true }))
+app.get('/raw', () => new Response('ok', { headers: { 'Cache-Control': 'public, max-age=60' } }))
+// An answer with immutable headers, as a proxied origin's is.
+app.get('/proxied', () => fetch(`${EMULATOR_URL}/v2/keys/${edge.projectId}`))
+app.get('/throws', () => {
+  throw new HTTPException(418, { message: 'teapot' })
+})
+app.onError((error) => (error instanceof HTTPException ? error.getResponse() : new Response('error', { status: 500 })))
+
+describe('descopeSession() after an edge refresh', () => {
+  for (const path of ['/json', '/raw', '/proxied', '/throws']) {
+    it(`should set the new session and rotated refresh cookies, never stored, on ${path}`, async () => {
+      const user = await signedUp()
+      const expired = await edge.emulator.sign({ ...jwtPayload(user.session), iat: now() - 700, exp: now() - 60 })
+      const response = await app.request(path, { headers: { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${user.refresh}` } })
+      await response.arrayBuffer()
+      const cookies = setCookiesOf(response)
+      expect(
+        cookies.map((cookie) => cookie.name),
+        path
+      ).toEqual([SESSION_COOKIE, REFRESH_COOKIE])
+      expect(response.headers.get('Cache-Control'), path).toBe('no-store')
+      // The browser now holds the one refresh token Descope still accepts.
+      expect((await edge.emulator.refresh(cookies[1]!.value)).status, path).toBe(200)
+    })
+  }
+
+  it('should leave an answer without a refresh as the route made it', async () => {
+    const user = await signedUp()
+    const response = await app.request('/raw', { headers: { Cookie: `${SESSION_COOKIE}=${user.session}` } })
+    expect(await response.text()).toBe('ok')
+    expect(setCookiesOf(response)).toEqual([])
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=60')
+  })
+})
