@@ -6,7 +6,8 @@
  * there are no data points.
  */
 import { settingsOf } from './descope-session'
-import { bearer, checkRequest } from './outcome'
+import { AppError } from '../errors'
+import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
 import { Telemetry } from '../telemetry/telemetry'
@@ -49,9 +50,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     verify: (token, requirements = {}) =>
       checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, { ...requirements, refresh: false }),
-    verifyRequest: (request, checkOptions = {}) => {
-      const headers = new Headers(request.headers)
-      return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions)
+    verifyRequest: async (request, checkOptions) => {
+      let headers: Headers
+      try {
+        headers = new Headers(request?.headers)
+      } catch {
+        // Headers no request can carry: refused as the RPC check refuses them, not thrown.
+        return failureOf(new AppError('unauthorized'), new Telemetry(undefined, undefined))
+      }
+      return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {})
     },
   }
 }

@@ -1,5 +1,7 @@
 /**
- * The package's `descopeSession()` puts an edge refresh's cookies on the app's answer, whatever
+ * What the package answers, whatever its caller hands it or answers with.
+ *
+ * `descopeSession()` puts an edge refresh's cookies on the app's answer, whatever
  * kind of answer the route gives: `c.json()`, a `Response` it built itself, the answer of a
  * `fetch()` it proxies, or an error its own `onError` answers. A rotated refresh token that does
  * not reach the browser signs the user out at the next refresh (the old one is revoked).
@@ -8,6 +10,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { descopeSession } from '../../src/session/descope-session'
+import { createVerifier } from '../../src/session/standalone'
 import { EMULATOR_URL, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
 
@@ -60,5 +63,17 @@ describe('descopeSession() after an edge refresh', () => {
     expect(await response.text()).toBe('ok')
     expect(setCookiesOf(response)).toEqual([])
     expect(response.headers.get('Cache-Control')).toBe('public, max-age=60')
+  })
+})
+
+describe('createVerifier().verifyRequest()', () => {
+  it('should answer a refusal, never throw, for headers no request can carry, and take null options', async () => {
+    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+    for (const request of [undefined, null, { headers: { 'X-Bad': 'a\nb' } }, { headers: [['no value']] }]) {
+      const outcome = await verifier.verifyRequest(request as never)
+      expect(outcome, JSON.stringify(request)).toMatchObject({ ok: false, status: 401, code: 'unauthorized' })
+    }
+    const user = await signedUp()
+    expect(await verifier.verifyRequest({ headers: { Cookie: `${SESSION_COOKIE}=${user.session}` } }, null as never)).toMatchObject({ ok: true })
   })
 })
