@@ -11,7 +11,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers'
 import { readConfig } from '../config'
 import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
-import { AppError } from '../errors'
+import { AppError, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
 import { bearer, checkRequest, failureOf } from './outcome'
@@ -38,7 +38,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     const telemetry = this.telemetry()
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
-    if (typeof token !== 'string' || !token) return failureOf(new AppError('unauthorized'), telemetry)
+    if (typeof token !== 'string' || !token) return failureOf(unauthorized(false), telemetry)
     return remote(await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, { ...requirements, refresh: false }))
   }
 
@@ -55,7 +55,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     try {
       headers = new Headers(request?.headers)
     } catch {
-      return failureOf(new AppError('unauthorized'), telemetry)
+      return failureOf(unauthorized(false), telemetry)
     }
     return remote(await checkRequest({ headers, telemetry, source: 'rpc' }, setup, options ?? {}))
   }

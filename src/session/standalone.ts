@@ -6,7 +6,7 @@
  * there are no data points.
  */
 import { settingsOf } from './descope-session'
-import { AppError } from '../errors'
+import { unauthorized } from '../errors'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
@@ -56,7 +56,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         headers = new Headers(request?.headers)
       } catch {
         // Headers no request can carry: refused as the RPC check refuses them, not thrown.
-        return failureOf(new AppError('unauthorized'), new Telemetry(undefined, undefined))
+        return failureOf(unauthorized(false), new Telemetry(undefined, undefined))
       }
       return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {})
     },

@@ -6,10 +6,13 @@
  * `fetch()` it proxies, or an error its own `onError` answers. A rotated refresh token that does
  * not reach the browser signs the user out at the next refresh (the old one is revoked).
  */
+import { createExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { descopeSession } from '../../src/session/descope-session'
+import { SessionVerifier } from '../../src/session/entrypoint'
 import { createVerifier } from '../../src/session/standalone'
 import { EMULATOR_URL, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
@@ -71,9 +74,27 @@ describe('createVerifier().verifyRequest()', () => {
     const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
     for (const request of [undefined, null, { headers: { 'X-Bad': 'a\nb' } }, { headers: [['no value']] }]) {
       const outcome = await verifier.verifyRequest(request as never)
-      expect(outcome, JSON.stringify(request)).toMatchObject({ ok: false, status: 401, code: 'unauthorized' })
+      expect(outcome, JSON.stringify(request)).toMatchObject({ ok: false, status: 401, code: 'unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } })
     }
     const user = await signedUp()
     expect(await verifier.verifyRequest({ headers: { Cookie: `${SESSION_COOKIE}=${user.session}` } }, null as never)).toMatchObject({ ok: true })
+  })
+})
+
+describe('a 401 without a token', () => {
+  it('should carry the RFC 6750 challenge on every refusal, over RPC and in createVerifier() alike', async () => {
+    const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
+    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+    const outcomes = {
+      'RPC verify(undefined)': await rpc.verify(undefined),
+      "RPC verify('')": await rpc.verify(''),
+      'RPC verifyRequest(bad headers)': await rpc.verifyRequest({ headers: [['no value']] as never }),
+      'RPC verifyRequest(no token)': await rpc.verifyRequest({ headers: {} }),
+      'createVerifier verifyRequest(bad headers)': await verifier.verifyRequest({ headers: [['no value']] as never }),
+      'createVerifier verifyRequest(no token)': await verifier.verifyRequest({ headers: {} }),
+    }
+    for (const [call, outcome] of Object.entries(outcomes)) {
+      expect(outcome, call).toMatchObject({ ok: false, status: 401, code: 'unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } })
+    }
   })
 })
