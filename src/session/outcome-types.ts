@@ -28,6 +28,12 @@ interface FailureBody<Code extends string, Status extends number> {
   headers: Record<string, string>
   /** The check's request ID, as in this Worker's error bodies and log lines. */
   requestId: string
+  /**
+   * `Set-Cookie` values of an edge refresh made before a requirement refused the session (a role,
+   * step-up): put them on this answer too, or the browser keeps a refresh token Descope may have
+   * rotated away. Empty otherwise.
+   */
+  setCookie: string[]
 }
 
 /** A failed check: the answer this Worker would give, field by field. */

@@ -4,7 +4,7 @@
  * the `SessionVerifier` RPC entrypoint (another Worker answers for itself) and the package's
  * `createVerifier()` (code that is not Hono). Failures carry what the Worker would have answered
  * — status, code, message, headers (`WWW-Authenticate`, `Retry-After`) and request ID — so a caller can give
- * the same answer; a refresh carries its `Set-Cookie` values.
+ * the same answer; a refresh carries its `Set-Cookie` values, also when a requirement then refuses.
  */
 import { AppError, forbidden, stepUpRequired } from '../errors'
 import { authenticateRequest, type SessionRequest } from './authenticate'
@@ -20,7 +20,7 @@ export async function checkRequest(request: SessionRequest, setup: SessionSetup,
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: options.refresh === true })
     const verdict = checkRequirements(session, options)
     if (verdict === 'ok') return { ok: true, session, setCookie }
-    const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry)
+    const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
     // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
     return verdict === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
   } catch (error) {
@@ -34,11 +34,11 @@ export function bearer(token: string): Headers {
 }
 
 /** The outcome of an error: an `AppError` as answered; anything else logged by name and a 500. */
-export function failureOf(error: unknown, telemetry: Telemetry): VerifyFailure {
+export function failureOf(error: unknown, telemetry: Telemetry, setCookie: string[] = []): VerifyFailure {
   if (!(error instanceof AppError)) {
     telemetry.log('error', 'unhandled_error', { name: error instanceof Error ? error.name : typeof error })
     error = new AppError('internal_error')
   }
   const { code, status, message, headers } = error as AppError
-  return { ok: false, code, status, message, headers, requestId: telemetry.requestId } as VerifyFailure
+  return { ok: false, code, status, message, headers, requestId: telemetry.requestId, setCookie } as VerifyFailure
 }

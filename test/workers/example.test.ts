@@ -85,6 +85,15 @@ for (const [kind, base] of [
       expect(forged.status).toBe(401)
       expect(forged.cookies).toEqual([])
     })
+
+    it('should put the cookies of a refresh on the refusal that follows it (a role missing)', async () => {
+      const user = await signUp()
+      const expired = await emulator.sign({ iss: PID, sub: user.userId, iat: now() - 700, exp: now() - 60, drn: 'DS' })
+      const refused = await get(`${base}/admin`, { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${user.refreshJwt}` })
+      expect(refused.status).toBe(403)
+      expect(refused.cookies.map((cookie) => cookie.name)).toContain(SESSION_COOKIE)
+      expect(refused.headers.get('Cache-Control')).toBe('no-store')
+    })
   })
 }
 

@@ -11,11 +11,11 @@ import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { descopeSession } from '../../src/session/descope-session'
+import { descopeSession, requireSession } from '../../src/session/descope-session'
 import { SessionVerifier } from '../../src/session/entrypoint'
 import { createVerifier } from '../../src/session/standalone'
 import { EMULATOR_URL, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
-import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
+import { Browser, jwtPayload, newLoginId, parseSetCookie, setCookiesOf } from './passkey-helpers'
 
 const edge = edgeFor()
 const now = () => Math.floor(Date.now() / 1000)
@@ -34,6 +34,7 @@ async function signedUp() {
 const app = new Hono()
 app.use('*', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }))
 app.get('/json', (c) => c.json({ ok: true }))
+app.get('/admin', requireSession({ roles: ['admin'] }), (c) => c.json({ ok: true }))
 app.get('/raw', () => new Response('ok', { headers: { 'Cache-Control': 'public, max-age=60' } }))
 // An answer with immutable headers, as a proxied origin's is.
 app.get('/proxied', () => fetch(`${EMULATOR_URL}/v2/keys/${edge.projectId}`))
@@ -43,7 +44,7 @@ app.get('/throws', () => {
 app.onError((error) => (error instanceof HTTPException ? error.getResponse() : new Response('error', { status: 500 })))
 
 describe('descopeSession() after an edge refresh', () => {
-  for (const path of ['/json', '/raw', '/proxied', '/throws']) {
+  for (const path of ['/json', '/raw', '/proxied', '/throws', '/admin']) {
     it(`should set the new session and rotated refresh cookies, never stored, on ${path}`, async () => {
       const user = await signedUp()
       const expired = await edge.emulator.sign({ ...jwtPayload(user.session), iat: now() - 700, exp: now() - 60 })
@@ -95,6 +96,36 @@ describe('a 401 without a token', () => {
     }
     for (const [call, outcome] of Object.entries(outcomes)) {
       expect(outcome, call).toMatchObject({ ok: false, status: 401, code: 'unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } })
+    }
+  })
+})
+
+describe('a refusal after an edge refresh', () => {
+  it('should hand back the refreshed cookies with a 403 or a step-up 401, over RPC and in createVerifier(), as descopeSession() sets them', async () => {
+    const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
+    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+    const checks = {
+      SessionVerifier: (headers: Record<string, string>, options: object) => rpc.verifyRequest({ headers }, options),
+      createVerifier: (headers: Record<string, string>, options: object) => verifier.verifyRequest({ headers }, options),
+    }
+    for (const [caller, check] of Object.entries(checks)) {
+      for (const [requirement, status] of [
+        [{ roles: ['admin'] }, 403],
+        [{ stepup: true }, 401],
+      ] as const) {
+        const user = await signedUp()
+        const expired = await edge.emulator.sign({ ...jwtPayload(user.session), iat: now() - 700, exp: now() - 60 })
+        const outcome = await check({ Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${user.refresh}` }, { refresh: true, ...requirement })
+        const label = `${caller} ${JSON.stringify(requirement)}`
+        expect(outcome.ok ? 200 : outcome.status, label).toBe(status)
+        const cookies = outcome.setCookie.map(parseSetCookie)
+        expect(
+          cookies.map((cookie) => cookie.name),
+          label
+        ).toEqual([SESSION_COOKIE, REFRESH_COOKIE])
+        // Descope rotated the refresh token: the one handed back is the one it still accepts.
+        expect((await edge.emulator.refresh(cookies[1]!.value)).status, label).toBe(200)
+      }
     }
   })
 })

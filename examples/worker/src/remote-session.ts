@@ -14,19 +14,18 @@ export interface RemoteSessionEnv {
 export const remoteSession = (options: RequestCheckOptions = { refresh: true }) =>
   createMiddleware<RemoteSessionEnv>(async (c, next) => {
     const outcome = await c.env.SESSION.verifyRequest({ headers: [...c.req.raw.headers] }, options)
-    if (!outcome.ok) {
+    if (outcome.ok) {
+      c.set('session', outcome.session)
+      await next()
+    } else {
       // passkey-edge's own answer: its status, error envelope (with the request ID of its log lines)
       // and challenge (RFC 6750 / RFC 9470).
-      return c.json({ error: { code: outcome.code, message: outcome.message, requestId: outcome.requestId } }, outcome.status, {
-        ...outcome.headers,
-        'Cache-Control': 'no-store',
-      })
+      c.res = c.json({ error: { code: outcome.code, message: outcome.message, requestId: outcome.requestId } }, outcome.status, outcome.headers)
     }
-    c.set('session', outcome.session)
-    await next()
-    // After the route, so the cookies also reach an answer it built itself (`new Response`, a
-    // proxied fetch): Hono drops headers set earlier then, and a rotated refresh token that
-    // misses the browser signs the user out.
+    // A refresh's cookies, on the route's answer or the refusal (a role missing after a refresh),
+    // set last: Hono drops headers set earlier when the route answers with a Response of its own
+    // (`new Response`, a proxied fetch), and a rotated refresh token that misses the browser signs
+    // the user out.
     for (const cookie of outcome.setCookie) c.header('Set-Cookie', cookie, { append: true })
-    if (outcome.setCookie.length > 0) c.header('Cache-Control', 'no-store')
+    if (!outcome.ok || outcome.setCookie.length > 0) c.header('Cache-Control', 'no-store')
   })
