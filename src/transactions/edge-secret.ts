@@ -17,6 +17,8 @@ import { bounded, KV_TIMEOUT_MS } from './store'
 const EDGE_SECRET_KEY = 'secret:edge'
 /** How long an isolate uses the secret it read before reading it again. */
 const RECHECK_MS = 5 * 60_000
+/** How soon an isolate whose own new secret could not be stored reads KV again. */
+const UNSTORED_RECHECK_MS = 10_000
 
 /** Per KV binding (one per Worker in production; tests may bind others). */
 const memory = new WeakMap<KVNamespace, { secret: string; at: number; key: CryptoKey }>()
@@ -27,8 +29,8 @@ const UNLOGGED: Pick<Telemetry, 'log'> = { log() {} }
 /**
  * The edge secret as an HMAC-SHA-256 key. Every MAC made with it starts its input with its
  * purpose (`jwks-cache`, `decoy-…`), so one use can never stand for another. Throws 503
- * `unavailable` (as the transaction store does, logged as `kv_failure`) when KV cannot give the
- * secret and this isolate has never had it; a failed re-read keeps the secret already known.
+ * `unavailable` (as the transaction store does, logged as `kv_failure`) when KV cannot be read
+ * and this isolate has never had the secret; a failed re-read keeps the secret already known.
  */
 export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
   const now = Date.now()
@@ -36,15 +38,22 @@ export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs =
   if (!state || now - state.at >= RECHECK_MS) {
     try {
       let secret = await bounded(telemetry, 'get', () => kv.get(EDGE_SECRET_KEY), timeoutMs)
+      let at = now
       if (!secret) {
         secret = randomToken()
-        await bounded(telemetry, 'put', () => kv.put(EDGE_SECRET_KEY, secret as string), timeoutMs)
+        // Isolates racing at first use each write theirs, and KV takes one write per key per
+        // second: a refused write still leaves this isolate a secret, and it reads KV again soon.
+        const stored = await bounded(telemetry, 'put', () => kv.put(EDGE_SECRET_KEY, secret as string), timeoutMs).then(
+          () => true,
+          () => false
+        )
+        if (!stored) at = now - RECHECK_MS + UNSTORED_RECHECK_MS
       }
       const key =
         state?.secret === secret
           ? state.key
           : await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-      state = { secret, at: now, key }
+      state = { secret, at, key }
     } catch (error) {
       if (!state) throw error
       // Keep the secret we had; try KV again at the next re-check.

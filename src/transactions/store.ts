@@ -174,8 +174,9 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
       const entry = unwritten.get(key)
       const record = entry?.record ?? parseStored(await guarded('get', () => kv.get(key)))
       if (record.exp <= now()) {
-        // Clean up early; failing to is harmless since the record is refused either way.
-        if (!entry) await kv.delete(key).catch(() => undefined)
+        // Clean up early, within the KV time limit; failing to is harmless since the record is
+        // refused either way (and KV's own TTL removes it).
+        if (!entry) await guarded('delete', () => kv.delete(key)).catch(() => undefined)
         throw invalidTransaction('expired')
       }
       // Ensure the transaction belongs to this route, this origin and this browser.

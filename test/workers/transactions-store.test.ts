@@ -112,6 +112,17 @@ describe('transaction store', () => {
     expect(await codeOf(consume(store, { transactionId: 'C'.repeat(43), secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('503 unavailable')
   })
 
+  it('should refuse an expired record at once when KV hangs on its clean-up delete', async () => {
+    const clock = { now: Date.now() }
+    const { transactionId, secret } = await storeAt(clock).open(RECORD)
+    const kv = env.TRANSACTIONS
+    const deleting = { get: (key: string) => kv.get(key), delete: () => new Promise(() => {}) } as unknown as KVNamespace
+    const later = createTransactionStore(deleting, { ttlSeconds: 300, kvTimeoutMs: 50, now: () => clock.now + 301_000, telemetry })
+    const answer = codeOf(consume(later, { transactionId, secret, flow: 'signin', origin: ORIGIN }))
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000))
+    expect(await Promise.race([answer, waited])).toBe('400 invalid_transaction')
+  })
+
   it('should let only one of two racing consumes through on one isolate', async () => {
     const store = storeAt({ now: Date.now() })
     const { transactionId, secret } = await store.open(RECORD)
