@@ -80,8 +80,7 @@ function parseConfig(env: Env): Config {
     baseUrl: parseBaseUrl(env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI', env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI, projectId),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     transactions,
-    sessionCookieName: parseCookieName('SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME, DEFAULTS.sessionCookieName),
-    refreshCookieName: parseCookieName('REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME, DEFAULTS.refreshCookieName),
+    ...parseCookieNames(['SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME], ['REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME]),
     audience: env.SESSION_AUDIENCE?.trim() || undefined,
     clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, DEFAULTS.clockToleranceSeconds, 0, 5),
     upstreamTimeoutMs: parseInteger('DESCOPE_TIMEOUT_MS', env.DESCOPE_TIMEOUT_MS, DEFAULTS.upstreamTimeoutMs, 100, 30000),
@@ -147,8 +146,21 @@ function parseOrigins(raw: string | undefined): ReadonlySet<string> {
   return new Set(entries)
 }
 
-/** A cookie name, or `fallback` when unset. */
-export function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
+/**
+ * The session and refresh cookie names (`[setting name, raw value]` each), the defaults when
+ * unset. One name for both would overwrite the session with the refresh token at every sign-in.
+ */
+export function parseCookieNames(
+  [sessionName, sessionRaw]: [string, string | undefined],
+  [refreshName, refreshRaw]: [string, string | undefined]
+): Pick<Config, 'sessionCookieName' | 'refreshCookieName'> {
+  const sessionCookieName = parseCookieName(sessionName, sessionRaw, DEFAULTS.sessionCookieName)
+  const refreshCookieName = parseCookieName(refreshName, refreshRaw, DEFAULTS.refreshCookieName)
+  if (sessionCookieName === refreshCookieName) throw new ConfigError(refreshName, `must differ from ${sessionName}`)
+  return { sessionCookieName, refreshCookieName }
+}
+
+function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
   const value = raw?.trim() || fallback
   if (!COOKIE_NAME.test(value)) throw new ConfigError(name, 'must be 1-64 letters, digits, "_" or "-"')
   return value

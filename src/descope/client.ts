@@ -23,7 +23,7 @@ interface DescopeClientOptions {
 }
 
 /** Descope's answers are small; anything bigger is not Descope. */
-const MAX_RESPONSE_BYTES = 256 * 1024
+export const MAX_RESPONSE_BYTES = 256 * 1024
 /** Pause before the single retry of a safe call (milliseconds). */
 const RETRY_DELAY_MS = 100
 const RETRYABLE_STATUSES = new Set([502, 503, 504])

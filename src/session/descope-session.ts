@@ -9,7 +9,7 @@
  * the isolate's key store for the project.
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieName, parseProjectId } from '../config'
+import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseProjectId } from '../config'
 import { AppError, errorBody, forbidden, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { authenticateRequest, type Authenticated } from './authenticate'
@@ -130,8 +130,7 @@ export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, e
     baseUrl: parseBaseUrl('baseUrl', text('baseUrl'), projectId),
     audience: text('audience')?.trim() || undefined,
     clockToleranceSeconds: DEFAULTS.clockToleranceSeconds,
-    sessionCookieName: parseCookieName('sessionCookie', text('sessionCookie'), DEFAULTS.sessionCookieName),
-    refreshCookieName: parseCookieName('refreshCookie', text('refreshCookie'), DEFAULTS.refreshCookieName),
+    ...parseCookieNames(['sessionCookie', text('sessionCookie')], ['refreshCookie', text('refreshCookie')]),
     upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
   }
 }

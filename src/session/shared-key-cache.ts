@@ -9,6 +9,8 @@
  * is only ever a key set an isolate of this Worker fetched from Descope. The key store
  * (jwks.ts) also refuses an entry whose `fetchedAt` lies in the future.
  */
+import { MAX_RESPONSE_BYTES } from '../descope/client'
+import { readCapped } from '../lib/capped-read'
 import { equalDigests, hmacHex } from '../lib/crypto'
 
 /** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
@@ -55,7 +57,11 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
       key.catch(() => undefined)
       const response = await cache.match(url)
       if (!response) return undefined
-      const body = await response.text()
+      // No bigger than a key set Descope could have sent: another Worker could plant megabytes
+      // to slow every cold isolate down, MAC or not.
+      const bytes = await readCapped(response.body, MAX_RESPONSE_BYTES)
+      if (!bytes) return undefined
+      const body = new TextDecoder().decode(bytes)
       // Not written by this Worker (planted by another on the zone, or written with an old secret).
       if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(key, body))) return undefined
       const { fetchedAt, keys } = JSON.parse(body) as Record<string, unknown>

@@ -30,6 +30,8 @@ describe('configuration', () => {
     ['DESCOPE_BASE_URL', { DESCOPE_BASE_URL: 'https://user:pw@api.descope.com' }],
     ['TRANSACTIONS', { TRANSACTIONS: undefined }],
     ['SESSION_COOKIE_NAME', { SESSION_COOKIE_NAME: 'bad name;' }],
+    ['REFRESH_COOKIE_NAME', { REFRESH_COOKIE_NAME: '__Host-DS' }],
+    ['REFRESH_COOKIE_NAME', { SESSION_COOKIE_NAME: 'sid', REFRESH_COOKIE_NAME: ' sid ' }],
     ['CLOCK_TOLERANCE_SECONDS', { CLOCK_TOLERANCE_SECONDS: '60' }],
     ['CLOCK_TOLERANCE_SECONDS', { CLOCK_TOLERANCE_SECONDS: 'five' }],
     ['DESCOPE_TIMEOUT_MS', { DESCOPE_TIMEOUT_MS: '-1' }],

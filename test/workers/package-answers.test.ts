@@ -129,3 +129,12 @@ describe('a refusal after an edge refresh', () => {
     }
   })
 })
+
+describe('createVerifier() options', () => {
+  it('should refuse one name for the session and the refresh cookie, naming the option', () => {
+    const projectId = edgeFor().projectId
+    expect(() => createVerifier({ projectId, sessionCookie: 'sid', refreshCookie: 'sid' })).toThrow(/refreshCookie must differ from sessionCookie/)
+    expect(() => createVerifier({ projectId, refreshCookie: '__Host-DS' })).toThrow(/refreshCookie/)
+    expect(() => createVerifier({ projectId, sessionCookie: 'sid', refreshCookie: 'rid' })).not.toThrow()
+  })
+})

@@ -6,7 +6,8 @@ import { env } from 'cloudflare:workers'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { keyStoreFor, KeyStore } from '../../src/session/jwks'
-import { sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
+import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
+import { edgeKey } from '../../src/transactions/edge-secret'
 import { EMULATOR_URL, edgeFor } from '../support/edge'
 
 const KEYS = 'GET /v2/keys'
@@ -65,6 +66,21 @@ describe('shared key cache planting', () => {
     const { edge, claims, hello } = project()
     expect(await hello(await edge.emulator.sign(claims))).toBe(200)
     expect(await env.TRANSACTIONS.get(EDGE_SECRET_KEY)).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+})
+
+describe('shared key cache entries of any size', () => {
+  it('should read back no entry bigger than a key set Descope could send, even one it wrote itself', async () => {
+    const { edge } = project()
+    const cache = cacheApiKeyCache(EMULATOR_URL, edge.projectId, () => edgeKey(env.TRANSACTIONS))
+    const key = { kty: 'RSA', kid: 'K1', n: 'x'.repeat(342), e: 'AQAB' }
+    await cache!.write({ fetchedAt: Date.now(), keys: [key] }, 60)
+    expect((await cache!.read())?.keys).toEqual([key])
+    // 400 keys: ~160 KiB, under Descope's answer cap; 800: ~320 KiB, over it.
+    await cache!.write({ fetchedAt: Date.now(), keys: Array.from({ length: 400 }, (_, i) => ({ ...key, kid: `K${i}` })) }, 60)
+    expect((await cache!.read())?.keys).toHaveLength(400)
+    await cache!.write({ fetchedAt: Date.now(), keys: Array.from({ length: 800 }, (_, i) => ({ ...key, kid: `K${i}` })) }, 60)
+    expect(await cache!.read()).toBeUndefined()
   })
 })
 
