@@ -88,6 +88,20 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
+/** One route's rounds of load: medians of rate, latency and CPU, totals of requests and failures. */
+function summary(list) {
+  return {
+    rps: median(list.map((r) => r.rps)),
+    p50: median(list.map((r) => r.p50)),
+    p99: median(list.map((r) => r.p99)),
+    serverCpuUsPerRequest: list[0].cpuUs === undefined ? undefined : median(list.map((r) => r.cpuUs)),
+    requests: list.reduce((sum, r) => sum + r.requests, 0),
+    non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: list.reduce((sum, r) => sum + r.errors, 0),
+    rounds: list.map((r) => Math.round(r.rps)),
+  }
+}
+
 async function main() {
   const started = Date.now()
   const watchdog = setTimeout(() => {
@@ -331,17 +345,7 @@ async function measure(stack, projects, results, signer) {
     results.routes = {}
     for (const route of ROUTES) {
       const list = rounds[route.id]
-      results.routes[route.id] = {
-        label: route.label,
-        rps: median(list.map((r) => r.rps)),
-        p50: median(list.map((r) => r.p50)),
-        p99: median(list.map((r) => r.p99)),
-        serverCpuUsPerRequest: list[0].cpuUs === undefined ? undefined : median(list.map((r) => r.cpuUs)),
-        requests: list.reduce((sum, r) => sum + r.requests, 0),
-        non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
-        errors: list.reduce((sum, r) => sum + r.errors, 0),
-        rounds: list.map((r) => Math.round(r.rps)),
-      }
+      results.routes[route.id] = { label: route.label, ...summary(list) }
     }
     // Steady-state JWKS fetches, per 10,000 requests (ours: header and cookie rounds together).
     results.steady = {}
@@ -403,16 +407,6 @@ async function measure(stack, projects, results, signer) {
         )
       }
     }
-    const summary = (list) => ({
-      rps: median(list.map((r) => r.rps)),
-      p50: median(list.map((r) => r.p50)),
-      p99: median(list.map((r) => r.p99)),
-      serverCpuUsPerRequest: list[0].cpuUs === undefined ? undefined : median(list.map((r) => r.cpuUs)),
-      requests: list.reduce((sum, r) => sum + r.requests, 0),
-      non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
-      errors: list.reduce((sum, r) => sum + r.errors, 0),
-      rounds: list.map((r) => Math.round(r.rps)),
-    })
     results.manyUsers = {
       users: USERS,
       s: ZIPF_S,

@@ -14,19 +14,11 @@
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
+import { CHROMIUM_ARGS } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
 const emulator = emulatorControl(inject('e2eProjectId'), inject('emulatorUrl'))
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 
 describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chromium', () => {
   let browser: Browser

@@ -14,6 +14,7 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import { type Browser, type BrowserContext, type CDPSession, type Page, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
+import { CHROMIUM_ARGS } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
@@ -23,18 +24,6 @@ const emulator = emulatorControl(projectId, emulatorUrl)
 const ci = process.env.CI === 'true'
 const OUT = 'test-results'
 const SHOTS = 'docs/screenshots'
-
-/** Flags for Debian's Chromium in a container: no sandbox, no GPU, nothing phoning home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 
 /** A platform authenticator (like Touch ID or Windows Hello) that verifies the user and says yes. */
 const AUTHENTICATOR = {
