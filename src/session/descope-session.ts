@@ -14,7 +14,7 @@ import { AppError, errorBody, forbidden, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { authenticateRequest, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
-import { requirementError, type SessionRequirements } from './policy'
+import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
 import { sessionSetupOf, type SessionSettings } from './setup'
 import type { Session } from './types'
 
@@ -106,6 +106,9 @@ export interface RequirementOptions<Bindings extends object = any> extends Omit<
 export function requireSession<Bindings extends object = any>(
   requirements: RequirementOptions<Bindings> = {}
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
+  // Refused when the route is declared, not per request: a misspelt requirement must not pass as none.
+  const problem = requirementsProblem({ ...requirements, tenant: typeof requirements.tenant === 'function' ? undefined : requirements.tenant })
+  if (problem) throw new ConfigError('requirements', problem)
   return async function checkSessionRequirements(c, next) {
     const session = c.get('session') as Session | undefined
     if (!session) return answer(c, telemetryFor(c), unauthorized(false))

@@ -9,6 +9,7 @@ import type { Session } from './types'
 
 /** The error codes a session check can end with. */
 export type SessionFailureCode =
+  | 'invalid_request'
   | 'unauthorized'
   | 'forbidden'
   | 'unavailable'

@@ -8,7 +8,7 @@
  */
 import { AppError, forbidden, stepUpRequired } from '../errors'
 import { authenticateRequest, type SessionRequest } from './authenticate'
-import { checkRequirements } from './policy'
+import { checkRequirements, requirementsProblem } from './policy'
 import type { Telemetry } from '../telemetry/telemetry'
 import type { SessionSetup } from './setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
@@ -16,6 +16,8 @@ import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcom
 /** Checks a request's session (Bearer first, else cookie) and the requirements. Never throws. */
 export async function checkRequest(request: SessionRequest, setup: SessionSetup, options: RequestCheckOptions = {}): Promise<VerifyOutcome> {
   const { telemetry } = request
+  const problem = requirementsProblem(options)
+  if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid session check options: ${problem}.` }), telemetry)
   try {
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: options.refresh === true })
     const verdict = checkRequirements(session, options)

@@ -17,6 +17,36 @@ export interface SessionRequirements {
   stepup?: boolean
 }
 
+/** Every option a session check takes: the requirements, and `refresh` (outcome-types.ts). */
+const CHECK_OPTIONS = new Set(['roles', 'permissions', 'tenant', 'stepup', 'refresh'])
+
+/**
+ * What is wrong with session check options that arrived untyped (over RPC, or from JavaScript),
+ * or `undefined` when they are well formed. A malformed or misspelt requirement is the caller's
+ * bug and is refused by name, never read loosely: a string `roles`, or `role: [...]`, must not
+ * mean "no roles required".
+ */
+export function requirementsProblem(options: unknown): string | undefined {
+  if (options === undefined) return undefined
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 'the options must be an object'
+  const entries = Object.entries(options)
+  const unknown = entries.find(([name]) => !CHECK_OPTIONS.has(name))
+  if (unknown) return `${unknown[0]} is not an option`
+  for (const [name, value] of entries) {
+    if (value === undefined) continue
+    if ((name === 'roles' || name === 'permissions') && !(Array.isArray(value) && value.every((item) => typeof item === 'string')))
+      return `${name} must be an array of strings`
+    if (name === 'tenant' && typeof value !== 'string') return 'tenant must be a string'
+    if ((name === 'stepup' || name === 'refresh') && typeof value !== 'boolean') return `${name} must be a boolean`
+  }
+  return undefined
+}
+
+/** The options of a check that never refreshes: `refresh` forced off, anything malformed left for `requirementsProblem` to name. */
+export function withoutRefresh(requirements: unknown): unknown {
+  return typeof requirements === 'object' && requirements !== null && !Array.isArray(requirements) ? { ...requirements, refresh: false } : requirements
+}
+
 /** `ok`, `forbidden` (403) or `stepup` (401 with the RFC 9470 challenge). */
 export function checkRequirements(session: Session, requirements: SessionRequirements): 'ok' | 'forbidden' | 'stepup' {
   const { roles = [], permissions = [], tenant, stepup = false } = requirements

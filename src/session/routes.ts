@@ -14,7 +14,7 @@ import { requireAllowedOrigin } from '../request/origin'
 import { clearSessionCookies } from './cookies'
 import { checkRefreshToken, refreshSession, refreshTokenOf, requireSession } from './middleware'
 import { forgetRefresh } from './refresh'
-import { refreshCookieOf } from './token'
+import { refreshCookieOf, refreshCookiesOf } from './token'
 
 export const sessionRoutes = new Hono<AppEnv>()
 
@@ -43,14 +43,16 @@ sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
  * and is not sent (200); one Descope refuses (already revoked) is a sign-out too. When the token
  * cannot be checked (no signing keys: 503) or Descope cannot be reached (502/504/429), the answer
  * is that error, cookies still cleared, so the page can say the server-side sign-out did not happen.
+ * A refresh cookie sent twice (one planted beside the browser's, T54) revokes each that verifies.
  */
 sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
-  const { token } = await takeRefreshCookie(c)
-  if (token === undefined) return c.json({ ok: true })
-  try {
-    await c.var.descope.logout(token)
-  } catch (error) {
-    if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
+  const { tokens } = await takeRefreshCookies(c)
+  for (const token of tokens) {
+    try {
+      await c.var.descope.logout(token)
+    } catch (error) {
+      if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
+    }
   }
   return c.json({ ok: true })
 })
@@ -61,29 +63,32 @@ sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
  * token is a 401: nothing was revoked elsewhere, and the page must not say it was.
  */
 sessionRoutes.post('/logout-all', requireAllowedOrigin(), async (c) => {
-  const { token, presented } = await takeRefreshCookie(c)
-  if (token === undefined) throw unauthorized(presented)
-  await upstream(c, 'session', () => c.var.descope.logoutAll(token))
+  const { tokens, presented } = await takeRefreshCookies(c)
+  if (tokens.length === 0) throw unauthorized(presented)
+  for (const token of tokens) await upstream(c, 'session', () => c.var.descope.logoutAll(token))
   return c.json({ ok: true })
 })
 
 /**
- * Clears both cookies and returns the refresh token worth revoking at Descope: none without a
- * cookie, or for a token this edge would never accept (forged, foreign, expired), which is then
- * not sent. Without keys it cannot be checked, so nothing is sent: 503 (cookies still cleared).
+ * Clears both cookies and returns the refresh tokens worth revoking at Descope: none without a
+ * cookie, and not one this edge would never accept (forged, foreign, expired), which is not sent.
+ * Usually one; every one that verifies when the cookie was sent more than once. Without keys
+ * they cannot be checked, so nothing is sent: 503 (cookies still cleared).
  */
-async function takeRefreshCookie(c: Context<AppEnv>): Promise<{ token?: VerifiedRefreshToken; presented: boolean }> {
+async function takeRefreshCookies(c: Context<AppEnv>): Promise<{ tokens: VerifiedRefreshToken[]; presented: boolean }> {
   const config = c.var.config
-  const refreshJwt = refreshCookieOf(c.req.raw.headers, config.refreshCookieName)
+  const cookies = refreshCookiesOf(c.req.raw.headers, config.refreshCookieName)
   clearSessionCookies(c, config)
-  if (!refreshJwt) return { presented: false }
-  forgetRefresh(refreshJwt)
-  try {
-    return { token: await checkRefreshToken(c, refreshJwt), presented: true }
-  } catch (error) {
-    if (error instanceof AppError && error.status === 401) return { presented: true }
-    throw error
+  const tokens: VerifiedRefreshToken[] = []
+  for (const refreshJwt of cookies) {
+    forgetRefresh(refreshJwt)
+    try {
+      tokens.push(await checkRefreshToken(c, refreshJwt))
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 401)) throw error
+    }
   }
+  return { tokens, presented: cookies.length > 0 }
 }
 
 /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */

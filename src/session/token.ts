@@ -37,3 +37,18 @@ export function refreshCookieOf(headers: Headers, refreshCookieName: string): st
   const values = readCookie(headers.get('Cookie'), refreshCookieName)
   return values.length === 1 && values[0] ? values[0] : undefined
 }
+
+/** How many refresh cookies of one name a sign-out looks at: the browser's own and a planted one or two. */
+const MAX_REFRESH_COOKIES = 4
+
+/**
+ * Every non-empty refresh cookie, for a sign-out only. With plain names a sibling subdomain can
+ * plant a second one beside the browser's own (T54); a session check then trusts neither, but a
+ * sign-out must still revoke the real one, so it gets them all (the first few) and revokes each
+ * that verifies.
+ */
+export function refreshCookiesOf(headers: Headers, refreshCookieName: string): string[] {
+  return readCookie(headers.get('Cookie'), refreshCookieName)
+    .filter((value) => value !== '')
+    .slice(0, MAX_REFRESH_COOKIES)
+}

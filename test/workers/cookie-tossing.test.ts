@@ -105,6 +105,43 @@ describe('a planted look-alike', () => {
   })
 })
 
+describe('a refresh cookie planted beside the real one (plain names)', () => {
+  const plain = edgeFor(edge.projectId, { SESSION_COOKIE_NAME: 'DS', REFRESH_COOKIE_NAME: 'DSR' })
+  const freshRefresh = async (name: string) => {
+    const browser = new Browser(edge)
+    await browser.signUp(newLoginId(name))
+    return browser.jar.cookies.get(REFRESH_COOKIE)!
+  }
+  const refreshWith = async (target: typeof plain, refresh: string) =>
+    (await target.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=${refresh}` } })).status
+
+  for (const route of ['/auth/logout', '/auth/logout-all']) {
+    it(`should still revoke the browser's own refresh token on ${route}, in either order`, async () => {
+      for (const order of ['planted first', 'planted last']) {
+        const own = await freshRefresh('victim')
+        const planted = await freshRefresh('attacker')
+        const cookie = order === 'planted first' ? `DSR=${planted}; DSR=${own}` : `DSR=${own}; DSR=${planted}`
+        const response = await plain.fetch(route, { method: 'POST', headers: { Origin: ORIGIN, Cookie: cookie } })
+        expect(response.status, order).toBe(200)
+        expect(
+          setCookiesOf(response).map((line) => line.name),
+          order
+        ).toEqual(['DS', 'DSR'])
+        expect(await refreshWith(plain, own), order).toBe(401)
+      }
+    })
+  }
+
+  it('should send nothing for a forged second refresh cookie, and still revoke the real one', async () => {
+    const own = await freshRefresh('victim')
+    await edge.emulator.resetCalls()
+    const response = await plain.fetch('/auth/logout', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `DSR=forged.not.jwt; DSR=${own}` } })
+    expect(response.status).toBe(200)
+    expect((await edge.emulator.calls())['POST /v1/auth/logout']).toBe(1)
+    expect(await refreshWith(plain, own)).toBe(401)
+  })
+})
+
 describe('every reader follows the configured names', () => {
   const namings = [
     { label: 'default', names: undefined, session: '__Host-DS', refresh: '__Host-DSR', other: 'DS' },

@@ -138,3 +138,42 @@ describe('createVerifier() options', () => {
     expect(() => createVerifier({ projectId, sessionCookie: 'sid', refreshCookie: 'rid' })).not.toThrow()
   })
 })
+
+describe('malformed or misspelt requirements', () => {
+  const malformed: Array<[string, unknown]> = [
+    ['roles as a string', { roles: 'admin' }],
+    ['a misspelt option', { role: ['admin'] }],
+    ['a number among the permissions', { permissions: ['read', 1] }],
+    ['tenant as an array', { tenant: ['T1'] }],
+    ['stepup as a string', { stepup: 'yes' }],
+    ['a string for the options', 'admin'],
+    ['an array for the options', ['admin']],
+  ]
+
+  it('should refuse each by name with invalid_request over RPC and in createVerifier(), for a session that would pass without them', async () => {
+    const user = await signedUp()
+    const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
+    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+    const headers = { Cookie: `${SESSION_COOKIE}=${user.session}` }
+    expect(await rpc.verify(user.session, {})).toMatchObject({ ok: true })
+    for (const [label, requirements] of malformed) {
+      const outcomes = {
+        'RPC verify': await rpc.verify(user.session, requirements as never),
+        'RPC verifyRequest': await rpc.verifyRequest({ headers }, requirements as never),
+        'createVerifier verify': await verifier.verify(user.session, requirements as never),
+        'createVerifier verifyRequest': await verifier.verifyRequest({ headers }, requirements as never),
+      }
+      for (const [call, outcome] of Object.entries(outcomes)) {
+        expect(outcome, `${call}, ${label}`).toMatchObject({ ok: false, status: 400, code: 'invalid_request' })
+        expect(!outcome.ok && outcome.message, `${call}, ${label}`).toMatch(/^Invalid session check options: /)
+      }
+    }
+  })
+
+  it('should refuse them when the route is declared, in requireSession() of the package', () => {
+    for (const [label, requirements] of malformed.slice(0, 5)) {
+      expect(() => requireSession(requirements as never), label).toThrow(/requirements/)
+    }
+    expect(() => requireSession({ roles: ['admin'], tenant: () => 'T1', stepup: true })).not.toThrow()
+  })
+})
