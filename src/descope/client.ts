@@ -50,14 +50,22 @@ export function createDescopeClient(options: DescopeClientOptions) {
   const { baseUrl, projectId, timeoutMs } = options
   const fetcher = options.fetch ?? ((input, init) => fetch(input, init))
 
-  async function call(method: 'GET' | 'POST', path: string, callOptions: CallOptions = {}): Promise<Record<string, unknown>> {
+  /** One call, retried once when `retry` allows it; `shape` checks the answer (it names `path` in its errors). */
+  async function call<T = Record<string, unknown>>(
+    method: 'GET' | 'POST',
+    path: string,
+    callOptions: CallOptions = {},
+    shape: (data: Record<string, unknown>, path: string) => T = (data) => data as T
+  ): Promise<T> {
+    let data: Record<string, unknown>
     try {
-      return await attempt(method, path, callOptions)
+      data = await attempt(method, path, callOptions)
     } catch (error) {
       if (!callOptions.retry || !isTransient(error)) throw error
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS))
-      return attempt(method, path, callOptions)
+      data = await attempt(method, path, callOptions)
     }
+    return shape(data, path)
   }
 
   async function attempt(method: 'GET' | 'POST', path: string, { body, refreshJwt }: CallOptions): Promise<Record<string, unknown>> {
@@ -93,38 +101,34 @@ export function createDescopeClient(options: DescopeClientOptions) {
       const { loginId, origin, user, loginOptions } = input
       // core-js sends `user.loginId`, Go a top-level `loginId`; send both, Descope reads either.
       const body = { loginId, user: { loginId, ...user }, origin, loginOptions }
-      return call('POST', '/v1/auth/webauthn/signup/start', { body, retry: true }).then((data) => asStart(data, '/signup/start'))
+      return call('POST', '/v1/auth/webauthn/signup/start', { body, retry: true }, asStart)
     },
     /** `POST /v1/auth/webauthn/signin/start`; with `refreshJwt` for step-up and MFA. */
     signInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions; refreshJwt?: VerifiedRefreshToken }) {
       const { loginId, origin, loginOptions, refreshJwt } = input
-      return call('POST', '/v1/auth/webauthn/signin/start', { body: { loginId, origin, loginOptions }, refreshJwt, retry: true }).then((data) =>
-        asStart(data, '/signin/start')
-      )
+      return call('POST', '/v1/auth/webauthn/signin/start', { body: { loginId, origin, loginOptions }, refreshJwt, retry: true }, asStart)
     },
     /** `POST /v1/auth/webauthn/signup-in/start`: `create` says which finish comes next. */
     signUpOrInStart(input: { loginId: string; origin: string; loginOptions?: LoginOptions }) {
-      return call('POST', '/v1/auth/webauthn/signup-in/start', { body: { ...input }, retry: true }).then((data) => asStart(data, '/signup-in/start'))
+      return call('POST', '/v1/auth/webauthn/signup-in/start', { body: { ...input }, retry: true }, asStart)
     },
     /** `POST /v1/auth/webauthn/update/start`: add a passkey to the signed-in user. */
     updateStart(input: { loginId: string; origin: string; refreshJwt: VerifiedRefreshToken }) {
       const { loginId, origin, refreshJwt } = input
-      return call('POST', '/v1/auth/webauthn/update/start', { body: { loginId, origin }, refreshJwt, retry: true }).then((data) =>
-        asStart(data, '/update/start')
-      )
+      return call('POST', '/v1/auth/webauthn/update/start', { body: { loginId, origin }, refreshJwt, retry: true }, asStart)
     },
     signUpFinish(input: { transactionId: string; response: string }) {
-      return call('POST', '/v1/auth/webauthn/signup/finish', { body: { ...input } }).then((data) => asJwtResponse(data, '/signup/finish'))
+      return call('POST', '/v1/auth/webauthn/signup/finish', { body: { ...input } }, asJwtResponse)
     },
     signInFinish(input: { transactionId: string; response: string }) {
-      return call('POST', '/v1/auth/webauthn/signin/finish', { body: { ...input } }).then((data) => asJwtResponse(data, '/signin/finish'))
+      return call('POST', '/v1/auth/webauthn/signin/finish', { body: { ...input } }, asJwtResponse)
     },
     /** Enrols the passkey; Descope answers `{}` (or `{jwt}` after an MFA start, ignored here). */
     async updateFinish(input: { transactionId: string; response: string }): Promise<void> {
       await call('POST', '/v1/auth/webauthn/update/finish', { body: { ...input } })
     },
     refresh(refreshJwt: VerifiedRefreshToken) {
-      return call('POST', '/v1/auth/refresh', { body: {}, refreshJwt }).then((data) => asJwtResponse(data, '/refresh'))
+      return call('POST', '/v1/auth/refresh', { body: {}, refreshJwt }, asJwtResponse)
     },
     async logout(refreshJwt: VerifiedRefreshToken): Promise<void> {
       await call('POST', '/v1/auth/logout', { body: {}, refreshJwt })
@@ -134,15 +138,11 @@ export function createDescopeClient(options: DescopeClientOptions) {
       await call('POST', '/v1/auth/logoutall', { body: {}, refreshJwt })
     },
     me(refreshJwt: VerifiedRefreshToken) {
-      return call('GET', '/v1/auth/me', { refreshJwt, retry: true }).then((data) => asUser(data, '/me'))
+      return call('GET', '/v1/auth/me', { refreshJwt, retry: true }, asUser)
     },
     /** The project's public signing keys, `GET /v2/keys/<projectId>`. */
     keys() {
-      const path = `/v2/keys/${encodeURIComponent(projectId)}`
-      return call('GET', path, { retry: true }).then((data) => {
-        if (!Array.isArray(data.keys)) throw protocolError(path, 'has no "keys" array')
-        return data as unknown as JwksResponse
-      })
+      return call('GET', `/v2/keys/${encodeURIComponent(projectId)}`, { retry: true }, asKeySet)
     },
   }
 }
@@ -231,6 +231,11 @@ function asJwtResponse(data: Record<string, unknown>, path: string): JwtResponse
   if (data.refreshJwt !== undefined && typeof data.refreshJwt !== 'string') throw protocolError(path, 'has a malformed refreshJwt')
   if (data.user !== undefined && !isUser(data.user)) throw protocolError(path, 'has a malformed user')
   return data as unknown as JwtResponse
+}
+
+function asKeySet(data: Record<string, unknown>, path: string): JwksResponse {
+  if (!Array.isArray(data.keys)) throw protocolError(path, 'has no "keys" array')
+  return data as unknown as JwksResponse
 }
 
 function asUser(data: Record<string, unknown>, path: string): DescopeUser {

@@ -16,7 +16,7 @@ import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import { type SessionRequirements, withoutRefresh } from './policy'
+import type { SessionRequirements } from './policy'
 import type { ClaimValue, Session } from './types'
 
 /**
@@ -39,7 +39,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
     if (typeof token !== 'string' || !token) return failureOf(unauthorized(false), telemetry)
-    return remote(await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, withoutRefresh(requirements) as RequestCheckOptions))
+    return remote(await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, requirements, false))
   }
 
   /**

@@ -13,9 +13,8 @@ import { forbidden, unauthorized } from '../errors'
 import { telemetryOf } from '../telemetry/for-request'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
-import { ConfigError } from '../config'
 import { sessionSetupFor } from './for-config'
-import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
+import { requirementError, type SessionRequirements } from './policy'
 import { refreshCookieOf } from './token'
 import type { Session } from './types'
 
@@ -34,11 +33,8 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
  * @example
  * app.get('/api/reports', requireSession({ roles: ['admin'] }), (c) => c.json({ user: c.var.session.userId }))
  */
-export const requireSession = (options: RequireSessionOptions = {}) => {
-  // Refused when the route is declared, not per request: a misspelt requirement must not pass as none.
-  const problem = requirementsProblem({ ...options, tenant: typeof options.tenant === 'function' ? undefined : options.tenant })
-  if (problem) throw new ConfigError('requirements', problem)
-  return createMiddleware<AppEnv>(async function requireSession(c, next) {
+export const requireSession = (options: RequireSessionOptions = {}) =>
+  createMiddleware<AppEnv>(async function requireSession(c, next) {
     const session = await authenticate(c, { refresh: options.refresh ?? true })
     const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
     if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
@@ -46,7 +42,6 @@ export const requireSession = (options: RequireSessionOptions = {}) => {
     if (refused) throw refused
     await next()
   })
-}
 
 /**
  * The refresh token valid for this request, verified at the edge and `userId`'s (the session's

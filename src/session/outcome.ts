@@ -13,13 +13,16 @@ import type { Telemetry } from '../telemetry/telemetry'
 import type { SessionSetup } from './setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
 
-/** Checks a request's session (Bearer first, else cookie) and the requirements. Never throws. */
-export async function checkRequest(request: SessionRequest, setup: SessionSetup, options: RequestCheckOptions = {}): Promise<VerifyOutcome> {
+/**
+ * Checks a request's session (Bearer first, else cookie) and the requirements. Never throws.
+ * `mayRefresh: false` for a bare token, which has no refresh cookie beside it, whatever `options` say.
+ */
+export async function checkRequest(request: SessionRequest, setup: SessionSetup, options: RequestCheckOptions = {}, mayRefresh = true): Promise<VerifyOutcome> {
   const { telemetry } = request
   const problem = requirementsProblem(options)
-  if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid session check options: ${problem}.` }), telemetry)
+  if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
   try {
-    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: options.refresh === true })
+    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && options.refresh === true })
     const verdict = checkRequirements(session, options)
     if (verdict === 'ok') return { ok: true, session, setCookie }
     const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)

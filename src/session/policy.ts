@@ -4,6 +4,7 @@
  * middleware and the RPC entrypoint.
  */
 import { type AppError, forbidden, stepUpRequired } from '../errors'
+import { isRecord } from '../lib/is-record'
 import type { Session } from './types'
 
 export interface SessionRequirements {
@@ -17,34 +18,28 @@ export interface SessionRequirements {
   stepup?: boolean
 }
 
-/** Every option a session check takes: the requirements, and `refresh` (outcome-types.ts). */
-const CHECK_OPTIONS = new Set(['roles', 'permissions', 'tenant', 'stepup', 'refresh'])
+const strings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string')
+const flag = (value: unknown) => typeof value === 'boolean'
+
+/** What each option of a session check must be (the requirements, and `refresh`: outcome-types.ts). */
+const OPTION_RULES = new Map<string, (value: unknown) => boolean>([
+  ['roles', strings],
+  ['permissions', strings],
+  ['tenant', (value) => typeof value === 'string'],
+  ['stepup', flag],
+  ['refresh', flag],
+])
 
 /**
- * What is wrong with session check options that arrived untyped (over RPC, or from JavaScript),
- * or `undefined` when they are well formed. A malformed or misspelt requirement is the caller's
- * bug and is refused by name, never read loosely: a string `roles`, or `role: [...]`, must not
- * mean "no roles required".
+ * The first malformed or unknown option of a session check that arrived untyped (over RPC, or
+ * from JavaScript), `options` itself when it is not an object, or `undefined` when all is well.
+ * A caller's bug is refused by name, never read loosely: a string `roles`, or `role: [...]`,
+ * must not mean "no roles required".
  */
 export function requirementsProblem(options: unknown): string | undefined {
   if (options === undefined) return undefined
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 'the options must be an object'
-  const entries = Object.entries(options)
-  const unknown = entries.find(([name]) => !CHECK_OPTIONS.has(name))
-  if (unknown) return `${unknown[0]} is not an option`
-  for (const [name, value] of entries) {
-    if (value === undefined) continue
-    if ((name === 'roles' || name === 'permissions') && !(Array.isArray(value) && value.every((item) => typeof item === 'string')))
-      return `${name} must be an array of strings`
-    if (name === 'tenant' && typeof value !== 'string') return 'tenant must be a string'
-    if ((name === 'stepup' || name === 'refresh') && typeof value !== 'boolean') return `${name} must be a boolean`
-  }
-  return undefined
-}
-
-/** The options of a check that never refreshes: `refresh` forced off, anything malformed left for `requirementsProblem` to name. */
-export function withoutRefresh(requirements: unknown): unknown {
-  return typeof requirements === 'object' && requirements !== null && !Array.isArray(requirements) ? { ...requirements, refresh: false } : requirements
+  if (!isRecord(options)) return 'options'
+  return Object.keys(options).find((name) => options[name] !== undefined && !OPTION_RULES.get(name)?.(options[name]))
 }
 
 /** `ok`, `forbidden` (403) or `stepup` (401 with the RFC 9470 challenge). */

@@ -46,8 +46,7 @@ sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
  * A refresh cookie sent twice (one planted beside the browser's, T54) revokes each that verifies.
  */
 sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
-  const { tokens } = await takeRefreshCookies(c)
-  for (const token of tokens) {
+  for (const token of (await takeRefreshCookies(c)).tokens) {
     try {
       await c.var.descope.logout(token)
     } catch (error) {

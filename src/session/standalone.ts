@@ -9,7 +9,7 @@ import { settingsOf } from './descope-session'
 import { unauthorized } from '../errors'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import { type SessionRequirements, withoutRefresh } from './policy'
+import type { SessionRequirements } from './policy'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupOf } from './setup'
 
@@ -49,11 +49,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const setup = sessionSetupOf(settingsOf(options, undefined))
   return {
     verify: (token, requirements = {}) =>
-      checkRequest(
-        { headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' },
-        setup,
-        withoutRefresh(requirements) as RequestCheckOptions
-      ),
+      checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, requirements, false),
     verifyRequest: async (request, checkOptions) => {
       let headers: Headers
       try {

@@ -48,7 +48,5 @@ const MAX_REFRESH_COOKIES = 4
  * that verifies.
  */
 export function refreshCookiesOf(headers: Headers, refreshCookieName: string): string[] {
-  return readCookie(headers.get('Cookie'), refreshCookieName)
-    .filter((value) => value !== '')
-    .slice(0, MAX_REFRESH_COOKIES)
+  return readCookie(headers.get('Cookie'), refreshCookieName).filter(Boolean).slice(0, MAX_REFRESH_COOKIES)
 }

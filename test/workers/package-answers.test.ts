@@ -165,7 +165,7 @@ describe('malformed or misspelt requirements', () => {
       }
       for (const [call, outcome] of Object.entries(outcomes)) {
         expect(outcome, `${call}, ${label}`).toMatchObject({ ok: false, status: 400, code: 'invalid_request' })
-        expect(!outcome.ok && outcome.message, `${call}, ${label}`).toMatch(/^Invalid session check options: /)
+        expect(!outcome.ok && outcome.message, `${call}, ${label}`).toMatch(/^Invalid option: (roles|role|permissions|tenant|stepup|options)\.$/)
       }
     }
   })
