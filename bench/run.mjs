@@ -69,6 +69,12 @@ const PEERS = [
   { name: 'ours-session', main: 'bench/workers/ours-session.ts' },
 ]
 
+/**
+ * The sign-in row's reference (bench/README.md, "Sign-in latency"): the least a KV-backed,
+ * single-use sign-in proxy must do. Not a peer: it serves no protected route and has no cold row.
+ */
+const SIGNIN_FLOOR = { name: 'signin-floor', main: 'bench/workers/signin-floor.ts' }
+
 /** The load routes, in table order. `worker` serves it; `token` is where the session token goes. */
 const ROUTES = [
   { id: 'open', label: 'open route (no auth)', worker: 'open', token: 'none' },
@@ -114,7 +120,7 @@ async function main() {
   await mkdir(OUT, { recursive: true })
   log('building: wrangler deploy --dry-run for each Worker, esbuild for the emulator and the cold-isolate harness')
   const [bundles, emulatorScript, coldHarness] = await Promise.all([
-    buildWorkers(OUT, PEERS),
+    buildWorkers(OUT, [...PEERS, SIGNIN_FLOOR]),
     args['emulator-script'] ?? buildEmulator(OUT),
     bundleWorker('bench/workers/cold.ts', join(OUT, 'cold-harness.js')),
   ])
@@ -141,6 +147,13 @@ async function main() {
     // A second isolate of the same Worker (same project, same KV namespace): a sign-in whose
     // finish lands elsewhere than its start.
     { name: 'ours-probe-b', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
+    // The sign-in floor, twice likewise, on the project (its user) and the KV namespace of ours-probe.
+    ...['signin-floor', 'signin-floor-b'].map((name) => ({
+      name,
+      scriptPath: bundles[SIGNIN_FLOOR.name].scriptPath,
+      bindings: peerBindings(name, 'ours-probe'),
+      kv: ['TRANSACTIONS'],
+    })),
     // Many users: the floor and ours on one project, so that one token stream serves both.
     signer.keysWorker,
     { name: 'floor-zipf', scriptPath: bundles.floor.scriptPath, bindings: peerBindings('floor-zipf', 'zipf'), extra: manyUsersKeys },

@@ -1,14 +1,17 @@
 /**
  * @module
  * Proxy overhead of a passkey sign-in: start + finish through our Worker (origin rule, body
- * checks, KV transaction, token checks, cookies) against the same two calls sent straight to the
- * emulator, one flow at a time, the software authenticator answering in between (its signing
- * time is left out of both). KV time comes from the probe Worker's timed `TRANSACTIONS` binding.
+ * checks, KV transaction, token checks, cookies) and through the sign-in floor
+ * (bench/workers/signin-floor.ts: the least a KV-backed, single-use proxy must do), against the
+ * same two calls sent straight to the emulator, one flow at a time, the software authenticator
+ * answering in between (its signing time is left out of all three). KV time comes from each
+ * Worker's timed `TRANSACTIONS` binding (bench/workers/timed-kv.ts).
  *
- * Two ways through the Worker, interleaved with the direct flow: the finish lands in the isolate
- * of its start (`ours-probe` both times), or in another isolate (start on `ours-probe`, finish on
- * `ours-probe-b`: same KV namespace, separate memory), as when the finish reaches another machine
- * of the location. The target is read on the second, the slower.
+ * Two ways through each Worker, the three flows of a sample back to back: the finish lands in the
+ * isolate of its start (`ours-probe` both times), or in another isolate (start on `ours-probe`,
+ * finish on `ours-probe-b`: same KV namespace, separate memory), as when the finish reaches
+ * another machine of the location; the floor likewise (`signin-floor`, `signin-floor-b`). The
+ * target reads what ours adds over the floor, on the slower way.
  */
 import { join } from 'node:path'
 import { ORIGIN } from './stack.mjs'
@@ -27,75 +30,121 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
+/** KV time and calls since the last read, summed over some Worker instances, per operation too. */
+async function readKv(bases) {
+  const sides = await Promise.all(bases.map(async (base) => (await fetch(`${base}/__bench/kv`)).json()))
+  const byOp = {}
+  for (const side of sides)
+    for (const [op, figure] of Object.entries(side.byOp ?? {})) {
+      byOp[op] ??= { ms: 0, calls: 0 }
+      byOp[op].ms += figure.ms
+      byOp[op].calls += figure.calls
+    }
+  return { ms: sides.reduce((sum, side) => sum + side.kvMs, 0), calls: sides.reduce((sum, side) => sum + side.kvCalls, 0), byOp }
+}
+
+/** Adds one flow's KV time to a way's per-flow averages. */
+function addKv(total, kv) {
+  total.ms += kv.ms / SAMPLES
+  total.calls += kv.calls / SAMPLES
+  for (const [op, figure] of Object.entries(kv.byOp)) {
+    total.byOp[op] ??= { ms: 0, calls: 0 }
+    total.byOp[op].ms += figure.ms / SAMPLES
+    total.byOp[op].calls += figure.calls / SAMPLES
+  }
+}
+
 /** Answers `{skipped}` when the passkey routes or the software authenticator have not landed. */
 export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exists, kvDelayMs = 0 }) {
   if (!urls['ours-probe-b']) return { skipped: 'no second isolate (ours-probe-b)' }
+  if (!urls['signin-floor-b']) return { skipped: 'no sign-in floor (signin-floor, signin-floor-b)' }
   if (!exists('test/support/authenticator.ts')) return { skipped: 'test/support/authenticator.ts does not exist yet' }
   const { SoftwareAuthenticator } = await import(join('file://', await buildForNode('test/support/authenticator.ts', join(outdir, 'authenticator.mjs'))))
   const authenticator = new SoftwareAuthenticator({ alg: 'ES256' })
   const worker = urls['ours-probe']
-  // Each KV call of both probe isolates waits this long first (0: Miniflare's KV as it is).
-  for (const base of [worker, urls['ours-probe-b']]) await (await fetch(`${base}/__bench/kv?delay=${kvDelayMs}`)).arrayBuffer()
+  const other = urls['ours-probe-b']
+  const floor = urls['signin-floor']
+  const floorOther = urls['signin-floor-b']
+  const ours = [worker, other]
+  const floors = [floor, floorOther]
+  // Each KV call of the four isolates waits this long first (0: Miniflare's KV as it is).
+  const setDelay = async (ms) => {
+    for (const base of [...ours, ...floors]) await (await fetch(`${base}/__bench/kv?delay=${ms}`)).arrayBuffer()
+  }
+  await setDelay(kvDelayMs)
   const loginId = `bench-${Date.now()}@example.com`
 
   // Sign up once through the Worker; a 404/405 means the passkey routes are still stubs.
   const signup = await workerFlow(worker, 'signup', { loginId, name: 'Bench' }, (options) => authenticator.create(options, ORIGIN))
   if (!signup.ok) return { skipped: `sign-up through the Worker failed (${signup.status})` }
 
-  const other = urls['ours-probe-b']
-  const ways = { sameIsolate: { finish: worker }, otherIsolate: { finish: other } }
-  for (const way of Object.values(ways)) Object.assign(way, { through: [], direct: [], kv: { ms: 0, calls: 0, byOp: {} } })
-  const readKv = async () => {
-    const [a, b] = await Promise.all([worker, other].map(async (base) => (await fetch(`${base}/__bench/kv`)).json()))
-    const byOp = {}
-    for (const side of [a, b])
-      for (const [op, figure] of Object.entries(side.byOp ?? {})) {
-        byOp[op] ??= { ms: 0, calls: 0 }
-        byOp[op].ms += figure.ms
-        byOp[op].calls += figure.calls
-      }
-    return { ms: a.kvMs + b.kvMs, calls: a.kvCalls + b.kvCalls, byOp }
-  }
-  await readKv()
+  const ways = { sameIsolate: { finish: worker, floorFinish: floor }, otherIsolate: { finish: other, floorFinish: floorOther } }
+  for (const way of Object.values(ways))
+    Object.assign(way, { through: [], floor: [], direct: [], kv: { ms: 0, calls: 0, byOp: {} }, floorKv: { ms: 0, calls: 0, byOp: {} } })
+  const sign = (options) => authenticator.get(options, ORIGIN)
+  await readKv([...ours, ...floors])
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
     for (const way of Object.values(ways)) {
-      const straight = await directFlow(urls.emulator, projectId, loginId, (options) => authenticator.get(options, ORIGIN))
-      const proxied = await workerFlow(worker, 'signin', { loginId }, (options) => authenticator.get(options, ORIGIN), way.finish)
-      if (!straight.ok || !proxied.ok) return { skipped: `sign-in failed (direct ${straight.status}, through the Worker ${proxied.status})` }
-      const kv = await readKv()
-      if (i < WARMUP) continue
-      way.direct.push(straight)
-      way.through.push(proxied)
-      way.kv.ms += kv.ms
-      way.kv.calls += kv.calls
-      for (const [op, figure] of Object.entries(kv.byOp)) {
-        way.kv.byOp[op] ??= { ms: 0, calls: 0 }
-        way.kv.byOp[op].ms += figure.ms / SAMPLES
-        way.kv.byOp[op].calls += figure.calls / SAMPLES
+      // The three flows of a sample in turn, the order rotated each sample: in a fixed order one
+      // flow would always follow the same other one (its garbage, its KV writes landing).
+      const flows = [
+        ['direct', () => directFlow(urls.emulator, projectId, loginId, sign)],
+        ['through', () => workerFlow(worker, 'signin', { loginId }, sign, way.finish)],
+        ['floor', () => workerFlow(floor, 'signin', { loginId }, sign, way.floorFinish)],
+      ]
+      const sample = {}
+      for (let k = 0; k < flows.length; k++) {
+        const [name, flow] = flows[(i + k) % flows.length]
+        sample[name] = await flow()
       }
+      if (!sample.direct.ok || !sample.through.ok || !sample.floor.ok)
+        return {
+          skipped: `sign-in failed (direct ${sample.direct.status ?? 200}, through the Worker ${sample.through.status ?? 200}, through the floor ${sample.floor.status ?? 200})`,
+        }
+      const [kv, floorKv] = [await readKv(ours), await readKv(floors)]
+      if (i < WARMUP) continue
+      for (const name of ['direct', 'through', 'floor']) way[name].push(sample[name])
+      addKv(way.kv, kv)
+      addKv(way.floorKv, floorKv)
     }
   }
   const summary = (list) => ({ p50: percentile(list, 50), p99: percentile(list, 99) })
   const result = { samples: SAMPLES, kvDelayMs }
   for (const [name, way] of Object.entries(ways)) {
-    const added = (part) => way.through.map((flow, i) => flow[part] - way.direct[i][part])
-    const addedP50Ms = percentile(added('ms'), 50)
+    // Per-sample differences, paired: the flows of one sample ran back to back.
+    const minus = (flows, base, part) => flows.map((flow, i) => flow[part] - base[i][part])
+    const p50Of = (flows, base) => ({
+      p50Ms: percentile(minus(flows, base, 'ms'), 50),
+      p99Ms: percentile(minus(flows, base, 'ms'), 99),
+      // Where the time is: the start and the finish apart (p50 of each, so not a sum).
+      startP50Ms: percentile(minus(flows, base, 'startMs'), 50),
+      finishP50Ms: percentile(minus(flows, base, 'finishMs'), 50),
+    })
+    const added = p50Of(way.through, way.direct)
     result[name] = {
       direct: summary(way.direct.map((flow) => flow.ms)),
       worker: summary(way.through.map((flow) => flow.ms)),
-      addedP50Ms,
-      addedP99Ms: percentile(added('ms'), 99),
-      // Where the added time is: the start and the finish apart (p50 of each, so not a sum).
-      addedStartP50Ms: percentile(added('startMs'), 50),
-      addedFinishP50Ms: percentile(added('finishMs'), 50),
-      kvMsPerFlow: way.kv.ms / SAMPLES,
-      kvCallsPerFlow: way.kv.calls / SAMPLES,
+      floor: summary(way.floor.map((flow) => flow.ms)),
+      addedP50Ms: added.p50Ms,
+      addedP99Ms: added.p99Ms,
+      addedStartP50Ms: added.startP50Ms,
+      addedFinishP50Ms: added.finishP50Ms,
+      // The floor over Descope directly: the irreducible KV + hop cost.
+      floorAdded: p50Of(way.floor, way.direct),
+      // Ours over the floor, per sample (what the target reads; bench/README.md says why this estimator).
+      overFloor: p50Of(way.through, way.floor),
+      kvMsPerFlow: way.kv.ms,
+      kvCallsPerFlow: way.kv.calls,
       kvByOp: way.kv.byOp,
+      floorKvMsPerFlow: way.floorKv.ms,
+      floorKvByOp: way.floorKv.byOp,
     }
   }
-  // The figure the target reads: the slower way.
+  // The figures the report reads: the slower way.
   result.addedP50Ms = Math.max(result.sameIsolate.addedP50Ms, result.otherIsolate.addedP50Ms)
-  for (const base of [worker, other]) await (await fetch(`${base}/__bench/kv?delay=0`)).arrayBuffer()
+  result.floorAddedP50Ms = Math.max(result.sameIsolate.floorAdded.p50Ms, result.otherIsolate.floorAdded.p50Ms)
+  result.overFloorP50Ms = Math.max(result.sameIsolate.overFloor.p50Ms, result.otherIsolate.overFloor.p50Ms)
+  await setDelay(0)
   return result
 }
 

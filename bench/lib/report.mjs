@@ -20,8 +20,11 @@ export const TARGETS = {
   floodFetchesPerCooldown: 1,
   /** Issue 16: the budget while features land. */
   bundleGzipBytes: 26 * 1024,
-  /** Issue 16: start+finish adds at most this much over calling Descope directly (was 15). */
-  proxyP50Ms: 3,
+  /**
+   * Issue 16: start+finish through ours adds at most this much over the sign-in floor, the least a
+   * KV-backed single-use proxy must do (over Descope directly the KV calls alone exceed it: bench/README.md).
+   */
+  proxyOverFloorP50Ms: 3,
   /** Issue 16: many users (Zipf), ours' req/s over the floor's on the same token stream. */
   manyUsersVsFloor: 1.0,
 }
@@ -136,8 +139,20 @@ export function checkTargets(results) {
       }
     }
   }
-  const proxy = results.proxy?.addedP50Ms
-  add(`sign-in start+finish proxy overhead ≤ ${TARGETS.proxyP50Ms} ms p50`, proxy, `≤ ${TARGETS.proxyP50Ms}`, proxy <= TARGETS.proxyP50Ms, ' ms')
+  // Sign-in: ours over the floor, the slower way, in both KV modes; over Descope as information.
+  for (const [run, kv] of [
+    [results.proxy, 'KV in this process'],
+    [results.proxyRemoteKv, `each KV call ${results.proxyRemoteKv?.kvDelayMs ?? '–'} ms away`],
+  ]) {
+    const measured = run && !run.skipped
+    add(
+      `sign-in (${kv}): ours adds ≤ ${TARGETS.proxyOverFloorP50Ms} ms p50 over the minimal KV-backed single-use proxy (floor), slower way`,
+      measured ? run.overFloorP50Ms : undefined,
+      `≤ ${TARGETS.proxyOverFloorP50Ms}; over Descope directly, information only: ours ${fixed(run?.addedP50Ms, 1)} ms, the floor alone ${fixed(run?.floorAddedP50Ms, 1)} ms`,
+      run?.overFloorP50Ms <= TARGETS.proxyOverFloorP50Ms,
+      ' ms'
+    )
+  }
   // A route that answered errors was not measured doing its job.
   const manyUsers = results.manyUsers ? { 'floor-zipf': results.manyUsers.floor, 'ours-zipf': results.manyUsers.ours } : {}
   const bad = Object.entries({ ...routes, ...manyUsers }).filter(([, route]) => route?.non2xx > 0 || route?.errors > 0)
@@ -281,13 +296,18 @@ function extras(results) {
       ]) {
         const figure = run[way]
         if (!figure) continue
-        const ops = Object.entries(figure.kvByOp ?? {})
-          .map(([op, value]) => `${op} ${fixed(value.ms, 2)} ms × ${fixed(value.calls, 1)}`)
-          .join(', ')
+        const ops = (byOp) =>
+          Object.entries(byOp ?? {})
+            .map(([op, value]) => `${op} ${fixed(value.ms, 2)} ms × ${fixed(value.calls, 1)}`)
+            .join(', ')
+        const parts = (figure) =>
+          `p50 ${fixed(figure.p50Ms, 1)} ms (start ${fixed(figure.startP50Ms, 1)}, finish ${fixed(figure.finishP50Ms, 1)}), p99 ${fixed(figure.p99Ms, 1)} ms`
         out.push(
           `Sign-in start+finish, ${kv}, ${label}, one at a time (${run.samples} samples): direct to the emulator p50 ${fixed(figure.direct.p50, 1)} ms, p99 ${fixed(figure.direct.p99, 1)} ms; ` +
-            `through the Worker p50 ${fixed(figure.worker.p50, 1)} ms, p99 ${fixed(figure.worker.p99, 1)} ms; ` +
-            `added p50 ${fixed(figure.addedP50Ms, 1)} ms (start ${fixed(figure.addedStartP50Ms, 1)}, finish ${fixed(figure.addedFinishP50Ms, 1)}), p99 ${fixed(figure.addedP99Ms, 1)} ms; time inside KV calls per flow ${fixed(figure.kvMsPerFlow, 2)} ms (${ops}; awaited or not, see bench/README.md).`
+            `through the floor p50 ${fixed(figure.floor?.p50, 1)} ms, through ours p50 ${fixed(figure.worker.p50, 1)} ms, p99 ${fixed(figure.worker.p99, 1)} ms. ` +
+            `Ours over the floor ${figure.overFloor ? parts(figure.overFloor) : '–'}. ` +
+            `Over Descope directly: the floor ${figure.floorAdded ? parts(figure.floorAdded) : '–'}; ours p50 ${fixed(figure.addedP50Ms, 1)} ms (start ${fixed(figure.addedStartP50Ms, 1)}, finish ${fixed(figure.addedFinishP50Ms, 1)}), p99 ${fixed(figure.addedP99Ms, 1)} ms. ` +
+            `Time inside KV calls per flow: ours ${fixed(figure.kvMsPerFlow, 2)} ms (${ops(figure.kvByOp)}), the floor ${fixed(figure.floorKvMsPerFlow, 2)} ms (${ops(figure.floorKvByOp)}); awaited or not, see bench/README.md.`
         )
       }
     }

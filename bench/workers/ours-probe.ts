@@ -2,10 +2,8 @@
  * @module
  * Our Worker (`src/index.ts`, unchanged) behind two bench-only routes:
  * - `GET /__bench/verify?n=N` (the probe): µs per session check, `/api/hello` minus `/healthz`;
- * - `GET /__bench/kv`: milliseconds spent in the `TRANSACTIONS` KV binding since the last read,
- *   and the number of calls, in all and per operation — the KV share of a sign-in through the Worker;
- *   `GET /__bench/kv?delay=N`: from now on each KV call first waits N ms (a KV that is a network
- *   round trip away, as in production, instead of Miniflare's in-process one);
+ * - `GET /__bench/kv[?delay=N]`: the time spent in the `TRANSACTIONS` KV binding, and the delay of
+ *   each KV call (bench/workers/timed-kv.ts) — the KV share of a sign-in through the Worker;
  * - `GET /__bench/memory`: how many session checks since the last read were answered from the
  *   memory of verified tokens (`hits`) and how many verified a signature (`checks`): requests to
  *   the protected route, and `crypto.subtle.verify` calls, counted here (the many-users row reads
@@ -24,6 +22,7 @@ import worker from '../../src/index'
 import { copyJson } from '../../src/lib/json-copy'
 import { keyStoreForConfig, verifierFor } from '../../src/session/for-config'
 import { withProbe } from './probe'
+import { kvReport, timedKv } from './timed-kv'
 
 /** Signature checks and protected-route requests since the last `/__bench/memory`. */
 let signatureChecks = 0
@@ -36,38 +35,6 @@ crypto.subtle.verify = (...args: Parameters<SubtleCrypto['verify']>) => {
 
 /** Copies timed per kind in the breakdown. */
 const COPY_ROUNDS = 50_000
-
-let kvMs = 0
-let kvCalls = 0
-/** Added to every KV call (`/__bench/kv?delay=N`): an I/O wait, which costs no CPU. */
-let kvDelayMs = 0
-/** The same per operation (`get`, `put`, `delete`), to tell those awaited on the path from the others. */
-let kvByOp: Record<string, { ms: number; calls: number }> = {}
-
-/** Times every KV method call, promises included (workerd's clock moves across I/O). */
-function timedKv(kv: KVNamespace): KVNamespace {
-  return new Proxy(kv, {
-    get(target, property) {
-      const value = Reflect.get(target, property) as unknown
-      if (typeof value !== 'function') return value
-      return async (...args: unknown[]) => {
-        const start = performance.now()
-        try {
-          if (kvDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, kvDelayMs))
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
-        } finally {
-          const ms = performance.now() - start
-          kvMs += ms
-          kvCalls++
-          const op = kvByOp[String(property)] ?? { ms: 0, calls: 0 }
-          op.ms += ms
-          op.calls++
-          kvByOp[String(property)] = op
-        }
-      }
-    },
-  })
-}
 
 // Config is cached per env object (src/config.ts): hand the app the same wrapped env every time.
 const wrapped = new WeakMap<object, Env>()
@@ -93,15 +60,7 @@ const probed = withProbe<Env>(
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const path = new URL(request.url).pathname
-    if (path === '/__bench/kv') {
-      const delay = new URL(request.url).searchParams.get('delay')
-      if (delay !== null) kvDelayMs = Number(delay)
-      const body = { kvMs, kvCalls, byOp: kvByOp }
-      kvMs = 0
-      kvCalls = 0
-      kvByOp = {}
-      return Response.json(body)
-    }
+    if (path === '/__bench/kv') return kvReport(new URL(request.url))
     if (path === '/__bench/memory') {
       // One signature check per request the memory did not answer (every token here is valid).
       const body = { hits: protectedRequests - signatureChecks, checks: signatureChecks }
