@@ -277,12 +277,20 @@ async function measure(stack, projects, results, signer) {
   // 5. Proxy overhead of a sign-in (start + finish), when the passkey routes and authenticator exist.
   if (measuring('proxy')) {
     log('sign-in proxy overhead')
-    results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], outdir: OUT, buildForNode, exists })
+    results.proxy = await proxyOverhead({ urls, projectId: projects['ours-probe'], outdir: OUT, buildForNode, exists, cpuNs: stack.cpuNs })
     if (results.proxy.skipped) results.notes.push(`proxy overhead skipped: ${results.proxy.skipped}`)
     // The same with KV a network round trip away: Miniflare's KV works in this process, so its
     // time is CPU that a sign-in competes with whether it waits for it or not (bench/README.md).
     log(`sign-in proxy overhead, each KV call ${REMOTE_KV_MS} ms away`)
-    results.proxyRemoteKv = await proxyOverhead({ urls, projectId: projects['ours-probe'], outdir: OUT, buildForNode, exists, kvDelayMs: REMOTE_KV_MS })
+    results.proxyRemoteKv = await proxyOverhead({
+      urls,
+      projectId: projects['ours-probe'],
+      outdir: OUT,
+      buildForNode,
+      exists,
+      cpuNs: stack.cpuNs,
+      kvDelayMs: REMOTE_KV_MS,
+    })
   }
 
   // 2. In-isolate µs per verification: reused token (as one client sends it), then fresh tokens.

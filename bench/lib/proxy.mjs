@@ -55,7 +55,7 @@ function addKv(total, kv) {
 }
 
 /** Answers `{skipped}` when the passkey routes or the software authenticator have not landed. */
-export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exists, kvDelayMs = 0 }) {
+export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exists, cpuNs = async () => undefined, kvDelayMs = 0 }) {
   if (!urls['ours-probe-b']) return { skipped: 'no second isolate (ours-probe-b)' }
   if (!urls['signin-floor-b']) return { skipped: 'no sign-in floor (signin-floor, signin-floor-b)' }
   if (!exists('test/support/authenticator.ts')) return { skipped: 'test/support/authenticator.ts does not exist yet' }
@@ -95,7 +95,10 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
       const sample = {}
       for (let k = 0; k < flows.length; k++) {
         const [name, flow] = flows[(i + k) % flows.length]
+        const before = await cpuNs()
         sample[name] = await flow()
+        // workerd's CPU during the flow (the emulator's and KV's included, as for every flow).
+        if (before !== undefined) sample[name].cpuMs = ((await cpuNs()) - before) / 1e6
       }
       if (!sample.direct.ok || !sample.through.ok || !sample.floor.ok)
         return {
@@ -133,6 +136,25 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
       floorAdded: p50Of(way.floor, way.direct),
       // Ours over the floor, per sample (what the target reads; bench/README.md says why this estimator).
       overFloor: p50Of(way.through, way.floor),
+      // workerd CPU per flow (p50) and ours' over the floor's, per sample: where wall time can go on 2 cores.
+      cpuMs:
+        way.direct[0].cpuMs === undefined
+          ? undefined
+          : {
+              direct: percentile(
+                way.direct.map((flow) => flow.cpuMs),
+                50
+              ),
+              floor: percentile(
+                way.floor.map((flow) => flow.cpuMs),
+                50
+              ),
+              ours: percentile(
+                way.through.map((flow) => flow.cpuMs),
+                50
+              ),
+              oursOverFloor: percentile(minus(way.through, way.floor, 'cpuMs'), 50),
+            },
       kvMsPerFlow: way.kv.ms,
       kvCallsPerFlow: way.kv.calls,
       kvByOp: way.kv.byOp,

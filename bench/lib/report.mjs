@@ -307,6 +307,9 @@ function extras(results) {
             `through the floor p50 ${fixed(figure.floor?.p50, 1)} ms, through ours p50 ${fixed(figure.worker.p50, 1)} ms, p99 ${fixed(figure.worker.p99, 1)} ms. ` +
             `Ours over the floor ${figure.overFloor ? parts(figure.overFloor) : '–'}. ` +
             `Over Descope directly: the floor ${figure.floorAdded ? parts(figure.floorAdded) : '–'}; ours p50 ${fixed(figure.addedP50Ms, 1)} ms (start ${fixed(figure.addedStartP50Ms, 1)}, finish ${fixed(figure.addedFinishP50Ms, 1)}), p99 ${fixed(figure.addedP99Ms, 1)} ms. ` +
+            (figure.cpuMs
+              ? `workerd CPU per flow p50: direct ${fixed(figure.cpuMs.direct, 1)} ms, the floor ${fixed(figure.cpuMs.floor, 1)} ms, ours ${fixed(figure.cpuMs.ours, 1)} ms; ours over the floor ${fixed(figure.cpuMs.oursOverFloor, 1)} ms. `
+              : '') +
             `Time inside KV calls per flow: ours ${fixed(figure.kvMsPerFlow, 2)} ms (${ops(figure.kvByOp)}), the floor ${fixed(figure.floorKvMsPerFlow, 2)} ms (${ops(figure.floorKvByOp)}); awaited or not, see bench/README.md.`
         )
       }
