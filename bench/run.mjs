@@ -134,7 +134,16 @@ async function main() {
     DESCOPE_PROJECT_ID: projects[name],
     DESCOPE_BASE_URL: EMULATOR_BASE,
     ALLOWED_ORIGINS: ORIGIN,
+    // As deployed (wrangler.jsonc): the rate limiters are bound and required. Their limits here are
+    // far above what the bench sends, so that a sign-in row pays for the limiter call, never a 429.
+    RATE_LIMITS: 'required',
   })
+  const ourLimits = {
+    ratelimits: {
+      RATE_LIMIT_IP: { simple: { limit: 1_000_000, period: 60 } },
+      RATE_LIMIT_LOGIN_ID: { simple: { limit: 1_000_000, period: 60 } },
+    },
+  }
   const workers = [
     ...PEERS.filter((peer) => peer.name !== 'ours-probe').map((peer) => ({
       name: peer.name,
@@ -142,11 +151,11 @@ async function main() {
       flags: peer.flags,
       bindings: peerBindings(peer.name),
     })),
-    { name: 'ours', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('ours'), kv: ['TRANSACTIONS'] },
-    { name: 'ours-probe', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
+    { name: 'ours', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('ours'), kv: ['TRANSACTIONS'], extra: ourLimits },
+    { name: 'ours-probe', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'], extra: ourLimits },
     // A second isolate of the same Worker (same project, same KV namespace): a sign-in whose
     // finish lands elsewhere than its start.
-    { name: 'ours-probe-b', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
+    { name: 'ours-probe-b', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'], extra: ourLimits },
     // The sign-in floor, twice likewise, on the project (its user) and the KV namespace of ours-probe.
     ...['signin-floor', 'signin-floor-b'].map((name) => ({
       name,
@@ -157,8 +166,8 @@ async function main() {
     // Many users: the floor and ours on one project, so that one token stream serves both.
     signer.keysWorker,
     { name: 'floor-zipf', scriptPath: bundles.floor.scriptPath, bindings: peerBindings('floor-zipf', 'zipf'), extra: manyUsersKeys },
-    { name: 'ours-zipf', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: manyUsersKeys },
-    { name: 'ours-probe-zipf', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: manyUsersKeys },
+    { name: 'ours-zipf', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: { ...manyUsersKeys, ...ourLimits } },
+    { name: 'ours-probe-zipf', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: { ...manyUsersKeys, ...ourLimits } },
     {
       name: 'cold',
       scriptPath: coldHarness,
