@@ -140,8 +140,8 @@ async function main() {
   })
   const ourLimits = {
     ratelimits: {
-      RATE_LIMIT_IP: { simple: { limit: 1_000_000, period: 60 } },
-      RATE_LIMIT_LOGIN_ID: { simple: { limit: 1_000_000, period: 60 } },
+      RATE_LIMIT_IP: { namespace_id: '9901', simple: { limit: 1_000_000, period: 60 } },
+      RATE_LIMIT_LOGIN_ID: { namespace_id: '9902', simple: { limit: 1_000_000, period: 60 } },
     },
   }
   const workers = [
