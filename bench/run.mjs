@@ -167,7 +167,13 @@ async function main() {
     signer.keysWorker,
     { name: 'floor-zipf', scriptPath: bundles.floor.scriptPath, bindings: peerBindings('floor-zipf', 'zipf'), extra: manyUsersKeys },
     { name: 'ours-zipf', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: { ...manyUsersKeys, ...ourLimits } },
-    { name: 'ours-probe-zipf', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('zipf'), kv: ['TRANSACTIONS'], extra: { ...manyUsersKeys, ...ourLimits } },
+    {
+      name: 'ours-probe-zipf',
+      scriptPath: bundles['ours-probe'].scriptPath,
+      bindings: ourBindings('zipf'),
+      kv: ['TRANSACTIONS'],
+      extra: { ...manyUsersKeys, ...ourLimits },
+    },
     {
       name: 'cold',
       scriptPath: coldHarness,

@@ -16,7 +16,7 @@
 import { join } from 'node:path'
 import { ORIGIN } from './stack.mjs'
 
-const SAMPLES = 40
+const SAMPLES = 60
 const WARMUP = 5
 /**
  * The user's ceremony, untimed: a human takes seconds; 50 ms is far less, and far more than the
