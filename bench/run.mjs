@@ -152,10 +152,10 @@ async function main() {
       bindings: peerBindings(peer.name),
     })),
     { name: 'ours', scriptPath: bundles.ours.scriptPath, bindings: ourBindings('ours'), kv: ['TRANSACTIONS'], extra: ourLimits },
-    { name: 'ours-probe', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'], extra: ourLimits },
+    { name: 'ours-probe', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
     // A second isolate of the same Worker (same project, same KV namespace): a sign-in whose
     // finish lands elsewhere than its start.
-    { name: 'ours-probe-b', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'], extra: ourLimits },
+    { name: 'ours-probe-b', scriptPath: bundles['ours-probe'].scriptPath, bindings: ourBindings('ours-probe'), kv: ['TRANSACTIONS'] },
     // The sign-in floor, twice likewise, on the project (its user) and the KV namespace of ours-probe.
     ...['signin-floor', 'signin-floor-b'].map((name) => ({
       name,
