@@ -144,6 +144,11 @@ async function main() {
       RATE_LIMIT_LOGIN_ID: { namespace_id: '9902', simple: { limit: 1_000_000, period: 60 } },
     },
   }
+  const coldCode = await coldBundles(
+    bundles,
+    PEERS.filter((peer) => peer.name !== 'ours-probe'),
+    { projects, emulatorBase: EMULATOR_BASE, origin: ORIGIN }
+  )
   const workers = [
     ...PEERS.filter((peer) => peer.name !== 'ours-probe').map((peer) => ({
       name: peer.name,
@@ -179,11 +184,7 @@ async function main() {
       scriptPath: coldHarness,
       bindings: {
         COMPATIBILITY_DATE,
-        BUNDLES: await coldBundles(
-          bundles,
-          PEERS.filter((peer) => peer.name !== 'ours-probe'),
-          { projects, emulatorBase: EMULATOR_BASE, origin: ORIGIN }
-        ),
+        BUNDLES: coldCode,
       },
       extra: {
         workerLoaders: { LOADER: {} },
@@ -201,7 +202,7 @@ async function main() {
   const results = { notes: [] }
   if (process.env.BENCH_DEBUG) log(JSON.stringify(stack.urls))
   try {
-    await measure(stack, projects, results, signer)
+    await measure(stack, projects, results, signer, Object.keys(coldCode))
   } finally {
     await stack.dispose()
   }
@@ -241,7 +242,7 @@ async function main() {
 }
 
 /** Everything measured against the running stack. */
-async function measure(stack, projects, results, signer) {
+async function measure(stack, projects, results, signer, coldWorkers) {
   const { urls } = stack
   // The emulator's test-control API per project, over its direct loopback socket.
   const emulator = (projectId) => emulatorControl(projectId, urls.emulator, { fetch: fetchRetry })
@@ -492,6 +493,10 @@ async function measure(stack, projects, results, signer) {
     await fetch(`${harness}/cold?worker=ours&kv=1&cache=1`, { headers: { Authorization: `Bearer ${shared.ours}` } }).then((response) => response.arrayBuffer())
     const variants = [
       { id: 'open', label: 'open route (no auth)', worker: 'open', verifies: false, reference: true, token: () => '' },
+      // Our bundle parsed but never run: what its size alone costs a new isolate (bench/README.md).
+      ...(coldWorkers.includes('ours-parsed')
+        ? [{ id: 'ours-parsed', label: "our bundle's code parsed, never run", worker: 'ours-parsed', verifies: false, reference: true, token: () => '' }]
+        : []),
       { id: 'floor', label: 'floor: `crypto.subtle.verify`, key fetched', worker: 'floor', verifies: true, reference: true, token: () => shared.floor },
       { id: 'jose', label: 'jose + `createRemoteJWKSet`, key set fetched', worker: 'jose', verifies: true, token: () => shared.jose },
       { id: 'node-sdk', label: '@descope/node-sdk, key fetched', worker: 'node-sdk', verifies: true, token: () => shared['node-sdk'] },
