@@ -31,13 +31,14 @@ const OPTION_RULES = new Map<string, (value: unknown) => boolean>([
 ])
 
 /**
- * The first malformed or unknown option of a session check that arrived untyped (over RPC, or
- * from JavaScript), `options` itself when it is not an object, or `undefined` when all is well.
+ * The name of the first malformed or unknown option of a session check that arrived untyped
+ * (over RPC, or from JavaScript), `'options'` when they are not an object, or `undefined` when
+ * all is well (`undefined` and `null` are no options).
  * A caller's bug is refused by name, never read loosely: a string `roles`, or `role: [...]`,
  * must not mean "no roles required".
  */
 export function requirementsProblem(options: unknown): string | undefined {
-  if (options === undefined) return undefined
+  if (options === undefined || options === null) return undefined
   if (!isRecord(options)) return 'options'
   return Object.keys(options).find((name) => options[name] !== undefined && !OPTION_RULES.get(name)?.(options[name]))
 }

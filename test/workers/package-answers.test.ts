@@ -156,6 +156,9 @@ describe('malformed or misspelt requirements', () => {
     const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
     const headers = { Cookie: `${SESSION_COOKIE}=${user.session}` }
     expect(await rpc.verify(user.session, {})).toMatchObject({ ok: true })
+    // null is no requirements, as an omitted argument is.
+    expect(await rpc.verify(user.session, null as never)).toMatchObject({ ok: true })
+    expect(await verifier.verify(user.session, null as never)).toMatchObject({ ok: true })
     for (const [label, requirements] of malformed) {
       const outcomes = {
         'RPC verify': await rpc.verify(user.session, requirements as never),
