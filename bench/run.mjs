@@ -177,7 +177,8 @@ async function main() {
       scriptPath: bundles['ours-probe'].scriptPath,
       bindings: ourBindings('zipf'),
       kv: ['TRANSACTIONS'],
-      extra: { ...manyUsersKeys, ...ourLimits },
+      // No limiter binding: the probe brings its own (workers/local-limiter.ts).
+      extra: manyUsersKeys,
     },
     {
       name: 'cold',

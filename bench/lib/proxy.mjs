@@ -116,14 +116,19 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
   for (const [name, way] of Object.entries(ways)) {
     // Per-sample differences, paired: the flows of one sample ran back to back.
     const minus = (flows, base, part) => flows.map((flow, i) => flow[part] - base[i][part])
-    const p50Of = (flows, base) => ({
+    const differences = (flows, base) => ({
       p50Ms: percentile(minus(flows, base, 'ms'), 50),
       p99Ms: percentile(minus(flows, base, 'ms'), 99),
       // Where the time is: the start and the finish apart (p50 of each, so not a sum).
       startP50Ms: percentile(minus(flows, base, 'startMs'), 50),
       finishP50Ms: percentile(minus(flows, base, 'finishMs'), 50),
     })
-    const added = p50Of(way.through, way.direct)
+    const added = differences(way.through, way.direct)
+    const p50 = (flows) =>
+      percentile(
+        flows.map((flow) => flow.cpuMs),
+        50
+      )
     result[name] = {
       direct: summary(way.direct.map((flow) => flow.ms)),
       worker: summary(way.through.map((flow) => flow.ms)),
@@ -133,26 +138,17 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
       addedStartP50Ms: added.startP50Ms,
       addedFinishP50Ms: added.finishP50Ms,
       // The floor over Descope directly: the irreducible KV + hop cost.
-      floorAdded: p50Of(way.floor, way.direct),
+      floorAdded: differences(way.floor, way.direct),
       // Ours over the floor, per sample (what the target reads; bench/README.md says why this estimator).
-      overFloor: p50Of(way.through, way.floor),
+      overFloor: differences(way.through, way.floor),
       // workerd CPU per flow (p50) and ours' over the floor's, per sample: where wall time can go on 2 cores.
       cpuMs:
         way.direct[0].cpuMs === undefined
           ? undefined
           : {
-              direct: percentile(
-                way.direct.map((flow) => flow.cpuMs),
-                50
-              ),
-              floor: percentile(
-                way.floor.map((flow) => flow.cpuMs),
-                50
-              ),
-              ours: percentile(
-                way.through.map((flow) => flow.cpuMs),
-                50
-              ),
+              direct: p50(way.direct),
+              floor: p50(way.floor),
+              ours: p50(way.through),
               oursOverFloor: percentile(minus(way.through, way.floor, 'cpuMs'), 50),
             },
       kvMsPerFlow: way.kv.ms,
