@@ -39,10 +39,8 @@ export function createApp(): Hono<AppEnv> {
     await next()
   })
 
-  app.route('/', healthRoutes)
-  app.route('/auth/passkey', passkeyRoutes)
-  app.route('/auth', sessionRoutes)
-  app.route('/api', demoRoutes)
+  healthRoutes(app)
+  registerOnFirstUse(app, { '/auth/passkey': passkeyRoutes, '/auth': sessionRoutes, '/api': demoRoutes })
 
   // A known path with another method is a 405 naming the allowed ones, not a 404.
   app.notFound((c) => {
@@ -63,6 +61,30 @@ export function createApp(): Hono<AppEnv> {
   })
 
   return app
+}
+
+/**
+ * Registers each group's routes (by its base path) when a request first asks for a path under
+ * it, before Hono routes that request. Why: a new isolate pays for every route it registers (a
+ * regular expression each, middlewares made), and most new isolates first serve a session check,
+ * not a sign-in (bench/README.md, "Cold isolates"). A path under no group is a 404 either way.
+ */
+function registerOnFirstUse(app: Hono<AppEnv>, groups: Record<string, (routes: Hono<AppEnv>) => void>): void {
+  const registered = new Set<string>()
+  const dispatch = app.fetch
+  app.fetch = (request, env, executionCtx) => {
+    const path = app.getPath(request, { env })
+    for (const [base, register] of Object.entries(groups)) {
+      if (!path.startsWith(`${base}/`)) continue
+      // The first base that fits is the group's: `/auth/passkey` is listed before `/auth`.
+      if (!registered.has(base)) {
+        registered.add(base)
+        register(app.basePath(base))
+      }
+      break
+    }
+    return dispatch(request, env, executionCtx)
+  }
 }
 
 /** The one place an error becomes a response, carrying the request's ID. */

@@ -9,7 +9,7 @@
  * error text. Costs one KV read per call; the keys are fetched only when the isolate has none
  * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
  */
-import { Hono } from 'hono/tiny'
+import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { withTimeout } from '../lib/timeout'
@@ -23,27 +23,28 @@ const KV_PROBE_KEY = 'readyz:probe'
 /** The keys' state as a check: kept past their age is still ready (sessions still verify). */
 const KEYS_CHECK = { fresh: 'ok', stale: 'stale', none: 'failed' } as const
 
-export const healthRoutes = new Hono<AppEnv>()
+/** Registers these routes on `routes`, the app at the root (src/app.ts). */
+export function healthRoutes(routes: Hono<AppEnv>): void {
+  routes.get('/healthz', (c) => c.json({ ok: true }))
 
-healthRoutes.get('/healthz', (c) => c.json({ ok: true }))
-
-healthRoutes.get('/readyz', async (c) => {
-  const { config, descope } = c.var
-  const telemetry = telemetryOf(c)
-  const [kv, keys] = await Promise.all([
-    check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
-    check(
-      keyStoreForConfig(config, descope)
-        .ensure(telemetry)
-        .then((state) => KEYS_CHECK[state])
-    ),
-  ])
-  const checks = { kv, keys }
-  if (kv !== 'failed' && keys !== 'failed') return c.json({ ok: true, checks })
-  telemetry.log('error', 'not_ready', checks)
-  const failed = Object.keys(checks).filter((part) => checks[part as keyof typeof checks] === 'failed')
-  throw new AppError('unavailable', { message: `Not ready: ${failed.join(', ')} failed.`, details: { checks } })
-})
+  routes.get('/readyz', async (c) => {
+    const { config, descope } = c.var
+    const telemetry = telemetryOf(c)
+    const [kv, keys] = await Promise.all([
+      check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
+      check(
+        keyStoreForConfig(config, descope)
+          .ensure(telemetry)
+          .then((state) => KEYS_CHECK[state])
+      ),
+    ])
+    const checks = { kv, keys }
+    if (kv !== 'failed' && keys !== 'failed') return c.json({ ok: true, checks })
+    telemetry.log('error', 'not_ready', checks)
+    const failed = Object.keys(checks).filter((part) => checks[part as keyof typeof checks] === 'failed')
+    throw new AppError('unavailable', { message: `Not ready: ${failed.join(', ')} failed.`, details: { checks } })
+  })
+}
 
 /** A check's verdict, `failed` on any error or after `READY_TIMEOUT_MS`. */
 function check<T extends string>(work: Promise<T>): Promise<T | 'failed'> {

@@ -11,7 +11,7 @@
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { Hono } from 'hono/tiny'
+import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { toHttpError, upstream } from '../descope/http-errors'
 import type { JwtResponse, StartResponse } from '../descope/types'
@@ -36,58 +36,6 @@ import { startSignUpOrIn } from './sign-up-or-in'
 /** Start bodies hold a login ID and a few profile fields. */
 const START_MAX_BYTES = 4 * 1024
 
-export const passkeyRoutes = new Hono<AppEnv>()
-
-passkeyRoutes.post('/signup/start', requireAllowedOrigin(), limitByIp(), async function signUpStart(c) {
-  const { loginId, user } = parseSignUpStart(await readJsonObject(c, START_MAX_BYTES))
-  await limitByLoginId(c, loginId)
-  const origin = c.var.origin
-  const start = await upstream(c, 'signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
-  return answerStart(c, start, { flow: 'signup', loginId, origin })
-})
-
-passkeyRoutes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async function signInStart(c) {
-  const input = parseSignInStart(await readJsonObject(c, START_MAX_BYTES))
-  const origin = c.var.origin
-  if (input.kind === 'login-id') {
-    const loginId = input.loginId
-    await limitByLoginId(c, loginId)
-    const start = await signInStartOrDecoy(c, loginId, origin)
-    return answerStart(c, start, { flow: 'signin', loginId, origin })
-  }
-  if (input.kind === 'discoverable') {
-    // No login ID (Descope takes an empty one): the options list no credentials, the browser
-    // offers its passkeys for this site, and finish signs in whoever owns the chosen one. Nothing
-    // here names an account, so there is nothing to hide behind a decoy; the per-IP limit applies.
-    const start = await upstream(c, 'signin-start', () => c.var.descope.signInStart({ loginId: '', origin }))
-    return answerStart(c, start, { flow: 'signin', loginId: '', origin })
-  }
-  // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
-  await authenticate(c)
-  const { userId, loginId, refreshJwt } = await sessionUser(c)
-  const loginOptions = { ...(input.stepup && { stepup: true }), ...(input.mfa && { mfa: true }) }
-  const start = await upstream(c, 'session', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
-  return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
-})
-
-passkeyRoutes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), async function signUpOrInStart(c) {
-  const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
-  await limitByLoginId(c, loginId)
-  const origin = c.var.origin
-  const start = await startSignUpOrIn(c, loginId, origin)
-  return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
-})
-
-passkeyRoutes.post('/update/start', requireAllowedOrigin(), limitByIp(), async function updateStart(c) {
-  // Session first: a stranger learns nothing about the body rules of this route.
-  await authenticate(c)
-  parseEmpty(await readJsonObject(c, START_MAX_BYTES))
-  const origin = c.var.origin
-  const { userId, loginId, refreshJwt } = await sessionUser(c)
-  const start = await upstream(c, 'session', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
-  return answerStart(c, start, { flow: 'update', loginId, origin, userId })
-})
-
 /**
  * Counts every finish answered, by flow and outcome (`ok` or the error code): what
  * docs/operations.md's sign-in success rate is computed from. First on the route, so a finish
@@ -102,28 +50,81 @@ const countFinish = (flow: Flow) =>
     telemetryOf(c).count('passkey_finish', [flow, outcome])
   })
 
-for (const flow of ['signup', 'signin', 'signup-in'] as const) {
-  passkeyRoutes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), limitByIp(), async function finish(c) {
-    const descope = c.var.descope
-    const { record, answer: tokens } = await finishTransaction(c, flow, undefined, (record, response) => {
-      const finishInput = { transactionId: record.descopeTransactionId, response }
-      const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
-      return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+/** Registers the passkey routes on `routes`, the app at `/auth/passkey` (src/app.ts). */
+export function passkeyRoutes(routes: Hono<AppEnv>): void {
+  routes.post('/signup/start', requireAllowedOrigin(), limitByIp(), async function signUpStart(c) {
+    const { loginId, user } = parseSignUpStart(await readJsonObject(c, START_MAX_BYTES))
+    await limitByLoginId(c, loginId)
+    const origin = c.var.origin
+    const start = await upstream(c, 'signup-start', () => c.var.descope.signUpStart({ loginId, origin, user }))
+    return answerStart(c, start, { flow: 'signup', loginId, origin })
+  })
+
+  routes.post('/signin/start', requireAllowedOrigin(), limitByIp(), async function signInStart(c) {
+    const input = parseSignInStart(await readJsonObject(c, START_MAX_BYTES))
+    const origin = c.var.origin
+    if (input.kind === 'login-id') {
+      const loginId = input.loginId
+      await limitByLoginId(c, loginId)
+      const start = await signInStartOrDecoy(c, loginId, origin)
+      return answerStart(c, start, { flow: 'signin', loginId, origin })
+    }
+    if (input.kind === 'discoverable') {
+      // No login ID (Descope takes an empty one): the options list no credentials, the browser
+      // offers its passkeys for this site, and finish signs in whoever owns the chosen one. Nothing
+      // here names an account, so there is nothing to hide behind a decoy; the per-IP limit applies.
+      const start = await upstream(c, 'signin-start', () => c.var.descope.signInStart({ loginId: '', origin }))
+      return answerStart(c, start, { flow: 'signin', loginId: '', origin })
+    }
+    // Step-up or MFA: the session's user signs in again, with its refresh token as proof.
+    await authenticate(c)
+    const { userId, loginId, refreshJwt } = await sessionUser(c)
+    const loginOptions = { ...(input.stepup && { stepup: true }), ...(input.mfa && { mfa: true }) }
+    const start = await upstream(c, 'session', () => c.var.descope.signInStart({ loginId, origin, loginOptions, refreshJwt }))
+    return answerStart(c, start, { flow: 'signin', loginId, origin, userId })
+  })
+
+  routes.post('/signup-in/start', requireAllowedOrigin(), limitByIp(), async function signUpOrInStart(c) {
+    const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
+    await limitByLoginId(c, loginId)
+    const origin = c.var.origin
+    const start = await startSignUpOrIn(c, loginId, origin)
+    return answerStart(c, start, { flow: 'signup-in', loginId, origin, create: start.create }, { create: start.create })
+  })
+
+  routes.post('/update/start', requireAllowedOrigin(), limitByIp(), async function updateStart(c) {
+    // Session first: a stranger learns nothing about the body rules of this route.
+    await authenticate(c)
+    parseEmpty(await readJsonObject(c, START_MAX_BYTES))
+    const origin = c.var.origin
+    const { userId, loginId, refreshJwt } = await sessionUser(c)
+    const start = await upstream(c, 'session', () => c.var.descope.updateStart({ loginId, origin, refreshJwt }))
+    return answerStart(c, start, { flow: 'update', loginId, origin, userId })
+  })
+
+  for (const flow of ['signup', 'signin', 'signup-in'] as const) {
+    routes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), limitByIp(), async function finish(c) {
+      const descope = c.var.descope
+      const { record, answer: tokens } = await finishTransaction(c, flow, undefined, (record, response) => {
+        const finishInput = { transactionId: record.descopeTransactionId, response }
+        const signUp = flow === 'signup' || (flow === 'signup-in' && record.create === true)
+        return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
+      })
+      // A step-up must sign in the same user it started for.
+      await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
+      return answerSession(c, tokens)
     })
-    // A step-up must sign in the same user it started for.
-    await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
-    return answerSession(c, tokens)
+  }
+
+  /** Add-device finish: the passkey is enrolled for the session's user; no new session. */
+  routes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), limitByIp(), async function updateFinish(c) {
+    const { userId } = await authenticate(c)
+    await finishTransaction(c, 'update', userId, (record, response) =>
+      upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
+    )
+    return c.json({ ok: true })
   })
 }
-
-/** Add-device finish: the passkey is enrolled for the session's user; no new session. */
-passkeyRoutes.post('/update/finish', countFinish('update'), requireAllowedOrigin(), limitByIp(), async function updateFinish(c) {
-  const { userId } = await authenticate(c)
-  await finishTransaction(c, 'update', userId, (record, response) =>
-    upstream(c, 'finish', () => c.var.descope.updateFinish({ transactionId: record.descopeTransactionId, response }))
-  )
-  return c.json({ ok: true })
-})
 
 /**
  * Reads a finish body, takes its transaction (checked against this flow, origin, browser cookie

@@ -4,7 +4,7 @@
  * The POSTs are cookie-authenticated, so they require an allowed `Origin` (CSRF).
  */
 import type { Context } from 'hono'
-import { Hono } from 'hono/tiny'
+import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { DescopeError } from '../descope/errors'
 import { toHttpError, upstream } from '../descope/http-errors'
@@ -16,57 +16,65 @@ import { checkRefreshToken, refreshSession, refreshTokenOf, requireSession } fro
 import { forgetRefresh } from './refresh'
 import { refreshCookieOf, refreshCookiesOf } from './token'
 
-export const sessionRoutes = new Hono<AppEnv>()
+/** Registers these routes on `routes`, the app at `/auth` (src/app.ts). */
+export function sessionRoutes(routes: Hono<AppEnv>): void {
+  /** The validated session token's contents; no call to Descope. */
+  routes.get('/session', requireSession(), (c) => {
+    const { userId, expiresAt, roles, permissions, tenants, amr } = c.var.session
+    return c.json({ userId, expiresAt, roles, permissions, tenants, amr })
+  })
 
-/** The validated session token's contents; no call to Descope. */
-sessionRoutes.get('/session', requireSession(), (c) => {
-  const { userId, expiresAt, roles, permissions, tenants, amr } = c.var.session
-  return c.json({ userId, expiresAt, roles, permissions, tenants, amr })
-})
-
-/** A new session token from the refresh cookie; a refused refresh also clears the cookies. */
-sessionRoutes.post('/refresh', requireAllowedOrigin(), async (c) => {
-  const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
-  if (!refreshJwt) throw unauthorized(false)
-  try {
-    const { session, tokens } = await refreshSession(c, refreshJwt)
-    return c.json({ sessionExpiration: tokens.sessionExpiration ?? session.expiresAt })
-  } catch (error) {
-    if (error instanceof AppError && error.status === 401) clearSessionCookies(c, c.var.config)
-    throw error
-  }
-})
-
-/**
- * Revokes the refresh token at Descope and clears both cookies. The cookies are cleared whatever
- * happens. A token this edge would never accept (forged, foreign, expired) has nothing to revoke
- * and is not sent (200); one Descope refuses (already revoked) is a sign-out too. When the token
- * cannot be checked (no signing keys: 503) or Descope cannot be reached (502/504/429), the answer
- * is that error, cookies still cleared, so the page can say the server-side sign-out did not happen.
- * A refresh cookie sent twice (one planted beside the browser's, T54) revokes each that verifies.
- */
-sessionRoutes.post('/logout', requireAllowedOrigin(), async (c) => {
-  for (const token of (await takeRefreshCookies(c)).tokens) {
+  /** A new session token from the refresh cookie; a refused refresh also clears the cookies. */
+  routes.post('/refresh', requireAllowedOrigin(), async (c) => {
+    const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+    if (!refreshJwt) throw unauthorized(false)
     try {
-      await c.var.descope.logout(token)
+      const { session, tokens } = await refreshSession(c, refreshJwt)
+      return c.json({ sessionExpiration: tokens.sessionExpiration ?? session.expiresAt })
     } catch (error) {
-      if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
+      if (error instanceof AppError && error.status === 401) clearSessionCookies(c, c.var.config)
+      throw error
     }
-  }
-  return c.json({ ok: true })
-})
+  })
 
-/**
- * Signs the user out on every device: Descope revokes every refresh session of the refresh
- * token's user. The cookies are cleared whatever happens. Unlike logout, a missing or refused
- * token is a 401: nothing was revoked elsewhere, and the page must not say it was.
- */
-sessionRoutes.post('/logout-all', requireAllowedOrigin(), async (c) => {
-  const { tokens, presented } = await takeRefreshCookies(c)
-  if (tokens.length === 0) throw unauthorized(presented)
-  for (const token of tokens) await upstream(c, 'session', () => c.var.descope.logoutAll(token))
-  return c.json({ ok: true })
-})
+  /**
+   * Revokes the refresh token at Descope and clears both cookies. The cookies are cleared whatever
+   * happens. A token this edge would never accept (forged, foreign, expired) has nothing to revoke
+   * and is not sent (200); one Descope refuses (already revoked) is a sign-out too. When the token
+   * cannot be checked (no signing keys: 503) or Descope cannot be reached (502/504/429), the answer
+   * is that error, cookies still cleared, so the page can say the server-side sign-out did not happen.
+   * A refresh cookie sent twice (one planted beside the browser's, T54) revokes each that verifies.
+   */
+  routes.post('/logout', requireAllowedOrigin(), async (c) => {
+    for (const token of (await takeRefreshCookies(c)).tokens) {
+      try {
+        await c.var.descope.logout(token)
+      } catch (error) {
+        if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
+      }
+    }
+    return c.json({ ok: true })
+  })
+
+  /**
+   * Signs the user out on every device: Descope revokes every refresh session of the refresh
+   * token's user. The cookies are cleared whatever happens. Unlike logout, a missing or refused
+   * token is a 401: nothing was revoked elsewhere, and the page must not say it was.
+   */
+  routes.post('/logout-all', requireAllowedOrigin(), async (c) => {
+    const { tokens, presented } = await takeRefreshCookies(c)
+    if (tokens.length === 0) throw unauthorized(presented)
+    for (const token of tokens) await upstream(c, 'session', () => c.var.descope.logoutAll(token))
+    return c.json({ ok: true })
+  })
+
+  /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
+  routes.get('/me', requireSession(), async (c) => {
+    // The refresh token must belong to the session's user, or /me would describe someone else.
+    const refreshJwt = await refreshTokenOf(c, c.var.session.userId)
+    return c.json(await upstream(c, 'session', () => c.var.descope.me(refreshJwt)))
+  })
+}
 
 /**
  * Clears both cookies and returns the refresh tokens worth revoking at Descope: none without a
@@ -89,10 +97,3 @@ async function takeRefreshCookies(c: Context<AppEnv>): Promise<{ tokens: Verifie
   }
   return { tokens, presented: cookies.length > 0 }
 }
-
-/** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
-sessionRoutes.get('/me', requireSession(), async (c) => {
-  // The refresh token must belong to the session's user, or /me would describe someone else.
-  const refreshJwt = await refreshTokenOf(c, c.var.session.userId)
-  return c.json(await upstream(c, 'session', () => c.var.descope.me(refreshJwt)))
-})
