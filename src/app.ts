@@ -5,6 +5,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { HTTPException } from 'hono/http-exception'
+import { getPath } from 'hono/utils/url'
 import { ConfigError, readConfig } from './config'
 import type { AppEnv } from './context'
 import { demoRoutes } from './demo/routes'
@@ -16,7 +17,28 @@ import { sessionRoutes } from './session/routes'
 import { telemetryOf } from './telemetry/for-request'
 
 export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
+  // Groups of routes by base path, each registered when a request first asks for a path under
+  // it, before Hono matches that request's routes (Hono asks for the path just before). Why: a
+  // new isolate pays for every route it registers (a regular expression each, middlewares made),
+  // and most new isolates first serve a session check, not a sign-in (bench/README.md, "Cold
+  // isolates"). A path under no group is a 404 either way. Once registered, a group's entry stays,
+  // emptied, so that `/auth/passkey/…` still finds its own group before `/auth`.
+  const groups: Record<string, ((routes: Hono<AppEnv>) => void) | undefined> = {
+    '/auth/passkey': passkeyRoutes,
+    '/auth': sessionRoutes,
+    '/api': demoRoutes,
+  }
+  const app = new Hono<AppEnv>({
+    getPath(request) {
+      const path = getPath(request)
+      const base = Object.keys(groups).find((candidate) => path.startsWith(`${candidate}/`))
+      if (base) {
+        groups[base]?.(app.basePath(base))
+        groups[base] = undefined
+      }
+      return path
+    },
+  })
 
   // Nothing under /auth or /api may be stored by a browser or a shared cache.
   app.use('*', async function noStore(c, next) {
@@ -40,7 +62,6 @@ export function createApp(): Hono<AppEnv> {
   })
 
   healthRoutes(app)
-  registerOnFirstUse(app, { '/auth/passkey': passkeyRoutes, '/auth': sessionRoutes, '/api': demoRoutes })
 
   // A known path with another method is a 405 naming the allowed ones, not a 404.
   app.notFound((c) => {
@@ -61,30 +82,6 @@ export function createApp(): Hono<AppEnv> {
   })
 
   return app
-}
-
-/**
- * Registers each group's routes (by its base path) when a request first asks for a path under
- * it, before Hono routes that request. Why: a new isolate pays for every route it registers (a
- * regular expression each, middlewares made), and most new isolates first serve a session check,
- * not a sign-in (bench/README.md, "Cold isolates"). A path under no group is a 404 either way.
- */
-function registerOnFirstUse(app: Hono<AppEnv>, groups: Record<string, (routes: Hono<AppEnv>) => void>): void {
-  const registered = new Set<string>()
-  const dispatch = app.fetch
-  app.fetch = (request, env, executionCtx) => {
-    const path = app.getPath(request, { env })
-    for (const [base, register] of Object.entries(groups)) {
-      if (!path.startsWith(`${base}/`)) continue
-      // The first base that fits is the group's: `/auth/passkey` is listed before `/auth`.
-      if (!registered.has(base)) {
-        registered.add(base)
-        register(app.basePath(base))
-      }
-      break
-    }
-    return dispatch(request, env, executionCtx)
-  }
 }
 
 /** The one place an error becomes a response, carrying the request's ID. */

@@ -61,8 +61,3 @@ export interface UserDetails {
   email?: string
   phone?: string
 }
-
-/** A JSON Web Key Set as served at `/v2/keys/<projectId>`. */
-export interface JwksResponse {
-  keys: JsonWebKey[]
-}
