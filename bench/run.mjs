@@ -67,6 +67,8 @@ const PEERS = [
   { name: 'ours-probe', main: 'bench/workers/ours-probe.ts' },
   // Cold-isolate rows only: the package's session check alone, in the peers' Hono app.
   { name: 'ours-session', main: 'bench/workers/ours-session.ts' },
+  // Cold-isolate reference only: the open route plus the harness's two hops that ours makes.
+  { name: 'open-hops', main: 'bench/workers/open-hops.ts' },
 ]
 
 /**
@@ -125,7 +127,9 @@ async function main() {
     bundleWorker('bench/workers/cold.ts', join(OUT, 'cold-harness.js')),
   ])
 
-  const projects = Object.fromEntries(['open', ...PROTECTED, 'ours-probe', 'ours-session', 'zipf', 'cold'].map((name) => [name, projectIdFor(name)]))
+  const projects = Object.fromEntries(
+    ['open', 'open-hops', ...PROTECTED, 'ours-probe', 'ours-session', 'zipf', 'cold'].map((name) => [name, projectIdFor(name)])
+  )
   const peerBindings = (name, project = name) => ({ PROJECT_ID: projects[project], DESCOPE_BASE_URL: EMULATOR_BASE })
   // Many users: their tokens are signed in Node; these Workers fetch that key set instead of the emulator's.
   const signer = await streamSigner(OUT)
@@ -498,6 +502,16 @@ async function measure(stack, projects, results, signer, coldWorkers) {
       ...(coldWorkers.includes('ours-parsed')
         ? [{ id: 'ours-parsed', label: "our bundle's code parsed, never run", worker: 'ours-parsed', verifies: false, reference: true, token: () => '' }]
         : []),
+      // The open route plus the Cache API and KV reads ours makes over RPC here: what those hops cost.
+      {
+        id: 'open-hops',
+        label: "open route + the harness's two hops ours makes (Cache API and KV read over RPC)",
+        worker: 'open-hops',
+        verifies: false,
+        reference: true,
+        token: () => '',
+        query: () => ({ kv: '1', cache: '1' }),
+      },
       { id: 'floor', label: 'floor: `crypto.subtle.verify`, key fetched', worker: 'floor', verifies: true, reference: true, token: () => shared.floor },
       { id: 'jose', label: 'jose + `createRemoteJWKSet`, key set fetched', worker: 'jose', verifies: true, token: () => shared.jose },
       { id: 'node-sdk', label: '@descope/node-sdk, key fetched', worker: 'node-sdk', verifies: true, token: () => shared['node-sdk'] },
