@@ -500,7 +500,16 @@ async function measure(stack, projects, results, signer, coldWorkers) {
       { id: 'open', label: 'open route (no auth)', worker: 'open', verifies: false, reference: true, token: () => '' },
       // Our bundle parsed but never run: what its size alone costs a new isolate (bench/README.md).
       ...(coldWorkers.includes('ours-parsed')
-        ? [{ id: 'ours-parsed', label: "our bundle's code parsed, never run", worker: 'ours-parsed', verifies: false, reference: true, token: () => '' }]
+        ? [
+            {
+              id: 'ours-parsed',
+              label: "open route + our bundle's code parsed, never run",
+              worker: 'ours-parsed',
+              verifies: false,
+              reference: true,
+              token: () => '',
+            },
+          ]
         : []),
       // The open route plus the Cache API and KV reads ours makes over RPC here: what those hops cost.
       {

@@ -35,23 +35,24 @@ export async function coldBundles(bundles, peers, { projects, emulatorBase, orig
     code: await readFile(bundles.ours.scriptPath, 'utf8'),
     env: { DESCOPE_PROJECT_ID: projects.cold, DESCOPE_BASE_URL: emulatorBase, ALLOWED_ORIGINS: origin },
   }
-  const parsedOnly = neverRun(out.ours.code)
-  if (parsedOnly) out['ours-parsed'] = { code: parsedOnly, env: {} }
+  const parsedOnly = out.open && neverRun(out.ours.code, out.open.code)
+  if (parsedOnly) out['ours-parsed'] = { code: parsedOnly, env: out.open.env }
   return out
 }
 
 /**
- * A reference module (bench/README.md, "Cold isolates"): our bundle's code inside a function that
- * is never called, beside a handler that answers at once. Loading it costs the source's parsing
- * and nothing of its evaluation, which tells the two apart. `undefined` when the bundle's shape
- * (one `cloudflare:workers` import, one trailing `export {…}`) is not what this expects.
+ * A reference module (bench/README.md, "Cold isolates"): the open route's bundle, with our
+ * bundle's code added inside a function that is never called. Loading it costs what the open
+ * route does plus the parsing of our source and nothing of its evaluation, which tells the two
+ * apart. `undefined` when our bundle's shape (one `cloudflare:workers` import, one trailing
+ * `export {…}`) is not what this expects.
  */
-function neverRun(code) {
+function neverRun(code, openCode) {
   const body = code
     .replace(/import\s*\{\s*WorkerEntrypoint\s+as\s+([\w$]+)\s*\}\s*from\s*"cloudflare:workers";?/, 'const $1 = class {};')
     .replace(/export\s*\{[^}]*\};?\s*(\/\/# sourceMappingURL=.*)?\s*$/, '')
   if (body === code || /\bimport\s*\{|^\s*export\b/m.test(body)) return undefined
-  return `export default { fetch: () => new Response('{}') }\nfunction neverCalled() {\n${body}\n}\n`
+  return `${openCode}\nfunction neverCalled() {\n${body}\n}\n`
 }
 
 /**
