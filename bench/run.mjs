@@ -16,15 +16,14 @@ import { parseArgs } from 'node:util'
 import { emulatorControl } from '../test/support/emulator-control.mjs'
 import { ROOT, buildEmulator, buildForNode, buildWorkers, exists } from './lib/build.mjs'
 import { bundleWorker } from '../scripts/lib/workerd.mjs'
-import { SAMPLES as COLD_SAMPLES, coldBundles, coldIsolates } from './lib/cold.mjs'
+import { SAMPLES as COLD_SAMPLES, coldBundles, coldHarnessWorker, coldIsolates } from './lib/cold.mjs'
 import { burst, load } from './lib/load.mjs'
 import { STREAM_LENGTH, USERS, ZIPF_S, memoryCurve, streamProbe, streamSigner, streamTokens } from './lib/many-users.mjs'
 import { rememberedBytes } from './lib/remembered-bytes.mjs'
 import { joseInNode } from './lib/node-jose.mjs'
 import { proxyOverhead } from './lib/proxy.mjs'
 import { checkTargets, markdown, table, versions } from './lib/report.mjs'
-import { EMULATOR_BASE, ORIGIN, projectIdFor, startStack } from './lib/stack.mjs'
-import { COMPATIBILITY_DATE } from './lib/build.mjs'
+import { EMULATOR_BASE, ORIGIN, projectIdFor, sessionClaims, startStack } from './lib/stack.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -184,23 +183,7 @@ async function main() {
       // No limiter binding: the probe brings its own (workers/local-limiter.ts).
       extra: manyUsersKeys,
     },
-    {
-      name: 'cold',
-      scriptPath: coldHarness,
-      bindings: {
-        COMPATIBILITY_DATE,
-        BUNDLES: coldCode,
-      },
-      extra: {
-        workerLoaders: { LOADER: {} },
-        serviceBindings: {
-          EMULATOR: 'emulator',
-          SHARED_CACHE: { name: 'cold', entrypoint: 'SharedCache' },
-          TRANSACTIONS: { name: 'cold', entrypoint: 'Transactions' },
-        },
-        kvNamespaces: { KV: 'COLD_TRANSACTIONS' },
-      },
-    },
+    coldHarnessWorker(coldHarness, coldCode),
   ]
   log('starting workerd (Miniflare, 127.0.0.1 only)')
   const stack = await startStack({ emulatorScript, workers })
@@ -252,18 +235,7 @@ async function measure(stack, projects, results, signer, coldWorkers) {
   // The emulator's test-control API per project, over its direct loopback socket.
   const emulator = (projectId) => emulatorControl(projectId, urls.emulator, { fetch: fetchRetry })
   const now = Math.floor(Date.now() / 1000)
-  const claims = (projectId, i = 0) => ({
-    sub: `U2bench${i}`,
-    iss: projectId,
-    iat: now,
-    exp: now + 3600,
-    drn: 'DS',
-    amr: ['webauthn'],
-    roles: [],
-    permissions: [],
-    tenants: {},
-    ...(i ? { jti: `bench-${i}` } : {}),
-  })
+  const claims = (projectId, i = 0) => sessionClaims(projectId, now, i)
   const tokens = {}
   for (const name of [...PROTECTED, 'ours-probe']) tokens[name] = await emulator(projects[name]).sign(claims(projects[name]))
   const headersFor = (route, token) =>

@@ -12,6 +12,7 @@
  * it fetches from the emulator and writes the cache, as the first isolate does).
  */
 import { readFile } from 'node:fs/promises'
+import { COMPATIBILITY_DATE } from './build.mjs'
 
 export const SAMPLES = 20
 
@@ -19,6 +20,28 @@ const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/**
+ * The harness Worker (workers/cold.ts) as `startStack` serves it, named `cold`: the bundles it
+ * loads (`BUNDLES`, from `coldBundles`), its Worker Loader, the emulator, and its own entrypoints
+ * that lend a loaded isolate the Cache API and a KV namespace.
+ */
+export function coldHarnessWorker(scriptPath, bundles) {
+  return {
+    name: 'cold',
+    scriptPath,
+    bindings: { COMPATIBILITY_DATE, BUNDLES: bundles },
+    extra: {
+      workerLoaders: { LOADER: {} },
+      serviceBindings: {
+        EMULATOR: 'emulator',
+        SHARED_CACHE: { name: 'cold', entrypoint: 'SharedCache' },
+        TRANSACTIONS: { name: 'cold', entrypoint: 'Transactions' },
+      },
+      kvNamespaces: { KV: 'COLD_TRANSACTIONS' },
+    },
+  }
 }
 
 /** The bundles and bindings the harness loads, as its `BUNDLES` JSON binding. */
@@ -56,12 +79,13 @@ function neverRun(code, openCode) {
 }
 
 /**
- * Runs the cold samples. `variants`: `{id, worker, token(i), query?(i)}`; answers per variant the
+ * Runs the cold samples: `count` new isolates per variant (default `SAMPLES`). `variants`:
+ * `{id, worker, token(i), query?(i)}`; answers per variant the
  * median first-request ms and workerd CPU ms, and every sample.
  */
-export async function coldIsolates({ harness, variants, cpuNs, log }) {
+export async function coldIsolates({ harness, variants, cpuNs, log, count = SAMPLES }) {
   const samples = Object.fromEntries(variants.map((variant) => [variant.id, []]))
-  for (let i = 0; i < SAMPLES; i++) {
+  for (let i = 0; i < count; i++) {
     for (let k = 0; k < variants.length; k++) {
       const variant = variants[(i + k) % variants.length]
       const query = new URLSearchParams({ worker: variant.worker, ...variant.query?.(i) })
@@ -77,7 +101,7 @@ export async function coldIsolates({ harness, variants, cpuNs, log }) {
         cpuMs: before === undefined ? undefined : (after - before) / 1e6,
       })
     }
-    if (i === 0 || (i + 1) % 5 === 0) log(`  cold isolates: ${i + 1}/${SAMPLES} of each`)
+    if (i === 0 || (i + 1) % 5 === 0) log(`  cold isolates: ${i + 1}/${count} of each`)
   }
   const results = {}
   for (const variant of variants) {

@@ -14,6 +14,20 @@ import { COMPATIBILITY_DATE } from './build.mjs'
 export const EMULATOR_BASE = 'http://emulator.localhost'
 export const ORIGIN = 'https://app.example.com'
 
+/** The claims of a valid session token of a bench user (`i`: which user) of a project. */
+export const sessionClaims = (projectId, now, i = 0) => ({
+  sub: `U2bench${i}`,
+  iss: projectId,
+  iat: now,
+  exp: now + 3600,
+  drn: 'DS',
+  amr: ['webauthn'],
+  roles: [],
+  permissions: [],
+  tenants: {},
+  ...(i ? { jti: `bench-${i}` } : {}),
+})
+
 /** A well-formed, per-Worker project ID, so that emulator counters are kept apart. */
 export const projectIdFor = (name) => `P2bench${name.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(28, '0').slice(0, 28)
 
