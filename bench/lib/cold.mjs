@@ -80,8 +80,8 @@ function neverRun(code, openCode) {
 
 /**
  * Runs the cold samples: `count` new isolates per variant (default `SAMPLES`). `variants`:
- * `{id, worker, token(i), query?(i)}`; answers per variant the
- * median first-request ms and workerd CPU ms, and every sample.
+ * `{id, worker, token(i), query?(i)}`; answers per variant the median first-request ms and
+ * workerd CPU ms, and every sample.
  */
 export async function coldIsolates({ harness, variants, cpuNs, log, count = SAMPLES }) {
   const samples = Object.fromEntries(variants.map((variant) => [variant.id, []]))
