@@ -89,6 +89,9 @@ if (!emulatorOnly)
     `DESCOPE_BASE_URL:${emulatorUrl}`,
     '--var',
     `ALLOWED_ORIGINS:${pageUrl}`,
+    // Recovery on, so it can be tried: the emulator "sends" the email to its outbox.
+    '--var',
+    'RECOVERY:email-link',
   ])
 
 await waitFor(`${emulatorUrl}/v2/keys/${projectId}`, 'the emulator')
@@ -96,5 +99,6 @@ if (emulatorOnly) {
   console.log(`\n[dev] Descope emulator is up: ${emulatorUrl}\n`)
 } else {
   await waitFor(`${pageUrl}/healthz`, 'the Worker')
-  console.log(`\n[dev] passkey-edge is up: ${pageUrl}  (Descope emulator: ${emulatorUrl}, project ${projectId})\n`)
+  console.log(`\n[dev] passkey-edge is up: ${pageUrl}  (Descope emulator: ${emulatorUrl}, project ${projectId})`)
+  console.log(`[dev] recovery emails (links) land in the emulator's outbox: ${emulatorUrl}/emulator/${projectId}/outbox\n`)
 }

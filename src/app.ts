@@ -13,6 +13,7 @@ import { clientFor } from './descope/for-config'
 import { AppError, errorBody } from './errors'
 import { healthRoutes } from './health/routes'
 import { passkeyRoutes } from './passkey/routes'
+import { recoveryRoutes } from './recovery/routes'
 import { sessionRoutes } from './session/routes'
 import { telemetryOf } from './telemetry/for-request'
 
@@ -25,6 +26,7 @@ export function createApp(): Hono<AppEnv> {
   // emptied, so that `/auth/passkey/…` still finds its own group before `/auth`.
   const groups: Record<string, ((routes: Hono<AppEnv>) => void) | undefined> = {
     '/auth/passkey': passkeyRoutes,
+    '/auth/recover': recoveryRoutes,
     '/auth': sessionRoutes,
     '/api': demoRoutes,
   }

@@ -22,6 +22,8 @@ export interface Config {
   upstreamTimeoutMs: number
   /** Lifetime of a pending passkey transaction (seconds). */
   transactionTtlSeconds: number
+  /** Account recovery (`RECOVERY`): by an emailed link, or off. */
+  recovery: 'email-link' | undefined
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,7 @@ function parseConfig(env: Env): Config {
     clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, DEFAULTS.clockToleranceSeconds, 0, 5),
     upstreamTimeoutMs: parseInteger('DESCOPE_TIMEOUT_MS', env.DESCOPE_TIMEOUT_MS, DEFAULTS.upstreamTimeoutMs, 100, 30000),
     transactionTtlSeconds: parseInteger('TRANSACTION_TTL_SECONDS', env.TRANSACTION_TTL_SECONDS, 300, 30, 900),
+    recovery: parseRecovery(env.RECOVERY),
   }
 }
 
@@ -163,6 +166,14 @@ export function parseCookieNames(
 function parseCookieName(name: string, raw: string | undefined, fallback: string): string {
   const value = raw?.trim() || fallback
   if (!COOKIE_NAME.test(value)) throw new ConfigError(name, 'must be 1-64 letters, digits, "_" or "-"')
+  return value
+}
+
+/** Off unless set: recovery makes an account as strong as its email inbox (docs/recovery.md). */
+function parseRecovery(raw: string | undefined): Config['recovery'] {
+  const value = raw?.trim()
+  if (!value) return undefined
+  if (value !== 'email-link') throw new ConfigError('RECOVERY', 'must be "email-link" or unset')
   return value
 }
 

@@ -17,4 +17,6 @@ export interface Env extends Partial<Cloudflare.Env> {
   CLOCK_TOLERANCE_SECONDS?: string
   DESCOPE_TIMEOUT_MS?: string
   TRANSACTION_TTL_SECONDS?: string
+  /** `email-link` turns account recovery on (docs/recovery.md). */
+  RECOVERY?: string
 }

@@ -12,6 +12,7 @@ export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
   invalid_transaction: { status: 400, message: 'This passkey transaction is not valid here; start again.' },
   invalid_login_id: { status: 400, message: 'This login ID cannot be used here.' },
+  invalid_recovery_link: { status: 400, message: 'This sign-in link is used, expired or not valid; ask for a new one.' },
   authentication_failed: { status: 401, message: 'The passkey could not be verified.' },
   unauthorized: { status: 401, message: 'A valid session is required.' },
   forbidden: { status: 403, message: 'This session may not do that.' },

@@ -60,6 +60,14 @@ control.post('/sign', async (c) => {
   return c.json({ jwt: await signJwt(header, body.payload, current) })
 })
 
+/** Emails the project "sent" (magic links), newest first: where tests and `npm run dev` users find the link. */
+control.get('/outbox', async (c) => c.json({ emails: await c.env.store.outbox() }))
+
+control.delete('/outbox', async (c) => {
+  await c.env.store.clearOutbox()
+  return c.json({ emails: [] })
+})
+
 control.get('/settings', (c) => c.json(c.env.store.settings()))
 
 /** Merges Descope-named settings into the project's (emulator/src/settings.ts) and answers all of them. */

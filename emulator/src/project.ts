@@ -11,6 +11,7 @@ import { control } from './control'
 import { ApiError, errorResponse, notFound } from './errors'
 import { countAndFault } from './faults'
 import { flows } from './flows'
+import { magicLink } from './magiclink'
 import { withBufferedBody } from './request'
 import { Store } from './store'
 import { publicJwk } from './tokens'
@@ -27,6 +28,7 @@ const app = new Hono<ProjectEnv>()
 app.use('/v1/*', countAndFault)
 app.use('/v2/*', countAndFault)
 app.route('/v1/auth/webauthn', flows)
+app.route('/v1/auth/magiclink', magicLink)
 app.route('/v1/auth', auth)
 app.get('/v2/keys/:projectId', async (c) => {
   const { keys } = await c.env.store.signingKeys()

@@ -42,6 +42,8 @@ export interface ProjectSettings {
    * start is refused, as sign-in start refuses a user without a passkey.
    */
   passkeyless_signup_in: 'attach' | 'new_user' | 'refuse'
+  /** Seconds a magic link stays valid (Descope's console setting; its default is not published). */
+  magiclink_expiration: number
 }
 
 export const DEFAULT_SETTINGS: Readonly<ProjectSettings> = Object.freeze({
@@ -58,9 +60,10 @@ export const DEFAULT_SETTINGS: Readonly<ProjectSettings> = Object.freeze({
   exclude_permission_claim: false,
   login_id_case: 'insensitive',
   passkeyless_signup_in: 'attach',
+  magiclink_expiration: 600,
 })
 
-type Rule = readonly string[] | 'boolean' | 'string'
+type Rule = readonly string[] | 'boolean' | 'string' | 'seconds'
 
 const RULES: Record<keyof ProjectSettings, Rule> = {
   refresh_token_response_method: ['response_body', 'cookies'],
@@ -76,6 +79,7 @@ const RULES: Record<keyof ProjectSettings, Rule> = {
   exclude_permission_claim: 'boolean',
   login_id_case: ['insensitive', 'sensitive'],
   passkeyless_signup_in: ['attach', 'new_user', 'refuse'],
+  magiclink_expiration: 'seconds',
 }
 
 /** `current` with `patch` merged in; E011001 naming the first unknown setting or bad value. */
@@ -85,12 +89,22 @@ export function mergeSettings(current: ProjectSettings, patch: unknown): Project
   for (const [name, value] of Object.entries(patch)) {
     const rule = Object.hasOwn(RULES, name) ? RULES[name as keyof ProjectSettings] : undefined
     if (!rule) throw malformed(`Unknown setting: ${name.slice(0, 60)}`)
-    const ok =
-      rule === 'boolean' ? typeof value === 'boolean' : rule === 'string' ? typeof value === 'string' && value.length <= 512 : rule.includes(value as string)
-    if (!ok) throw malformed(`Setting ${name} must be ${rule === 'boolean' || rule === 'string' ? `a ${rule}` : rule.map((v) => `"${v}"`).join(' or ')}`)
+    if (!fitsRule(rule, value)) throw malformed(`Setting ${name} must be ${describeRule(rule)}`)
     next[name] = value
   }
   return next as unknown as ProjectSettings
+}
+
+function fitsRule(rule: Rule, value: unknown): boolean {
+  if (rule === 'boolean') return typeof value === 'boolean'
+  if (rule === 'string') return typeof value === 'string' && value.length <= 512
+  if (rule === 'seconds') return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 86_400
+  return rule.includes(value as string)
+}
+
+function describeRule(rule: Rule): string {
+  if (rule === 'seconds') return 'a whole number of seconds from 1 to 86400'
+  return rule === 'boolean' || rule === 'string' ? `a ${rule}` : rule.map((v) => `"${v}"`).join(' or ')
 }
 
 /** The login ID as the project compares it. */

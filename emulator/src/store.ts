@@ -87,6 +87,24 @@ export interface Transaction {
   tenantId?: string
 }
 
+/** A magic link's token, single use until `exp`. */
+export interface MagicLink {
+  token: string
+  userId: string
+  exp: number
+}
+
+/** An email the project "sent" (the emulator's outbox). */
+export interface SentEmail {
+  to: string
+  loginId: string
+  link: string
+  sentAt: number
+}
+
+/** The outbox keeps the newest emails only. */
+const OUTBOX_SIZE = 50
+
 export interface Fault {
   route: string
   status?: number
@@ -215,6 +233,34 @@ export class Store {
     if (!transaction) return undefined
     await this.storage.delete(key)
     return transaction.exp > this.now() ? transaction : undefined
+  }
+
+  // Magic links: single use, like transactions.
+
+  putMagicLink(link: MagicLink): Promise<void> {
+    return this.storage.put(`magiclink:${link.token}`, link)
+  }
+
+  /** The link, deleted in the same step; undefined when unknown, used or expired. */
+  async takeMagicLink(token: string): Promise<MagicLink | undefined> {
+    const key = `magiclink:${token}`
+    const link = await this.storage.get<MagicLink>(key)
+    if (!link) return undefined
+    await this.storage.delete(key)
+    return link.exp > this.now() ? link : undefined
+  }
+
+  async sendEmail(email: SentEmail): Promise<void> {
+    await this.storage.put('outbox', [email, ...(await this.outbox())].slice(0, OUTBOX_SIZE))
+  }
+
+  /** Sent emails, newest first. */
+  async outbox(): Promise<SentEmail[]> {
+    return (await this.storage.get<SentEmail[]>('outbox')) ?? []
+  }
+
+  clearOutbox(): Promise<boolean> {
+    return this.storage.delete('outbox')
   }
 
   // Signing keys: the current one signs; the JWKS lists the current one and those kept on rotation.

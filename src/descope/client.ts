@@ -137,6 +137,14 @@ export function createDescopeClient(options: DescopeClientOptions) {
     async logoutAll(refreshJwt: VerifiedRefreshToken): Promise<void> {
       await call('POST', '/v1/auth/logoutall', { body: {}, refreshJwt })
     },
+    /** `POST /v1/auth/magiclink/signin/email`: Descope emails the user a link, `URI?t=<token>`. */
+    async magicLinkSignIn(input: { loginId: string; URI: string }): Promise<void> {
+      await call('POST', '/v1/auth/magiclink/signin/email', { body: { ...input, loginOptions: {} } })
+    },
+    /** `POST /v1/auth/magiclink/verify`: the link's token for a session (once). */
+    magicLinkVerify(token: string) {
+      return call('POST', '/v1/auth/magiclink/verify', { body: { token } }, asJwtResponse)
+    },
     me(refreshJwt: VerifiedRefreshToken) {
       return call('GET', '/v1/auth/me', { refreshJwt, retry: true }, asUser)
     },

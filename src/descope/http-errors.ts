@@ -11,7 +11,8 @@
  * - sign-up and sign-up-or-in start → 400 `invalid_login_id` ("cannot be used here"), whether
  *   the user exists, the ID is malformed for Descope, or the project refuses it;
  * - session calls (add-device, step-up and MFA starts, refresh, `/me`) → 401 `unauthorized`
- *   with `WWW-Authenticate: Bearer error="invalid_token"` (the refresh token was refused).
+ *   with `WWW-Authenticate: Bearer error="invalid_token"` (the refresh token was refused);
+ * - recovery finish → 400 `invalid_recovery_link` (used, expired or unknown link).
  *
  * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
  * answer, anything else is a bug and becomes the app's logged 500.
@@ -25,7 +26,7 @@ import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
 /** What the edge was doing when Descope failed. */
-type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session'
+type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'
 
 /** Turns an error thrown while calling Descope into the browser API's error; logs and counts it. */
 export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamStep): unknown {
@@ -75,5 +76,8 @@ function refusal(step: UpstreamStep): AppError {
       return new AppError('invalid_login_id')
     case 'session':
       return unauthorized(true)
+    case 'recovery-start':
+    case 'recovery-finish':
+      return new AppError('invalid_recovery_link')
   }
 }

@@ -75,6 +75,19 @@ export function parseLoginIdOnly(body: Record<string, unknown>): { loginId: stri
   return { loginId: canonicalLoginId(required(body, 'loginId')) }
 }
 
+/** Longest recovery link token accepted (Descope's are a few dozen characters). */
+const MAX_LINK_TOKEN_LENGTH = 1024
+
+/** `{token}`: the `t` of a recovery link, opaque, printable ASCII without spaces. */
+export function parseLinkToken(body: Record<string, unknown>): { token: string } {
+  allowOnly(body, ['token'])
+  const token = required(body, 'token')
+  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token) || token.length > MAX_LINK_TOKEN_LENGTH) {
+    throw invalidField('token', `must be 1 to ${MAX_LINK_TOKEN_LENGTH} printable characters`)
+  }
+  return { token }
+}
+
 /** `{}`: add-device takes the user from the session, never from the body. */
 export function parseEmpty(body: Record<string, unknown>): void {
   if ('loginId' in body) throw invalidField('loginId', 'must not be sent: a device is added to the signed-in user')

@@ -171,7 +171,7 @@ async function answerStart(
 }
 
 /** Tokens go into cookies only; the body says who signed in and until when. */
-function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
+export function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
   setSessionCookies(c, c.var.config, tokens)
   return c.json({
     user: tokens.user ?? null,

@@ -3,7 +3,8 @@
  * Rate limits on the passkey routes, with the Workers Rate Limiting binding (`ratelimits` in
  * wrangler.jsonc; limit and period are set there): one bucket per client IP (`RATE_LIMIT_IP`, every
  * start and every finish: a finish with a made-up transaction ID still costs a KV read) and one
- * per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start).
+ * per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start); recovery start
+ * counts against a tighter one (`RATE_LIMIT_RECOVERY`), per IP and per login ID.
  * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
  *
  * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
@@ -26,7 +27,10 @@ import { sha256Hex } from '../lib/crypto'
 import { loginIdKey } from '../passkey/login-id'
 import { telemetryOf } from '../telemetry/for-request'
 
-type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID'
+type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID' | 'RATE_LIMIT_RECOVERY'
+
+/** How a binding's refusals are counted (docs/operations.md). */
+const BUCKET_NAMES: Record<Binding, 'ip' | 'login_id' | 'recovery'> = { RATE_LIMIT_IP: 'ip', RATE_LIMIT_LOGIN_ID: 'login_id', RATE_LIMIT_RECOVERY: 'recovery' }
 
 /** The longest window a `[[ratelimits]]` binding can have (10 or 60 s): by then any has rolled over. */
 const RETRY_AFTER_SECONDS = 60
@@ -42,6 +46,13 @@ export const limitByIp = () =>
 /** One count against a login ID's bucket (case-folded); throws 429 when it is exhausted. */
 export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
   await limit(c, 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
+}
+
+/** Recovery start: one count against the client IP's and one against the login ID's recovery bucket. */
+export async function limitRecovery(c: Context<AppEnv>, loginId: string): Promise<void> {
+  const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
+  if (ip !== undefined) await limit(c, 'RATE_LIMIT_RECOVERY', `ip:${ip}`)
+  await limit(c, 'RATE_LIMIT_RECOVERY', `login:${await sha256Hex(loginIdKey(loginId))}`)
 }
 
 /**
@@ -82,7 +93,7 @@ async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise
   const telemetry = telemetryOf(c)
   telemetry.log('warn', event, { binding })
   if (event === 'rate_limited') {
-    telemetry.count('rate_limited', [binding === 'RATE_LIMIT_IP' ? 'ip' : 'login_id', c.req.path])
+    telemetry.count('rate_limited', [BUCKET_NAMES[binding], c.req.path])
     throw new AppError('rate_limited', { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
   }
 }

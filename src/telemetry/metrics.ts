@@ -10,6 +10,7 @@
  * | `rate_limited`     | request ID | bucket | route   |           |             |
  * | `upstream_error`   | request ID | step   | kind    | Descope's `errorCode` | HTTP status (0: none) |
  * | `keyset_fetch`     | request ID | result (`ok`, `failed`) | reason | | duration (ms) |
+ * | `recovery`         | request ID | step (`start`, `finish`) | outcome (`sent`, `not_sent`, `ok`) | | |
  *
  * The metric is also the sampling index, so a flood of one kind never samples away another.
  * Every value is a code, a name or a number: never a token, login ID or secret.
@@ -22,11 +23,13 @@ export interface Metrics {
   /** A presented session (or refresh) token refused, or no signing keys to check it. */
   session_rejected: [reason: string, source: string]
   /** The edge's own rate limiter refused a start or a finish (Descope's 429s are `upstream_error`s). */
-  rate_limited: [bucket: 'ip' | 'login_id', route: string]
+  rate_limited: [bucket: 'ip' | 'login_id' | 'recovery', route: string]
   /** A call to Descope failed, or Descope answered something the edge refused; double1 is the status. */
   upstream_error: [step: string, kind: string, errorCode?: string]
   /** One fetch of the signing keys from Descope (not the shared cache); double1 is its duration. */
   keyset_fetch: [result: 'ok' | 'failed', reason?: string]
+  /** A recovery link sent (or refused by Descope: `not_sent`), or one that signed a user in. */
+  recovery: [step: 'start' | 'finish', outcome: 'sent' | 'not_sent' | 'ok']
 }
 
 export type Metric = keyof Metrics

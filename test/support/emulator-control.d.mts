@@ -39,6 +39,8 @@ export interface EmulatorControl<Fault = Record<string, unknown>> {
   patchUser(userId: string, patch: Partial<Omit<EmulatorUser, 'loginId'>> & { status?: 'enabled' | 'disabled' }): Promise<unknown>
   /** Removes every passkey of a user, as in the console (its sessions stay); answers the user object. */
   removePasskeys(userId: string): Promise<{ userId: string; webauthn: boolean; [field: string]: unknown }>
+  /** Emails the project sent (magic links), newest first. */
+  outbox(): Promise<Array<{ to: string; loginId: string; link: string; sentAt: number }>>
   /** Signs any payload with the project's current key (header defaults: RS256 and the current kid). */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
   /** Descope's own `POST /v1/auth/refresh` with a refresh JWT: what Descope says of a token, without the edge. */

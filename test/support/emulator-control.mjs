@@ -43,6 +43,7 @@ export function emulatorControl(projectId, baseUrl, { fetch: fetcher = fetch } =
     user: (userId) => send('GET', `/users/${userId}`),
     patchUser: (userId, patch) => send('PATCH', `/users/${userId}`, patch),
     removePasskeys: (userId) => send('DELETE', `/users/${userId}/passkeys`),
+    outbox: async () => (await send('GET', '/outbox')).emails,
     sign: async (payload, header = {}) => (await send('POST', '/sign', { payload, header })).jwt,
     async refresh(refreshJwt) {
       const response = await fetcher(`${baseUrl}/v1/auth/refresh`, { method: 'POST', headers: { Authorization: `Bearer ${projectId}:${refreshJwt}` } })
