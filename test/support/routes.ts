@@ -18,3 +18,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET', '/healthz'],
   ['GET', '/readyz'],
 ]
+
+/** The recovery routes, served only with `RECOVERY` set (docs/recovery.md); 404 otherwise. */
+export const RECOVERY_ROUTES: ReadonlyArray<[string, string]> = [
+  ['GET', '/auth/recover/method'],
+  ['POST', '/auth/recover/start'],
+  ['POST', '/auth/recover/finish'],
+]

@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../src/errors'
 import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, newLoginId } from './passkey-helpers'
-import { PASSKEY_FLOWS, ROUTES } from '../support/routes'
+import { PASSKEY_FLOWS, RECOVERY_ROUTES, ROUTES } from '../support/routes'
 
-const edge = edgeFor()
+// Recovery on, so its routes are fuzzed too (off, they are plain 404s).
+const edge = edgeFor(undefined, { RECOVERY: 'email-link' })
+const EVERY_ROUTE = [...ROUTES, ...RECOVERY_ROUTES]
 let requests = 0
 /** `status code` → count, printed as a figure after the run. */
 const outcomes: Record<string, number> = {}
@@ -22,6 +24,7 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'invalid_request',
   'invalid_transaction',
   'invalid_login_id',
+  'invalid_recovery_link',
   'authentication_failed',
   'unauthorized',
   'forbidden',
@@ -308,7 +311,7 @@ describe('fuzzing every route (no 5xx, documented error shape, no-store)', () =>
   it('should survive 1,300 generated header sets and methods on every route', async () => {
     const methods = fc.constantFrom('GET', 'POST', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH')
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), methods, headers, startBody, async ([, path], method, extra, body) => {
+      fc.asyncProperty(fc.constantFrom(...EVERY_ROUTE), methods, headers, startBody, async ([, path], method, extra, body) => {
         const { 'Transfer-Encoding': _, 'Content-Length': __, ...sent } = extra
         await check(method, path, sent, body)
       }),
@@ -340,7 +343,7 @@ describe('fuzzing every route (no 5xx, documented error shape, no-store)', () =>
       { reset: true }
     )
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), fault, validStart, finishBody, async ([method, path], injected, start, finish) => {
+      fc.asyncProperty(fc.constantFrom(...EVERY_ROUTE), fault, validStart, finishBody, async ([method, path], injected, start, finish) => {
         await edge.emulator.clearFaults()
         await edge.emulator.fault({ route: '*', ...injected })
         const body = path.endsWith('/finish') ? finish.body : start

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import document from '../../static/openapi.json'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { edgeFor, ORIGIN } from '../support/edge'
-import { ROUTES } from '../support/routes'
+import { RECOVERY_ROUTES, ROUTES } from '../support/routes'
 import { Browser, newLoginId, wellFormedFinish } from './passkey-helpers'
 
 type Json = Record<string, any>
@@ -52,7 +52,7 @@ class CheckedBrowser extends Browser {
     const headers: Record<string, string> = {}
     const cookie = this.jar.header()
     if (cookie) headers.Cookie = cookie
-    const response = await edge.fetch(path, { headers })
+    const response = await this.edge.fetch(path, { headers })
     this.jar.store(response)
     return { status: response.status, body: await expectDocumented('GET', path, response) }
   }
@@ -62,7 +62,7 @@ describe('static/openapi.json', () => {
   it('should be OpenAPI 3.1 and describe exactly the routes the Worker serves', () => {
     expect(doc.openapi).toMatch(/^3\.1\./)
     const described = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
-    expect(described.sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort())
+    expect(described.sort()).toEqual([...ROUTES, ...RECOVERY_ROUTES].map(([method, path]) => `${method} ${path}`).sort())
   })
 
   it('should be served as a static file beside the page', async () => {
@@ -124,6 +124,21 @@ describe('static/openapi.json', () => {
     expect((await browser.get('/api/hello')).status).toBe(401)
   })
 
+  it('should match the answers of recovery, on and off', async () => {
+    const on = edgeFor(undefined, { RECOVERY: 'email-link' })
+    const browser = new CheckedBrowser(on)
+    const loginId = newLoginId('openapi-recover')
+    await browser.signUp(loginId)
+    expect((await browser.get('/auth/recover/method')).status).toBe(200)
+    expect((await browser.call('/auth/recover/start', { loginId })).status).toBe(200)
+    const link = (await on.emulator.outbox()).find((sent) => sent.to === loginId)?.link ?? ''
+    const token = new URL(link).searchParams.get('t')
+    expect((await browser.call('/auth/recover/finish', { token })).status).toBe(200)
+    expect((await browser.call('/auth/recover/finish', { token })).status).toBe(400)
+    expect((await browser.call('/auth/recover/finish', { token: 'a b' })).status).toBe(400)
+    expect((await new CheckedBrowser(edge).call('/auth/recover/start', { loginId })).status).toBe(404)
+  })
+
   it('should have checked every kind of answer the runs above claim', () => {
     for (const answer of [
       'POST /auth/passkey/signup/finish 200',
@@ -132,6 +147,8 @@ describe('static/openapi.json', () => {
       'GET /api/sensitive 401',
       'POST /auth/refresh 401',
       'POST /auth/passkey/signup/start 415',
+      'POST /auth/recover/finish 200',
+      'POST /auth/recover/start 404',
     ]) {
       expect(seen).toContain(answer)
     }
