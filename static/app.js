@@ -3,11 +3,14 @@
  * The passkey page. Signed out, one screen: "Sign in with a passkey" (nothing typed), one
  * email/username field that offers passkeys through autofill and otherwise continues with
  * sign-up-or-in, and a quiet way to create an account. Signed in: the session, add this device,
- * the demo API with its step-up, sign out, sign out everywhere.
+ * the demo API with its step-up, sign out, sign out everywhere. With recovery on (docs/recovery.md):
+ * "Lost your passkey?" emails a sign-in link; the link signs in and asks for a passkey on this device.
  *
  * No framework: every action runs through `runAction()` (buttons disabled meanwhile, one error
  * path), every outcome is said once in the `aria-live` status line, in words from messages.js.
  */
+// First: the recovery link's token leaves the address bar before any other module runs.
+import { recoveryToken } from './recovery-link.js'
 import { ApiError, get, needsStepUp, post } from './api.js'
 import { createAutofill } from './autofill.js'
 import { describeError, message } from './messages.js'
@@ -35,11 +38,17 @@ const ui = {
   result: $('result'),
   resultTitle: $('result-title'),
   resultText: $('result-text'),
+  recover: /** @type {HTMLDetailsElement} */ ($('recover')),
+  recoverForm: /** @type {HTMLFormElement} */ ($('recover-form')),
+  recoverOutbox: $('recover-outbox'),
+  recoverOutboxLink: /** @type {HTMLAnchorElement} */ ($('recover-outbox-link')),
+  recovered: $('recovered'),
+  recoveredTitle: $('recovered-title'),
 }
 
 const canUsePasskeys = webauthnAvailable()
 /** Buttons that start a ceremony stay disabled for good when the browser has no WebAuthn. */
-const ceremonyButtons = ['#passkey-sign-in', '#continue-form button', '#signup-form button', '#add-device', '#stepup-confirm']
+const ceremonyButtons = ['#passkey-sign-in', '#continue-form button', '#signup-form button', '#add-device', '#stepup-confirm', '#recovered-add-device']
 
 // A passkey picked from the login field's autofill list finishes the sign-in like a button would.
 const autofill = createAutofill(({ transactionId, response }) => {
@@ -138,6 +147,7 @@ function renderSession(session) {
   ui.demo.hidden = false
   ui.signedIn.hidden = session === null
   ui.signedOut.hidden = session !== null
+  if (session === null) ui.recovered.hidden = true
   if (session === null) {
     // Inside an action (sign-out), runAction starts it once the page is no longer busy.
     if (!busy) void autofill.start()
@@ -268,9 +278,51 @@ ui.signUpForm.addEventListener('submit', (event) => {
   )
 })
 
+// ---- recovery (only when the edge has it on) ---------------------------------------------------
+
+/** Shows "Lost your passkey?" when the edge offers recovery (and, in local dev, where emails land). */
+async function offerRecovery() {
+  let method
+  try {
+    method = await get('/auth/recover/method')
+  } catch {
+    return // 404: recovery is off, and the page says nothing of it.
+  }
+  ui.recover.hidden = false
+  if (typeof method.outbox === 'string' && /^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(method.outbox)) {
+    ui.recoverOutboxLink.href = method.outbox
+    ui.recoverOutbox.hidden = false
+  }
+}
+
+ui.recoverForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  const input = /** @type {HTMLInputElement} */ (ui.recoverForm.elements.namedItem('loginId'))
+  const loginId = required(input)
+  if (loginId === null) return
+  void runAction(async () => {
+    await post('/auth/recover/start', { loginId })
+    ui.recoverForm.reset()
+    say(message('recovery_sent'), 'success')
+  }, input)
+})
+
+/** Signs in with the link's token, then asks at once for a passkey on this device. */
+async function finishRecovery(token) {
+  await runAction(async () => {
+    say(message('recovering'))
+    const done = await post('/auth/recover/finish', { token })
+    await showSignedIn('recovered', done.user)
+    if (ui.signedIn.hidden) return
+    ui.recovered.hidden = false
+    ui.recoveredTitle.focus()
+  })
+}
+
 // ---- signed in ---------------------------------------------------------------------------------
 
-$('add-device').addEventListener('click', (event) => {
+/** Add-device: a passkey on this device for the signed-in user. */
+function addDevice(event) {
   const button = /** @type {HTMLElement} */ (event.currentTarget)
   void runAction(
     async () => {
@@ -278,11 +330,21 @@ $('add-device').addEventListener('click', (event) => {
       const start = await post('/auth/passkey/update/start', {})
       const response = await createPasskey(start.options)
       await post('/auth/passkey/update/finish', { transactionId: start.transactionId, response })
+      ui.recovered.hidden = true
       say(message('device_added'), 'success')
     },
     button,
     { ceremony: true }
   )
+}
+
+$('add-device').addEventListener('click', addDevice)
+$('recovered-add-device').addEventListener('click', addDevice)
+
+$('recovered-later').addEventListener('click', () => {
+  ui.recovered.hidden = true
+  say(message('recovered_later'), 'calm')
+  $('add-device').focus()
 })
 
 $('sign-out').addEventListener('click', () => {
@@ -395,6 +457,12 @@ function hideStepUp() {
 async function start() {
   if (!canUsePasskeys) ui.unsupported.hidden = false
   setBusy(false)
+  void offerRecovery()
+  if (recoveryToken !== null) {
+    ui.loading.hidden = true
+    await finishRecovery(recoveryToken)
+    if (!ui.signedIn.hidden) return
+  }
   let session = null
   try {
     // A lapsed session with a good refresh cookie is renewed by the edge on this very call.

@@ -14,6 +14,7 @@ export const MESSAGES = {
   invalid_request: 'The page sent something the server did not expect. Reload the page and try again.',
   invalid_login_id: 'That email or username can’t be used here. If the account is yours, sign in with your passkey instead.',
   invalid_transaction: 'This step took too long or was already used. Please start again.',
+  invalid_recovery_link: 'This sign-in link was already used, has expired or is not complete. Ask for a new one under “Lost your passkey?”.',
   authentication_failed: 'That passkey wasn’t accepted here. Try again, or choose another passkey for this site.',
   unauthorized: 'Your session has ended. Sign in again to continue.',
   forbidden: 'Your account cannot do that.',
@@ -69,6 +70,10 @@ export const MESSAGES = {
   sensitive_done_text: 'You confirmed with your passkey moments ago, so the edge allowed it.',
   sensitive_refused: 'The sensitive action was refused.',
   sensitive_not_done: 'The sensitive action was not done.',
+  recovery_sent: 'If that account has an email address, a sign-in link is on its way. Open it on this device. (At most one link every 10 minutes.)',
+  recovering: 'Signing you in with the emailed link…',
+  recovered: 'Welcome back, {name}. You are signed in with the emailed link: create a passkey on this device now.',
+  recovered_later: 'You can add this device any time with “Add this device”.',
 }
 
 /**

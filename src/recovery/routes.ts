@@ -36,8 +36,15 @@ const START_MAX_BYTES = 4 * 1024
 export function recoveryRoutes(routes: Hono<AppEnv>): void {
   routes.use('*', recoveryEnabled)
 
-  /** What the page asks to know whether to offer recovery. */
-  routes.get('/method', (c) => c.json({ method: c.var.config.recovery }))
+  /**
+   * What the page asks to know whether to offer recovery. Against the local emulator (plain http,
+   * which the configuration allows only for localhost) it also says where the emails land.
+   */
+  routes.get('/method', (c) => {
+    const { recovery, baseUrl, projectId } = c.var.config
+    const outbox = baseUrl.startsWith('http:') ? `${baseUrl}/emulator/${projectId}/outbox` : undefined
+    return c.json({ method: recovery, ...(outbox && { outbox }) })
+  })
 
   routes.post('/start', requireAllowedOrigin(), limitByIp(), async function recoverStart(c) {
     const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
