@@ -66,7 +66,14 @@ describe('emulator settings: the control API', () => {
     const merged = await control('PUT', '/settings', { refresh_token_rotation: true })
     expect(merged.json).toEqual({ ...defaults.json, refresh_token_rotation: true })
     expect((await control('PUT', '/settings', { auth_schema: 'tenantOnly' })).json).toMatchObject({ refresh_token_rotation: true, auth_schema: 'tenantOnly' })
-    for (const bad of [{ refresh_token_rotation: 'yes' }, { session_token_response_method: 'header' }, { nope: true }, [], { magiclink_expiration: 0 }, { magiclink_expiration: 1.5 }]) {
+    for (const bad of [
+      { refresh_token_rotation: 'yes' },
+      { session_token_response_method: 'header' },
+      { nope: true },
+      [],
+      { magiclink_expiration: 0 },
+      { magiclink_expiration: 1.5 },
+    ]) {
       const refused = await control('PUT', '/settings', bad)
       expect(refused.status).toBe(400)
       expect(refused.json.errorCode).toBe('E011001')
