@@ -1,5 +1,6 @@
-// `npm run build`: the package's entry points (src/package/) and what they import, compiled by
-// tsc to ES modules with declarations in dist/ (tsconfig.build.json).
+// `npm run build`: the package's entry points and what they import, in dist/: the session check
+// (src/package/) compiled by tsc to ES modules with declarations (tsconfig.build.json), and the
+// browser client (static/client/) copied as it is, with declarations from its JSDoc.
 //
 // The sources import each other without file extensions (bundler resolution, as wrangler builds
 // the Worker); Node's ES modules, Deno and TypeScript's node16 resolution need them. So each
@@ -7,17 +8,23 @@
 // whatever the entry points do not reach is removed: tsc also emits the files that the generated
 // Worker types pull in (worker-configuration.d.ts names src/index.ts as the main module).
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DIST = join(ROOT, 'dist')
 const RELATIVE = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g
-const ENTRY_POINTS = ['package/session', 'package/rpc']
+const ENTRY_POINTS = ['package/session', 'package/rpc', 'client/index']
+const tsc = (project) => execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, project)], { stdio: 'inherit' })
 
 rmSync(DIST, { recursive: true, force: true })
-execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' })
+tsc('tsconfig.build.json')
+// The browser client ships as the page loads it (static/client/), with declarations from its JSDoc.
+tsc('tsconfig.client.json')
+for (const name of readdirSync(join(ROOT, 'static/client'))) {
+  if (name.endsWith('.js')) copyFileSync(join(ROOT, 'static/client', name), join(DIST, 'client', name))
+}
 
 let files = 0
 for (const file of walk(DIST)) {

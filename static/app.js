@@ -9,12 +9,28 @@
  * No framework: every action runs through `runAction()` (buttons disabled meanwhile, one error
  * path), every outcome is said once in the `aria-live` status line, in words from messages.js.
  */
-// First: the recovery link's token leaves the address bar before any other module runs.
-import { recoveryToken } from './recovery-link.js'
-import { ApiError, get, needsStepUp, post } from './api.js'
-import { createAutofill } from './autofill.js'
+import {
+  ApiError,
+  addDevice as addThisDevice,
+  createAutofill,
+  currentSession,
+  finishSignIn,
+  needsStepUp,
+  recovery,
+  signIn,
+  signOut,
+  signOutEverywhere,
+  signUp,
+  signUpOrIn,
+  stepUp,
+  takeRecoveryToken,
+  webauthnAvailable,
+} from './client/index.js'
+import { get } from './client/api.js'
 import { describeError, message } from './messages.js'
-import { createPasskey, getPasskey, webauthnAvailable } from './webauthn.js'
+
+// First thing: a recovery link's token leaves the address bar (docs/recovery.md).
+const recoveryToken = takeRecoveryToken()
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 
@@ -55,7 +71,7 @@ const autofill = createAutofill(({ transactionId, response }) => {
   void runAction(
     async () => {
       say(message('signing_in'))
-      const done = await post('/auth/passkey/signin/finish', { transactionId, response })
+      const done = await finishSignIn({ transactionId, response })
       ui.continueForm.reset()
       await showSignedIn('welcome_back', done.user)
     },
@@ -133,14 +149,7 @@ function report(error, returnFocus) {
 // ---- session view ------------------------------------------------------------------------------
 
 /** The session from the edge (no call to Descope), or `null` when signed out. */
-async function loadSession() {
-  try {
-    return await get('/auth/session')
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null
-    throw error
-  }
-}
+const loadSession = currentSession
 
 function renderSession(session) {
   ui.loading.hidden = true
@@ -229,9 +238,7 @@ $('passkey-sign-in').addEventListener('click', (event) => {
       say(message('waiting'))
       // No login ID: the browser offers every passkey it has for this site, and the edge signs in
       // whoever the chosen one belongs to.
-      const start = await post('/auth/passkey/signin/start', {})
-      const response = await getPasskey(start.options)
-      const done = await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
+      const done = await signIn()
       await showSignedIn('welcome_back', done.user)
     },
     button,
@@ -246,12 +253,9 @@ ui.continueForm.addEventListener('submit', (event) => {
   void runAction(
     async () => {
       say(message('checking_account'))
-      const start = await post('/auth/passkey/signup-in/start', { loginId })
-      const create = start.create === true
-      const response = create ? await createPasskey(start.options) : await getPasskey(start.options)
-      const done = await post('/auth/passkey/signup-in/finish', { transactionId: start.transactionId, response })
+      const done = await signUpOrIn(loginId)
       ui.continueForm.reset()
-      await showSignedIn(create ? 'welcome_new_account' : 'welcome_back', done.user)
+      await showSignedIn(done.created ? 'welcome_new_account' : 'welcome_back', done.user)
     },
     ui.loginId,
     { ceremony: true }
@@ -267,9 +271,7 @@ ui.signUpForm.addEventListener('submit', (event) => {
   void runAction(
     async () => {
       say(message('creating'))
-      const start = await post('/auth/passkey/signup/start', name ? { loginId, name } : { loginId })
-      const response = await createPasskey(start.options)
-      const done = await post('/auth/passkey/signup/finish', { transactionId: start.transactionId, response })
+      const done = await signUp(loginId, { name })
       form.reset()
       await showSignedIn('welcome_new', done.user)
     },
@@ -282,12 +284,9 @@ ui.signUpForm.addEventListener('submit', (event) => {
 
 /** Shows "Lost your passkey?" when the edge offers recovery (and, in local dev, where emails land). */
 async function offerRecovery() {
-  let method
-  try {
-    method = await get('/auth/recover/method')
-  } catch {
-    return // 404: recovery is off, and the page says nothing of it.
-  }
+  // Off (or unreachable), the page says nothing of it.
+  const method = await recovery.method().catch(() => null)
+  if (method === null) return
   ui.recover.hidden = false
   if (typeof method.outbox === 'string' && /^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(method.outbox)) {
     ui.recoverOutboxLink.href = method.outbox
@@ -301,7 +300,7 @@ ui.recoverForm.addEventListener('submit', (event) => {
   const loginId = required(input)
   if (loginId === null) return
   void runAction(async () => {
-    await post('/auth/recover/start', { loginId })
+    await recovery.start(loginId)
     ui.recoverForm.reset()
     say(message('recovery_sent'), 'success')
   }, input)
@@ -311,7 +310,7 @@ ui.recoverForm.addEventListener('submit', (event) => {
 async function finishRecovery(token) {
   await runAction(async () => {
     say(message('recovering'))
-    const done = await post('/auth/recover/finish', { token })
+    const done = await recovery.finish(token)
     await showSignedIn('recovered', done.user)
     if (ui.signedIn.hidden) return
     ui.recovered.hidden = false
@@ -327,9 +326,7 @@ function addDevice(event) {
   void runAction(
     async () => {
       say(message('adding_device'))
-      const start = await post('/auth/passkey/update/start', {})
-      const response = await createPasskey(start.options)
-      await post('/auth/passkey/update/finish', { transactionId: start.transactionId, response })
+      await addThisDevice()
       ui.recovered.hidden = true
       say(message('device_added'), 'success')
     },
@@ -350,7 +347,7 @@ $('recovered-later').addEventListener('click', () => {
 $('sign-out').addEventListener('click', () => {
   void runAction(async () => {
     try {
-      await post('/auth/logout', {})
+      await signOut()
       showSignedOut(message('signed_out'))
     } catch (error) {
       // No answer at all: nothing changed, the cookies are still there.
@@ -366,7 +363,7 @@ $('sign-out').addEventListener('click', () => {
 $('sign-out-everywhere').addEventListener('click', () => {
   void runAction(async () => {
     try {
-      await post('/auth/logout-all', {})
+      await signOutEverywhere()
       showSignedOut(message('signed_out_everywhere'), 'success')
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0) throw error
@@ -423,9 +420,7 @@ $('stepup-confirm').addEventListener('click', (event) => {
     async () => {
       say(message('waiting'))
       // The edge takes the user from the session; no login ID leaves the page.
-      const start = await post('/auth/passkey/signin/start', { stepup: true })
-      const response = await getPasskey(start.options)
-      await post('/auth/passkey/signin/finish', { transactionId: start.transactionId, response })
+      await stepUp()
       hideStepUp()
       renderSession(await loadSession())
       await sensitiveAction()

@@ -6,7 +6,7 @@
  * `{placeholders}` are filled by `message()`. The server's own English `message` is never shown:
  * it is meant for developers and may name fields.
  */
-import { ApiError } from './api.js'
+import { ApiError } from './client/api.js'
 
 /** @type {Record<string, string>} */
 export const MESSAGES = {

@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath)('recovery by email link, in Chromium', () => {
 
     await page.getByText('Lost your passkey?').click()
     await expect.poll(() => page.locator('#recover-outbox').isVisible()).toBe(true)
-    await page.getByLabel('Email or username', { exact: true }).last().fill(loginId)
+    await page.getByLabel('Email or username of your account').fill(loginId)
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
     await expectStatus(/sign-in link is on its way/)
 

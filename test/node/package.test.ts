@@ -58,6 +58,8 @@ describe('npm pack', () => {
       'dist/package/session.d.ts',
       'dist/package/rpc.js',
       'dist/package/rpc.d.ts',
+      'dist/client/index.js',
+      'dist/client/index.d.ts',
     ]) {
       expect(packed.files).toContain(file)
     }
@@ -74,8 +76,8 @@ describe('npm pack', () => {
     const manifest = JSON.parse(readFileSync(join(packed.installedAt, 'package.json'), 'utf8'))
     expect(manifest.private).toBeUndefined()
     expect(manifest.license).toBe('MIT')
-    expect(Object.keys(manifest.exports)).toEqual(['./session', './rpc', './package.json'])
-    for (const entry of ['./session', './rpc']) {
+    expect(Object.keys(manifest.exports)).toEqual(['./session', './rpc', './client', './package.json'])
+    for (const entry of ['./session', './rpc', './client']) {
       expect(existsSync(join(packed.installedAt, manifest.exports[entry].types))).toBe(true)
       expect(existsSync(join(packed.installedAt, manifest.exports[entry].default))).toBe(true)
     }
@@ -100,10 +102,11 @@ describe('the examples against the packed package', () => {
     expect([...reached].filter((file) => workersOnly.test(readFileSync(file, 'utf8')))).toEqual([])
   })
 
-  it('should type-check: the example Worker with Workers types, the Node script with Node types only', async () => {
+  it('should type-check: the example Worker with Workers types, the Node script with Node types only, the browser page with DOM types only', async () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
     await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/tsconfig.json')], { cwd: ROOT })
     await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/node/tsconfig.json')], { cwd: ROOT })
+    await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/browser/tsconfig.json')], { cwd: ROOT })
   }, 120_000)
 
   // The Node running the tests (24), and the machine's own Node when it is another major (20 here).

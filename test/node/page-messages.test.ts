@@ -18,7 +18,7 @@ interface PageApi {
 
 // Plain browser modules, loaded as they are served (no build step, no type declarations).
 const page = (await import(new URL('../../static/messages.js', import.meta.url).href)) as PageMessages
-const { ApiError, get } = (await import(new URL('../../static/api.js', import.meta.url).href)) as PageApi
+const { ApiError, get } = (await import(new URL('../../static/client/api.js', import.meta.url).href)) as PageApi
 
 describe('the page’s messages', () => {
   it('should word every error code of the API', () => {

@@ -1,13 +1,24 @@
 /**
  * @module
- * The page's only way to reach the edge: same-origin JSON calls with fixed paths. Errors become
+ * The client's only way to reach the edge: same-origin JSON calls with fixed paths. Errors become
  * an `ApiError` carrying the edge's stable `code` (never the raw body).
  */
 
-/** An answer from the edge that was not a success. The page words it by `code` (messages.js). */
+/**
+ * The edge's stable error codes (static/openapi.json, `ErrorBody`; a test keeps the two equal),
+ * and the client's own two: `network_error` (no answer) and `unexpected_response` (not the edge's
+ * JSON).
+ * @typedef {'invalid_request' | 'invalid_transaction' | 'invalid_login_id' | 'invalid_recovery_link'
+ *   | 'authentication_failed' | 'unauthorized' | 'forbidden' | 'origin_not_allowed' | 'not_found'
+ *   | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited'
+ *   | 'upstream_error' | 'unavailable' | 'upstream_timeout' | 'configuration_error' | 'internal_error'
+ *   | 'network_error' | 'unexpected_response'} ErrorCode
+ */
+
+/** An answer from the edge that was not a success. Word it by `code` (the page: messages.js). */
 export class ApiError extends Error {
   /**
-   * @param {string} code stable snake_case code from `{"error": {"code"}}`
+   * @param {ErrorCode} code stable snake_case code from `{"error": {"code"}}`
    * @param {string} message the server's sentence, for developers (the page does not show it)
    * @param {number} status the HTTP status (0 when the edge could not be reached)
    * @param {Headers} [headers] response headers, for `WWW-Authenticate`
@@ -64,6 +75,7 @@ async function call(path, init) {
 
 function errorFrom(response, body) {
   const error = typeof body === 'object' && body !== null ? body.error : undefined
+  /** @type {ErrorCode} */
   const code = typeof error?.code === 'string' ? error.code : 'unexpected_response'
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`
   // A Ray ID or a UUID: anything else is not shown.
