@@ -2,11 +2,13 @@
  * @module
  * Everything the page says about an outcome, in one table keyed by a stable code: the edge's
  * error codes (docs/api.md), the browser's WebAuthn error names, and the page's own outcomes.
- * Wording is reviewed here and nowhere else; a translation is another table with the same keys.
+ * Wording is reviewed here and nowhere else; a translation is another table with the same keys
+ * (messages-de.js), chosen by the page's `<html lang>`.
  * `{placeholders}` are filled by `message()`. The server's own English `message` is never shown:
  * it is meant for developers and may name fields.
  */
 import { ApiError } from './client/api.js'
+import { MESSAGES_DE } from './messages-de.js'
 
 /** @type {Record<string, string>} */
 export const MESSAGES = {
@@ -37,7 +39,9 @@ export const MESSAGES = {
   NotAllowedError: 'Cancelled — nothing was changed. You can try again whenever you are ready.',
   AbortError: 'Cancelled — nothing was changed. You can try again whenever you are ready.',
   InvalidStateError: 'A passkey for this account is already on this device. Sign in with it instead.',
-  SecurityError: 'This address cannot use passkeys. Open the page over https or on http://localhost.',
+  SecurityError:
+    'The browser refused: this site’s passkey domain does not match this address. The site’s operator sets the passkey domain in Descope to this host or a parent domain of it.',
+  insecure_context: 'This address cannot use passkeys. Open the page over https or on http://localhost.',
   NotSupportedError: 'This device has no authenticator that can make this kind of passkey.',
   bad_options: 'The server sent passkey options this page does not understand.',
   unknown: 'Something went wrong. Please try again.',
@@ -76,13 +80,25 @@ export const MESSAGES = {
   recovered_later: 'You can add this device any time with “Add this device”.',
 }
 
+/** Translations by language; English (above) is the source every other table follows. */
+const TRANSLATIONS = { de: MESSAGES_DE }
+
+/** The table of the page's language (`<html lang="de">`), English when there is none. */
+const TABLE = tableFor(globalThis.document?.documentElement.lang ?? 'en')
+
+/** @param {string} lang a BCP 47 tag, e.g. `de-CH` */
+export function tableFor(lang) {
+  const primary = lang.toLowerCase().split('-')[0] ?? ''
+  return Object.hasOwn(TRANSLATIONS, primary) ? TRANSLATIONS[/** @type {'de'} */ (primary)] : MESSAGES
+}
+
 /**
  * The sentence for `key`, with its placeholders filled.
  * @param {string} key
  * @param {Record<string, string | number>} [values]
  */
 export function message(key, values = {}) {
-  const template = known(key) ? MESSAGES[key] : MESSAGES.unknown
+  const template = known(key) ? TABLE[key] : TABLE.unknown
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''))
 }
 
@@ -102,6 +118,8 @@ export function describeError(error) {
     return { text, tone: 'error' }
   }
   const name = error instanceof Error || error instanceof DOMException ? error.name : ''
+  // A SecurityError on a secure page is the passkey domain (RP ID) not covering this host.
+  if (name === 'SecurityError' && globalThis.isSecureContext === false) return { text: message('insecure_context'), tone: 'error' }
   if (name === 'NotAllowedError' || name === 'AbortError' || name === 'InvalidStateError') return { text: message(name), tone: 'calm' }
   if (name === 'TypeError') return { text: message('bad_options'), tone: 'error' }
   return { text: message(known(name) ? name : 'unknown'), tone: 'error' }

@@ -8,6 +8,7 @@ import { ERRORS } from '../../src/errors'
 
 interface PageMessages {
   MESSAGES: Record<string, string>
+  tableFor(lang: string): Record<string, string>
   message(key: string, values?: Record<string, string | number>): string
   describeError(error: unknown): { text: string; tone: string }
 }
@@ -19,6 +20,10 @@ interface PageApi {
 // Plain browser modules, loaded as they are served (no build step, no type declarations).
 const page = (await import(new URL('../../static/messages.js', import.meta.url).href)) as PageMessages
 const { ApiError, get } = (await import(new URL('../../static/client/api.js', import.meta.url).href)) as PageApi
+const { MESSAGES_DE } = (await import(new URL('../../static/messages-de.js', import.meta.url).href)) as { MESSAGES_DE: Record<string, string> }
+
+/** The `{placeholders}` of a sentence, sorted. */
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map(([, name]) => name).sort()
 
 describe('the page’s messages', () => {
   it('should word every error code of the API', () => {
@@ -75,5 +80,24 @@ describe('the page’s messages', () => {
       expect(page.describeError(new DOMException('browser text', name)).tone).toBe('calm')
     }
     expect(page.describeError(new DOMException('browser text', 'SecurityError'))).toEqual({ text: page.MESSAGES.SecurityError, tone: 'error' })
+  })
+
+  it('should tell a passkey domain that does not match this host from a page that is not secure', () => {
+    const secure = page.describeError(new DOMException('browser text', 'SecurityError')).text
+    expect(secure).toMatch(/passkey domain does not match/)
+    Object.defineProperty(globalThis, 'isSecureContext', { value: false, configurable: true })
+    try {
+      expect(page.describeError(new DOMException('browser text', 'SecurityError')).text).toBe(page.MESSAGES.insecure_context)
+    } finally {
+      Reflect.deleteProperty(globalThis, 'isSecureContext')
+    }
+  })
+
+  it('should ship a German table with every key and placeholder of the English one, chosen by the page’s language', () => {
+    expect(Object.keys(MESSAGES_DE).sort()).toEqual(Object.keys(page.MESSAGES).sort())
+    for (const [key, text] of Object.entries(page.MESSAGES)) expect(placeholders(MESSAGES_DE[key] ?? ''), key).toEqual(placeholders(text))
+    expect(page.tableFor('de-CH')).toBe(MESSAGES_DE)
+    expect(page.tableFor('en-GB')).toBe(page.MESSAGES)
+    expect(page.tableFor('fr')).toBe(page.MESSAGES)
   })
 })
