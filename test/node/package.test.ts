@@ -5,7 +5,7 @@
  * `passkey-edge/session` from it to verify a real session token of the emulator.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, inject, it } from 'vitest'
@@ -107,6 +107,37 @@ describe('the examples against the packed package', () => {
     await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/tsconfig.json')], { cwd: ROOT })
     await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/node/tsconfig.json')], { cwd: ROOT })
     await run(process.execPath, [tsc, '-p', join(ROOT, 'examples/browser/tsconfig.json')], { cwd: ROOT })
+  }, 120_000)
+
+  it('should type-check every TypeScript snippet of the README as written', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(([, code = '']) => code)
+    expect(snippets.length).toBeGreaterThanOrEqual(3)
+    // Beside examples/node_modules, so they import the packed package as a user's project does;
+    // the browser client's snippets with DOM types, the others with the Workers types.
+    const out = join(ROOT, 'examples/.readme-snippets')
+    rmSync(out, { recursive: true, force: true })
+    for (const kind of ['worker', 'browser']) mkdirSync(join(out, kind), { recursive: true })
+    snippets.forEach((code, index) => {
+      const kind = code.includes("from 'passkey-edge/client'") ? 'browser' : 'worker'
+      writeFileSync(join(out, kind, `snippet-${index + 1}.ts`), code)
+    })
+    const base = { compilerOptions: { noEmit: true, strict: true, skipLibCheck: true, moduleResolution: 'Bundler', module: 'ES2022', target: 'ES2022' } }
+    writeFileSync(
+      join(out, 'worker/tsconfig.json'),
+      JSON.stringify({
+        ...base,
+        compilerOptions: { ...base.compilerOptions, lib: ['ES2022'], types: [] },
+        include: ['../../../worker-configuration.d.ts', '*.ts'],
+      })
+    )
+    writeFileSync(
+      join(out, 'browser/tsconfig.json'),
+      JSON.stringify({ ...base, compilerOptions: { ...base.compilerOptions, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] }, include: ['*.ts'] })
+    )
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
+    for (const kind of ['worker', 'browser']) await run(process.execPath, [tsc, '-p', join(out, kind, 'tsconfig.json')], { cwd: ROOT })
+    rmSync(out, { recursive: true, force: true })
   }, 120_000)
 
   // The Node running the tests (24), and the machine's own Node when it is another major (20 here).
