@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { emulatorControl } from '../test/support/emulator-control.mjs'
-import { ROOT, buildEmulator, buildForNode, buildWorkers, exists } from './lib/build.mjs'
+import { ROOT, buildEmulator, buildForNode, buildWorkers, clientSize, exists } from './lib/build.mjs'
 import { bundleWorker } from '../scripts/lib/workerd.mjs'
 import { SAMPLES as COLD_SAMPLES, coldBundles, coldHarnessWorker, coldIsolates } from './lib/cold.mjs'
 import { burst, load } from './lib/load.mjs'
@@ -200,6 +200,7 @@ async function main() {
   results.bundles = Object.fromEntries(
     Object.entries(bundles).map(([name, bundle]) => [name, { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, parts: bundle.parts }])
   )
+  results.client = await clientSize()
   results.meta = {
     date: new Date().toISOString(),
     machine: {

@@ -124,3 +124,17 @@ export async function buildWorkers(outRoot, workers) {
 
 /** Whether a project file exists (for parts that other issues deliver). */
 export const exists = (path) => existsSync(join(ROOT, path))
+
+/**
+ * `passkey-edge/client` as a page loads it: the files as shipped (one request each, gzip), and as
+ * a site's bundler would ship it (esbuild, minified, one file, gzip).
+ */
+export async function clientSize() {
+  const folder = join(ROOT, 'static/client')
+  const files = (await readdir(folder)).filter((file) => file.endsWith('.js'))
+  let shippedGzipBytes = 0
+  for (const file of files) shippedGzipBytes += gzipSync(await readFile(join(folder, file))).byteLength
+  const { build } = await import('esbuild')
+  const bundled = await build({ entryPoints: [join(folder, 'index.js')], bundle: true, minify: true, format: 'esm', write: false })
+  return { files: files.length, shippedGzipBytes, bundledGzipBytes: gzipSync(bundled.outputFiles[0].contents).byteLength }
+}

@@ -368,6 +368,12 @@ function extras(results) {
           : '')
     )
   }
+  const client = results.client
+  if (client) {
+    out.push(
+      `The browser client (\`passkey-edge/client\`): ${kib(client.shippedGzipBytes)} gzip as shipped (${client.files} files, comments included), ${kib(client.bundledGzipBytes)} gzip bundled and minified.`
+    )
+  }
   for (const note of results.notes ?? []) out.push(`Note: ${note}`)
   out.push('', 'Targets (--check):')
   for (const check of results.checks ?? []) {
