@@ -21,7 +21,7 @@ import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
 import { verifierFor } from '../session/for-config'
-import { checkIssuedTokens } from '../session/issued-tokens'
+import { checkIssuedTokens, type IssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
@@ -111,8 +111,8 @@ export function passkeyRoutes(routes: Hono<AppEnv>): void {
         return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
       })
       // A step-up must sign in the same user it started for.
-      await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
-      return answerSession(c, tokens)
+      const issued = await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
+      return answerSession(c, tokens, issued)
     })
   }
 
@@ -171,13 +171,9 @@ async function answerStart(
 }
 
 /** Tokens go into cookies only; the body says who signed in and until when. */
-function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
-  setSessionCookies(c, c.var.config, tokens)
-  return c.json({
-    user: tokens.user ?? null,
-    firstSeen: tokens.firstSeen === true,
-    sessionExpiration: typeof tokens.sessionExpiration === 'number' ? tokens.sessionExpiration : null,
-  })
+function answerSession(c: Context<AppEnv>, tokens: JwtResponse, issued: IssuedTokens) {
+  setSessionCookies(c, c.var.config, issued)
+  return c.json({ user: tokens.user ?? null, firstSeen: tokens.firstSeen === true, sessionExpiration: issued.session.expiresAt })
 }
 
 /**

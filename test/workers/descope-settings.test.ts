@@ -5,6 +5,9 @@
  * One project per setting; its user `Alice@Example.com` (signed up here, then given a project
  * role and a tenant as in the console) and her browser are set up once and shared by the tests of
  * that setting, which run in order. Sign-up-or-in is in test/workers/descope-contract.test.ts.
+ * The emulator answers as Descope's SDK fixtures show by default (`""` for a token not in the
+ * body, logout a JWT response with empty fields); the older shape (fields left out) is a setting,
+ * `jwt_response_fields: 'omitted'`, run here with body mode, cookie mode and rotation.
  */
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -24,6 +27,16 @@ const SETTINGS: Array<[string, (projectId: string) => Partial<ProjectSettings>]>
   ['default settings (tokens in the body)', () => ({})],
   ['both tokens as cookies', () => ({ session_token_response_method: 'cookies', refresh_token_response_method: 'cookies' })],
   ['refresh-token rotation', () => ({ refresh_token_rotation: true })],
+  ['the older answer shape (token fields left out)', () => ({ jwt_response_fields: 'omitted' })],
+  [
+    'both tokens as cookies, the older answer shape',
+    () => ({ session_token_response_method: 'cookies', refresh_token_response_method: 'cookies', jwt_response_fields: 'omitted' }),
+  ],
+  ['refresh-token rotation, the older answer shape', () => ({ refresh_token_rotation: true, jwt_response_fields: 'omitted' })],
+  [
+    'only the refresh token as a cookie, SameSite=Strict on a custom domain',
+    () => ({ refresh_token_response_method: 'cookies', refresh_token_cookie_policy: 'strict', refresh_token_cookie_domain: 'auth.example.com' }),
+  ],
   ['the conformance issuer', () => ({ conformance_issuer: true })],
   ['a custom domain issuer', (projectId) => ({ issuer: `https://auth.example.com/v1/apps/${projectId}` })],
   ['the user ID in dsub', () => ({ override_subject_claim: true })],
@@ -165,6 +178,18 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     expect((await rpc.verify(token, { roles: ['viewer'] })).ok).toBe(!tenantOnly)
   })
 
+  it('should keep her session across a signing-key rotation ("Rotate" keeps the previous keys)', async () => {
+    const token = alice.jar.cookies.get(sessionCookieName)!
+    await edge.emulator.rotateKeys()
+    expect((await get(alice, '/api/hello')).status).toBe(200)
+    expect((await alice.post('/auth/refresh')).status).toBe(200)
+    const renewed = alice.jar.cookies.get(sessionCookieName)!
+    expect(JSON.parse(atob(renewed.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid).not.toBe(
+      JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid
+    )
+    expect((await rpc.verify(token)).ok).toBe(true)
+  })
+
   it('should log out: 200, cookies cleared, the refresh token revoked at Descope', async () => {
     const refreshJwt = alice.jar.cookies.get(refreshCookieName)!
     const logout = await alice.call('/auth/logout')
@@ -173,6 +198,18 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     const after = new Browser(edge)
     after.jar.cookies.set(refreshCookieName, refreshJwt)
     expect((await after.post('/auth/refresh')).status).toBe(401)
+  })
+
+  it('should log out everywhere: every device of hers signed out at Descope', async () => {
+    const laptop = new Browser(edge, alice.authenticator)
+    const tablet = new Browser(edge, alice.authenticator)
+    await laptop.signIn(ALICE)
+    await tablet.signIn(ALICE)
+    const logoutAll = await laptop.call('/auth/logout-all')
+    expect([logoutAll.status, logoutAll.body]).toEqual([200, { ok: true }])
+    expect(laptop.jar.cookies.has(refreshCookieName)).toBe(false)
+    tablet.jar.cookies.delete(sessionCookieName)
+    expect((await tablet.post('/auth/refresh')).status).toBe(401)
   })
 })
 
