@@ -14,6 +14,7 @@ export const MESSAGES = {
   invalid_request: 'The page sent something the server did not expect. Reload the page and try again.',
   invalid_login_id: 'That email or username can’t be used here. If the account is yours, sign in with your passkey instead.',
   invalid_transaction: 'This step took too long or was already used. Please start again.',
+  transaction_expired: 'That took too long, so the step timed out. Please start again.',
   authentication_failed: 'That passkey wasn’t accepted here. Try again, or choose another passkey for this site.',
   unauthorized: 'Your session has ended. Sign in again to continue.',
   forbidden: 'Your account cannot do that.',

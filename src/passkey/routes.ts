@@ -26,10 +26,10 @@ import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
 import { edgeKey } from '../transactions/edge-secret'
-import { createTransactionStore, type Flow, type NewTransaction, type TransactionRecord } from '../transactions/store'
+import { createTransactionStore, type Flow, LATE_FINISH_GRACE_SECONDS, type NewTransaction, type TransactionRecord } from '../transactions/store'
 import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
-import { parseOptions } from './options'
+import { ceremonySeconds, parseOptions } from './options'
 import { sessionUser } from './session-user'
 import { startSignUpOrIn } from './sign-up-or-in'
 
@@ -165,8 +165,13 @@ async function answerStart(
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
   await edgeKey(c.var.config.transactions, telemetryOf(c))
-  const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId }, (write) => telemetryOf(c).waitUntil(write))
-  await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
+  const opened = await transactionsOf(c).open(
+    { ...record, descopeTransactionId: start.transactionId },
+    (write) => telemetryOf(c).waitUntil(write),
+    ceremonySeconds(options)
+  )
+  // The cookie outlives the record a little, so a late finish can be told it was late.
+  await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds + LATE_FINISH_GRACE_SECONDS)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
 }
 

@@ -243,3 +243,32 @@ describe('Descope answers the Worker must take as success', () => {
     ).toEqual([refreshCookieName, sessionCookieName].sort())
   })
 })
+
+describe('a Descope project with a step-up timeout (step_up_token_expiration)', () => {
+  const edge = edgeFor(newProjectId())
+
+  it('should let a step-up lapse: a session issued after the timeout has no su, and /api/sensitive asks again (RFC 9470)', async () => {
+    await edge.emulator.settings({ step_up_token_expiration: 60 })
+    const alice = new Browser(edge)
+    await alice.signUp(newLoginId())
+    const start = await alice.call('/auth/passkey/signin/start', { stepup: true })
+    const response = await alice.authenticator.get(start.body.options, alice.origin)
+    expect((await alice.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })).status).toBe(200)
+    const sensitive = () => edge.fetch('/api/sensitive', { headers: { Cookie: alice.jar.header() } })
+    expect((await sensitive()).status).toBe(200)
+    // `su` is never on the refresh JWT (Descope's step-up docs).
+    expect(jwtPayload(alice.jar.cookies.get(refreshCookieName)!).su).toBeUndefined()
+    expect(jwtPayload(alice.jar.cookies.get(sessionCookieName)!).su).toBe(true)
+    // Two minutes later Descope's next session token has no `su`: the edge asks for the passkey again.
+    await edge.emulator.setClock(120)
+    try {
+      expect((await alice.post('/auth/refresh')).status).toBe(200)
+    } finally {
+      await edge.emulator.setClock(0)
+    }
+    expect(jwtPayload(alice.jar.cookies.get(sessionCookieName)!).su).toBeUndefined()
+    const lapsed = await sensitive()
+    expect(lapsed.status).toBe(401)
+    expect(lapsed.headers.get('WWW-Authenticate')).toMatch(/error="insufficient_user_authentication"/)
+  })
+})
