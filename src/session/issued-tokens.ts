@@ -22,6 +22,13 @@ export interface IssuedTokens {
 }
 
 /**
+ * Longest session token that still fits a cookie: browsers drop a cookie whose name and value
+ * pass 4,096 bytes, and the edge would then refresh on every request (docs/session.md, "Large
+ * sessions").
+ */
+export const MAX_COOKIE_TOKEN_LENGTH = 3_800
+
+/**
  * Throws 502 `upstream_error` unless the tokens verify and belong to one user (and to
  * `expectedUserId` when given: the step-up user, the refreshed user); 503 when no signing keys
  * can be had. `step` names the Descope call in the metrics.
@@ -45,6 +52,11 @@ export async function checkIssuedTokens(
   }
   if (expectedUserId !== undefined && userId !== expectedUserId) throw refused(401, 'other_user')
   if (tokens.user !== undefined && tokens.user.userId !== userId) throw refused(401, 'user_mismatch')
+  if (tokens.sessionJwt.length > MAX_COOKIE_TOKEN_LENGTH) {
+    // Still set (a Bearer client can use the token), but said loudly: as a cookie it will be lost.
+    telemetry.log('warn', 'large_session_token', { step, length: tokens.sessionJwt.length })
+    telemetry.count('large_session', [step], tokens.sessionJwt.length)
+  }
   if (refreshExpiresAt === undefined) return { session: session.session }
   return { session: session.session, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken, refreshExpiresAt }
 }

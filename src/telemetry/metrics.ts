@@ -10,6 +10,7 @@
  * | `rate_limited`     | request ID | bucket | route   |           |             |
  * | `upstream_error`   | request ID | step   | kind    | Descope's `errorCode` | HTTP status (0: none) |
  * | `keyset_fetch`     | request ID | result (`ok`, `failed`) | reason | | duration (ms) |
+ * | `large_session`    | request ID | step   |         |           | token length (characters) |
  *
  * The metric is also the sampling index, so a flood of one kind never samples away another.
  * Every value is a code, a name or a number: never a token, login ID or secret.
@@ -27,6 +28,8 @@ export interface Metrics {
   upstream_error: [step: string, kind: string, errorCode?: string]
   /** One fetch of the signing keys from Descope (not the shared cache); double1 is its duration. */
   keyset_fetch: [result: 'ok' | 'failed', reason?: string]
+  /** Descope issued a session token too large for a cookie; double1 is its length. */
+  large_session: [step: 'finish' | 'session']
 }
 
 export type Metric = keyof Metrics
