@@ -8,7 +8,7 @@
 //
 // `npm test` runs it against the dev stack (test/e2e/smoke.test.ts), so it cannot rot.
 import { chromium } from 'playwright-core'
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/chromium.mjs'
+import { CHROMIUM_ARGS, CHROMIUM_PATH, PLATFORM_AUTHENTICATOR } from './lib/chromium.mjs'
 import { causeOf } from './lib/smoke-causes.mjs'
 
 const base = (process.argv[2] ?? '').replace(/\/+$/, '')
@@ -18,15 +18,6 @@ if (!/^https?:\/\/[^/]+$/.test(base)) {
 }
 const host = new URL(base).hostname
 const loginId = `smoke-${crypto.randomUUID().slice(0, 8)}@example.com`
-/** A platform authenticator (like Touch ID) that verifies the user and says yes. */
-const AUTHENTICATOR = {
-  protocol: 'ctap2',
-  transport: 'internal',
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  automaticPresenceSimulation: true,
-}
 
 let failed = false
 /** Runs one step: PASS with a detail, or FAIL with the likely cause; later steps need earlier ones. */
@@ -99,7 +90,7 @@ try {
   await step('passkey made by the virtual authenticator, sign-up finish', async () => {
     const cdp = await context.newCDPSession(page)
     await cdp.send('WebAuthn.enable')
-    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: PLATFORM_AUTHENTICATOR })
     const made = await page.evaluate(async (json) => {
       try {
         const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(json.publicKey)
