@@ -2,7 +2,8 @@
 // `npm run soak`: fault and load run of the Worker in plain workerd (Miniflare, 127.0.0.1 only;
 // never `wrangler dev`), with the local Descope emulator as upstream. Bounded in time (~90 s) and
 // in count; stops by itself and exits non-zero when an invariant breaks. Phases:
-//   steady     mixed sign-ups, sign-ins and protected calls
+//   steady     mixed sign-ups, sign-ins, protected calls, edge refreshes and sign-outs, against
+//              the emulator's default answer shapes (`"refreshJwt": ""`, logout with empty fields)
 //   replay     each finish sent 5× in parallel, then 5× in sequence
 //   faults     rotating upstream faults (latency, timeout, 5xx, 429, garbage, resets) under load
 //   jwks       JWKS down / slow / garbage while a cold Worker takes a burst, then recovery
@@ -145,6 +146,8 @@ const figures = {
   faultsInjected: {},
   replay: { transactions: 0, parallelAccepted: 0, parallelExtraAccepted: 0, sequentialAccepted: 0 },
   finishes: { legitimateOk: 0, sessionCookies: 0, wrongSessionCount: 0 },
+  refreshes: { ok: 0, refused: 0, failedWithoutFault: 0 },
+  signOuts: { ok: 0, oldRefreshAccepted: 0 },
   serverErrors: 0,
   unexplained5xx: 0,
   limits: {},
@@ -252,6 +255,34 @@ async function protectedCall(b) {
   await call(url.edge, path, { method: 'GET', jar: b.jar, headers: headersOf(b) })
 }
 
+/** An edge refresh with the browser's refresh cookie (no session cookie: as after 10 minutes). */
+async function refresh(b) {
+  if (!b.jar.has('__Host-DSR')) return
+  const calm = !faultActive
+  const jar = new Map(b.jar)
+  jar.delete('__Host-DS')
+  const result = await call(url.edge, '/auth/refresh', { jar, headers: headersOf(b) })
+  if (result.status === 200) {
+    figures.refreshes.ok++
+    b.jar.set('__Host-DS', jar.get('__Host-DS'))
+  } else if (result.status === 401) figures.refreshes.refused++
+  else if (calm && !faultActive) figures.refreshes.failedWithoutFault++
+}
+
+/** Signs the browser out at Descope, checks its old refresh token is refused, and signs it in again. */
+async function signOutAndIn(user) {
+  const old = user.b.jar.get('__Host-DSR')
+  if (!old) return
+  const calm = !faultActive
+  const result = await call(url.edge, '/auth/logout', { jar: user.b.jar, headers: headersOf(user.b) })
+  if (result.status === 200) {
+    figures.signOuts.ok++
+    const again = await call(url.edge, '/auth/refresh', { jar: new Map([['__Host-DSR', old]]), headers: headersOf(user.b) })
+    if (calm && !faultActive && again.status === 200) figures.signOuts.oldRefreshAccepted++
+  }
+  await signIn(user.b, user.loginId)
+}
+
 /** `CONCURRENCY` workers doing a mixed load until `seconds` have passed. */
 async function mixedLoad(users, seconds) {
   const until = Math.min(Date.now() + seconds * 1000, DEADLINE)
@@ -264,7 +295,9 @@ async function mixedLoad(users, seconds) {
           const b = browser()
           const loginId = await signUp(b)
           if (loginId && users.length < 200) users.push({ loginId, b })
-        } else if (dice < 0.55) await signIn(browser(user.b.authenticator), user.loginId)
+        } else if (dice < 0.5) await signIn(browser(user.b.authenticator), user.loginId)
+        else if (dice < 0.65) await refresh(user.b)
+        else if (dice < 0.68) await signOutAndIn(user)
         else await protectedCall(user.b)
       }
     })
@@ -455,6 +488,8 @@ try {
     faultsInjected: figures.faultsInjected,
     replays: figures.replay,
     sessions: { ...figures.finishes, perLegitimateFinish: figures.finishes.legitimateOk ? figures.finishes.sessionCookies / figures.finishes.legitimateOk : 0 },
+    refreshes: figures.refreshes,
+    signOuts: figures.signOuts,
     jwks: figures.jwks,
     rateLimits: figures.limits,
     serverErrors: { status500: figures.serverErrors, fiveHundredsWithoutFault: figures.unexplained5xx },
@@ -468,6 +503,10 @@ try {
     figures.unexplained5xx !== 0 && '5xx without an injected fault',
     figures.replay.sequentialAccepted !== 0 && 'sequential replays accepted',
     figures.finishes.wrongSessionCount !== 0 && 'a finish minted other than one session',
+    figures.refreshes.ok === 0 && 'no edge refresh succeeded',
+    figures.refreshes.failedWithoutFault !== 0 && 'a refresh failed without an injected fault',
+    figures.signOuts.ok === 0 && 'no sign-out succeeded',
+    figures.signOuts.oldRefreshAccepted !== 0 && 'a signed-out refresh token refreshed',
     figures.jwks.badTokenAccepted && 'a refresh token accepted as a session',
     leaked !== 0 && 'secrets in logs',
   ].filter(Boolean)

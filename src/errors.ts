@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
   invalid_transaction: { status: 400, message: 'This passkey transaction is not valid here; start again.' },
+  transaction_expired: { status: 400, message: 'This passkey step took too long; start again.' },
   invalid_login_id: { status: 400, message: 'This login ID cannot be used here.' },
   invalid_recovery_link: { status: 400, message: 'This sign-in link is used, expired or not valid; ask for a new one.' },
   authentication_failed: { status: 401, message: 'The passkey could not be verified.' },

@@ -10,6 +10,7 @@ export const MESSAGES_DE = {
   invalid_login_id:
     'Diese E-Mail-Adresse oder dieser Benutzername kann hier nicht verwendet werden. Wenn das Konto Ihnen gehört, melden Sie sich mit Ihrem Passkey an.',
   invalid_transaction: 'Dieser Schritt hat zu lange gedauert oder wurde schon verwendet. Bitte beginnen Sie neu.',
+  transaction_expired: 'Das hat zu lange gedauert, der Schritt ist abgelaufen. Bitte beginnen Sie neu.',
   invalid_recovery_link: 'Dieser Anmeldelink wurde schon verwendet, ist abgelaufen oder unvollständig. Fordern Sie unter „Passkey verloren?“ einen neuen an.',
   authentication_failed: 'Dieser Passkey wurde hier nicht angenommen. Versuchen Sie es noch einmal oder wählen Sie einen anderen Passkey für diese Website.',
   unauthorized: 'Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.',

@@ -17,6 +17,7 @@ export const MESSAGES = {
   invalid_login_id: 'That email or username can’t be used here. If the account is yours, sign in with your passkey instead.',
   invalid_transaction: 'This step took too long or was already used. Please start again.',
   invalid_recovery_link: 'This sign-in link was already used, has expired or is not complete. Ask for a new one under “Lost your passkey?”.',
+  transaction_expired: 'That took too long, so the step timed out. Please start again.',
   authentication_failed: 'That passkey wasn’t accepted here. Try again, or choose another passkey for this site.',
   unauthorized: 'Your session has ended. Sign in again to continue.',
   forbidden: 'Your account cannot do that.',

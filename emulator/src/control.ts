@@ -39,7 +39,8 @@ control.delete('/faults', async (c) => {
 
 control.post('/keys/rotate', async (c) => {
   const body = await readBody(c.req.raw)
-  const key = await c.env.store.rotateKeys(body.keepOld === true)
+  // Descope's "Rotate" keeps the previous keys listed; "Rotate and Revoke" (`revoke: true`) drops them.
+  const key = await c.env.store.rotateKeys(body.revoke !== true)
   return c.json({ kid: key.kid })
 })
 
@@ -119,8 +120,9 @@ function readFault(body: Record<string, unknown>): Fault {
     fault.body = body.body
   }
   if (headers !== undefined) {
-    if (!isRecord(headers) || !Object.values(headers).every((value) => typeof value === 'string')) throw malformed('headers must map names to strings')
-    fault.headers = headers as Record<string, string>
+    const valid = (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((one) => typeof one === 'string'))
+    if (!isRecord(headers) || !Object.values(headers).every(valid)) throw malformed('headers must map names to strings or lists of strings')
+    fault.headers = headers as Record<string, string | string[]>
   }
   if (latencyMs !== undefined) {
     if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 120_000) throw malformed('latencyMs must be 0–120000')

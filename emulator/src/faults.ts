@@ -28,10 +28,14 @@ export const countAndFault: MiddlewareHandler<ProjectEnv> = async (c, next) => {
   if (fault.headers) c.res = withHeaders(c.res, fault.headers)
 }
 
-function withHeaders(response: Response, extra: Record<string, string>): Response {
+function withHeaders(response: Response, extra: Record<string, string | string[]>): Response {
   const headers = new Headers(response.headers)
-  for (const [name, value] of Object.entries(extra)) headers.append(name, value)
+  appendHeaders(headers, extra)
   return new Response(response.body, { status: response.status, headers })
+}
+
+function appendHeaders(headers: Headers, extra: Record<string, string | string[]>): void {
+  for (const [name, value] of Object.entries(extra)) for (const one of [value].flat()) headers.append(name, one)
 }
 
 async function takeFault(store: Store, route: string): Promise<Fault | undefined> {
@@ -49,7 +53,8 @@ async function takeFault(store: Store, route: string): Promise<Fault | undefined
 
 function faultResponse(fault: Fault): Response {
   const status = fault.status ?? 500
-  const headers = new Headers(fault.headers)
+  const headers = new Headers()
+  appendHeaders(headers, fault.headers ?? {})
   if (typeof fault.body === 'string') return new Response(fault.body, { status, headers })
   if (status === 429 && !headers.has('Retry-After')) headers.set('Retry-After', '1')
   headers.set('Content-Type', 'application/json')

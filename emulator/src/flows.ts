@@ -13,7 +13,6 @@ import { openSession, requireRefresh } from './sessions'
 import type { StoredCredential, StoredUser, Transaction } from './store'
 import { newUser, newUserId } from './users'
 import {
-  TRANSACTION_SECONDS,
   creationOptions,
   hostWithin,
   parseCredential,
@@ -82,7 +81,16 @@ flows.post('/update/start', async (c) => {
   transaction.priorAmr = session.amr
   const exclude = (await c.env.store.credentialsOf(user)).filter((credential) => credential.rpId === rpId)
   await c.env.store.putTransaction(transaction)
-  const options = creationOptions({ rpId, challenge: transaction.challenge, handle: user.handle, loginId, displayName: user.name, exclude, passkey })
+  const options = creationOptions({
+    rpId,
+    challenge: transaction.challenge,
+    handle: user.handle,
+    loginId,
+    displayName: user.name,
+    exclude,
+    passkey,
+    seconds: transactionSeconds(c),
+  })
   return c.json({ transactionId: transaction.id, options, create: true })
 })
 
@@ -172,7 +180,16 @@ async function startSignUp(
   transaction.tenantId = tenantIdOf(body)
   await c.env.store.putTransaction(transaction)
   const displayName = transaction.details.name ?? existing?.name ?? loginId
-  const options = creationOptions({ rpId, challenge: transaction.challenge, handle, loginId, displayName, exclude: [], passkey })
+  const options = creationOptions({
+    rpId,
+    challenge: transaction.challenge,
+    handle,
+    loginId,
+    displayName,
+    exclude: [],
+    passkey,
+    seconds: transactionSeconds(c),
+  })
   return { transactionId: transaction.id, options, create: true }
 }
 
@@ -207,7 +224,11 @@ async function startSignIn(c: Ctx, input: { loginId: string; origin: string; rpI
   transaction.customClaims = customClaimsOf(body)
   transaction.tenantId = tenantIdOf(body)
   await c.env.store.putTransaction(transaction)
-  return { transactionId: transaction.id, options: requestOptions({ rpId, challenge: transaction.challenge, allow, passkey }), create: false }
+  return {
+    transactionId: transaction.id,
+    options: requestOptions({ rpId, challenge: transaction.challenge, allow, passkey, seconds: transactionSeconds(c) }),
+    create: false,
+  }
 }
 
 function newTransaction(
@@ -221,7 +242,7 @@ function newTransaction(
     origin: input.origin,
     rpId: input.rpId,
     challenge: randomToken(32),
-    exp: c.env.store.now() + TRANSACTION_SECONDS,
+    exp: c.env.store.now() + transactionSeconds(c),
     loginId: input.loginId,
     userId: input.userId,
     userVerification: input.userVerification,
@@ -230,6 +251,11 @@ function newTransaction(
     priorAmr: [],
     customClaims: {},
   }
+}
+
+/** How long a transaction lasts (setting `transaction_seconds`). */
+function transactionSeconds(c: Ctx): number {
+  return c.env.store.settings().transaction_seconds
 }
 
 /** The finish body's transaction (taken: single use, whatever happens next) and credential. */

@@ -17,9 +17,6 @@ export const SESSION_SECONDS = 600
 /** Refresh JWT lifetime (Descope's default, 4 weeks). */
 export const REFRESH_SECONDS = 4 * 7 * 24 * 3600
 
-/** Claims the emulator sets itself; `customClaims` cannot override them. */
-const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti', 'drn', 'amr', 'su', 'rexp', 'roles', 'permissions', 'tenants', 'dsub', 'dct'])
-
 export interface SessionContext {
   store: Store
   projectId: string
@@ -70,7 +67,8 @@ function authorizationOf(settings: ProjectSettings, user: StoredUser, tenantId: 
     roles: user.roleNames,
     ...withPermissions(user.permissions ?? []),
     tenants: Object.fromEntries(tenants.map((tenant) => [tenant.tenantId, { roles: tenant.roles, ...withPermissions(tenant.permissions) }])),
-    ...(settings.auto_tenant_claim && current ? { dct: current.tenantId } : {}),
+    // "When a user is associated with a single tenant, the tenant will be set as the user's active tenant".
+    ...(settings.auto_tenant_claim && current && tenants.length === 1 ? { dct: current.tenantId } : {}),
   }
 }
 
@@ -94,6 +92,7 @@ export async function openSession(
     revoked: false,
     amr: options.amr,
     su: options.su,
+    ...(options.su ? { stepUpAt: now } : {}),
     customClaims: options.customClaims,
     tenantId: currentTenant(user, options.tenantId),
   }
@@ -133,12 +132,13 @@ async function jwtAnswer(
   const settings = store.settings()
   const now = options.now ?? store.now()
   const exp = now + SESSION_SECONDS
-  const custom = Object.fromEntries(Object.entries(session.customClaims).filter(([key]) => !RESERVED.has(key)))
+  const custom = session.customClaims
   const { current } = await store.signingKeys()
   const sessionJwt = await signJwt(
     { alg: 'RS256', kid: current.kid, typ: 'JWT' },
     {
-      ...custom,
+      // Custom claims from login options are "considered insecure and will be nested under the nsec custom claim".
+      ...(Object.keys(custom).length > 0 ? { nsec: custom } : {}),
       amr: session.amr,
       drn: 'DS',
       exp,
@@ -147,7 +147,7 @@ async function jwtAnswer(
       ...subjectOf(settings, user),
       rexp: new Date(session.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ...authorizationOf(settings, user, session.tenantId),
-      ...(session.su ? { su: true } : {}),
+      ...(stepUpHolds(settings, session, now) ? { su: true } : {}),
     },
     current
   )
@@ -169,6 +169,13 @@ async function jwtAnswer(
       user: userResponse(user),
     },
   }
+}
+
+/** `su` on a session JWT issued at `now`: within `step_up_token_expiration` of the step-up (0: while the refresh session lasts). */
+function stepUpHolds(settings: ProjectSettings, session: StoredSession, now: number): boolean {
+  if (!session.su) return false
+  const limit = settings.step_up_token_expiration
+  return limit === 0 || now - (session.stepUpAt ?? 0) < limit
 }
 
 /**

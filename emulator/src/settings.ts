@@ -14,10 +14,14 @@ export interface ProjectSettings {
   refresh_token_response_method: 'response_body' | 'cookies'
   /** `cookies`: the session JWT leaves the JSON body and comes as `Set-Cookie: DS=…`. */
   session_token_response_method: 'response_body' | 'cookies'
-  /** SameSite of the DS/DSR cookies Descope sets. */
+  /** SameSite of the DSR cookie Descope sets (Terraform default `none`). */
   refresh_token_cookie_policy: 'strict' | 'lax' | 'none'
-  /** Domain of the DS/DSR cookies (Descope's custom domain); empty: no Domain attribute. */
+  /** Domain of the DSR cookie (Descope's custom domain); empty: no Domain attribute. */
   refresh_token_cookie_domain: string
+  /** SameSite of the DS cookie Descope sets (Terraform default `none`). */
+  session_token_cookie_policy: 'strict' | 'lax' | 'none'
+  /** Domain of the DS cookie; empty: no Domain attribute. */
+  session_token_cookie_domain: string
   /** A new refresh JWT on every refresh; the one it replaces is refused from then on. */
   refresh_token_rotation: boolean
   /** `iss` = `<API base URL>/<projectId>` instead of the bare project ID. */
@@ -28,8 +32,18 @@ export interface ProjectSettings {
   override_subject_claim: boolean
   /** `tenantOnly`: roles and permissions of the current tenant at the top level, `dct` names it, no `tenants`. */
   auth_schema: 'default' | 'tenantOnly'
-  /** `dct` (Descope current tenant) in the default schema too. */
+  /** `dct` (Descope current tenant) in the default schema too, for users in exactly one tenant. */
   auto_tenant_claim: boolean
+  /** Seconds a step-up lasts: `su` is left off session JWTs issued later than this after it. 0: as long as the refresh session. */
+  step_up_token_expiration: number
+  /** Emulator-only (Descope's value is unpublished; its go-webauthn fork may use 60): seconds a WebAuthn transaction lasts, the options' `timeout`. */
+  transaction_seconds: number
+  /**
+   * Emulator-only: `empty` answers what Descope's SDK fixtures show — every JWT response carries
+   * `sessionJwt` and `refreshJwt`, `""` for a token not in the body, and logout answers one with
+   * empty fields; `omitted` leaves those fields out and answers logout `{}` (the older model).
+   */
+  jwt_response_fields: 'empty' | 'omitted'
   /** No `permissions` claims at all. */
   exclude_permission_claim: boolean
   /** Emulator-only (Descope's matching is unpublished): how login IDs are compared. */
@@ -49,14 +63,19 @@ export interface ProjectSettings {
 export const DEFAULT_SETTINGS: Readonly<ProjectSettings> = Object.freeze({
   refresh_token_response_method: 'response_body',
   session_token_response_method: 'response_body',
-  refresh_token_cookie_policy: 'strict',
+  refresh_token_cookie_policy: 'none',
   refresh_token_cookie_domain: '',
+  session_token_cookie_policy: 'none',
+  session_token_cookie_domain: '',
   refresh_token_rotation: false,
   conformance_issuer: false,
   issuer: '',
   override_subject_claim: false,
   auth_schema: 'default',
   auto_tenant_claim: false,
+  step_up_token_expiration: 0,
+  transaction_seconds: 300,
+  jwt_response_fields: 'empty',
   exclude_permission_claim: false,
   login_id_case: 'insensitive',
   passkeyless_signup_in: 'attach',
@@ -70,12 +89,17 @@ const RULES: Record<keyof ProjectSettings, Rule> = {
   session_token_response_method: ['response_body', 'cookies'],
   refresh_token_cookie_policy: ['strict', 'lax', 'none'],
   refresh_token_cookie_domain: 'string',
+  session_token_cookie_policy: ['strict', 'lax', 'none'],
+  session_token_cookie_domain: 'string',
   refresh_token_rotation: 'boolean',
   conformance_issuer: 'boolean',
   issuer: 'string',
   override_subject_claim: 'boolean',
   auth_schema: ['default', 'tenantOnly'],
   auto_tenant_claim: 'boolean',
+  step_up_token_expiration: 'seconds',
+  transaction_seconds: 'seconds',
+  jwt_response_fields: ['empty', 'omitted'],
   exclude_permission_claim: 'boolean',
   login_id_case: ['insensitive', 'sensitive'],
   passkeyless_signup_in: ['attach', 'new_user', 'refuse'],
@@ -89,21 +113,21 @@ export function mergeSettings(current: ProjectSettings, patch: unknown): Project
   for (const [name, value] of Object.entries(patch)) {
     const rule = Object.hasOwn(RULES, name) ? RULES[name as keyof ProjectSettings] : undefined
     if (!rule) throw malformed(`Unknown setting: ${name.slice(0, 60)}`)
-    if (!fitsRule(rule, value)) throw malformed(`Setting ${name} must be ${describeRule(rule)}`)
+    if (!fits(rule, value)) throw malformed(`Setting ${name} must be ${describe(rule)}`)
     next[name] = value
   }
   return next as unknown as ProjectSettings
 }
 
-function fitsRule(rule: Rule, value: unknown): boolean {
+function fits(rule: Rule, value: unknown): boolean {
   if (rule === 'boolean') return typeof value === 'boolean'
   if (rule === 'string') return typeof value === 'string' && value.length <= 512
-  if (rule === 'seconds') return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 86_400
+  if (rule === 'seconds') return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 31_536_000
   return rule.includes(value as string)
 }
 
-function describeRule(rule: Rule): string {
-  if (rule === 'seconds') return 'a whole number of seconds from 1 to 86400'
+function describe(rule: Rule): string {
+  if (rule === 'seconds') return 'a whole number of seconds (0–31536000)'
   return rule === 'boolean' || rule === 'string' ? `a ${rule}` : rule.map((v) => `"${v}"`).join(' or ')
 }
 

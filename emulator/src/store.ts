@@ -47,6 +47,9 @@ export interface StoredCredential {
 }
 
 /** A refresh session: the refresh JWT's `jti`. Logout marks it revoked. */
+/** How many signing keys stay listed after a rotation that keeps them (Descope's docs: about 12). */
+const KEPT_KEYS = 12
+
 export interface StoredSession {
   sid: string
   userId: string
@@ -54,6 +57,8 @@ export interface StoredSession {
   revoked: boolean
   amr: string[]
   su: boolean
+  /** When the step-up behind `su` happened (emulator clock), for `step_up_token_expiration`. */
+  stepUpAt?: number
   customClaims: Record<string, unknown>
   /** The current tenant (`dct`), chosen when the session opened. */
   tenantId?: string
@@ -109,7 +114,8 @@ export interface Fault {
   route: string
   status?: number
   body?: string | Record<string, unknown>
-  headers?: Record<string, string>
+  /** A list sends that header once per value (several `Set-Cookie` lines). */
+  headers?: Record<string, string | string[]>
   latencyMs?: number
   reset?: boolean
   /** Remaining applications; unlimited when absent. */
@@ -279,10 +285,10 @@ export class Store {
     return { current: currentKey, keys }
   }
 
-  /** A new current key; older ones stay listed only with `keepOld`. */
+  /** A new current key; with `keepOld` the newest previous ones stay listed (Descope keeps about 12). */
   async rotateKeys(keepOld: boolean): Promise<SigningKey> {
     const { keys } = await this.signingKeys()
-    this.keyState = this.saveNewKey(keepOld ? keys : [])
+    this.keyState = this.saveNewKey(keepOld ? keys.slice(0, KEPT_KEYS - 1) : [])
     return (await this.signingKeys()).current
   }
 

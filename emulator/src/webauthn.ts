@@ -11,8 +11,6 @@ import { invalidRequest, missingArgument } from './errors'
 import { isRecord } from './request'
 import type { StoredCredential, Transaction } from './store'
 
-/** How long a start's transaction (and the WebAuthn `timeout`) lasts. */
-export const TRANSACTION_SECONDS = 300
 const COSE_ES256 = -7
 const COSE_RS256 = -257
 
@@ -73,8 +71,10 @@ export function creationOptions(input: {
   displayName: string
   exclude: StoredCredential[]
   passkey: PasskeyOptions
+  /** The transaction's lifetime (setting `transaction_seconds`), as the WebAuthn `timeout`. */
+  seconds: number
 }): string {
-  const { rpId, challenge, handle, loginId, displayName, exclude, passkey } = input
+  const { rpId, challenge, handle, loginId, displayName, exclude, passkey, seconds } = input
   return JSON.stringify({
     publicKey: {
       rp: { name: 'Descope emulator', id: rpId },
@@ -84,7 +84,7 @@ export function creationOptions(input: {
         { type: 'public-key', alg: COSE_ES256 },
         { type: 'public-key', alg: COSE_RS256 },
       ],
-      timeout: TRANSACTION_SECONDS * 1000,
+      timeout: seconds * 1000,
       excludeCredentials: exclude.map((credential) => descriptor(credential)),
       authenticatorSelection: {
         ...(passkey.authenticatorAttachment ? { authenticatorAttachment: passkey.authenticatorAttachment } : {}),
@@ -102,12 +102,12 @@ export function creationOptions(input: {
  * without a login ID) there is no `allowCredentials` at all: the authenticator offers its
  * discoverable credentials for the RP ID.
  */
-export function requestOptions(input: { rpId: string; challenge: string; allow: StoredCredential[]; passkey: PasskeyOptions }): string {
-  const { rpId, challenge, allow, passkey } = input
+export function requestOptions(input: { rpId: string; challenge: string; allow: StoredCredential[]; passkey: PasskeyOptions; seconds: number }): string {
+  const { rpId, challenge, allow, passkey, seconds } = input
   return JSON.stringify({
     publicKey: {
       challenge,
-      timeout: TRANSACTION_SECONDS * 1000,
+      timeout: seconds * 1000,
       rpId,
       ...(allow.length > 0 && { allowCredentials: allow.map((credential) => descriptor(credential)) }),
       userVerification: passkey.userVerification,

@@ -9,6 +9,7 @@
 import { readCapped } from '../lib/capped-read'
 import { isRecord } from '../lib/is-record'
 import { isTimeout } from '../lib/timeout'
+import { withoutEmptyFields } from './empty-fields'
 import { DescopeError } from './errors'
 import type { DescopeUser, JwtResponse, LoginOptions, StartResponse, UserDetails, VerifiedRefreshToken } from './types'
 
@@ -187,19 +188,19 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
   // Update/finish and logout may answer with nothing at all: that is an empty object.
   if ((status === 200 || status === 204) && !text.trim()) data = {}
   if ((status !== 200 && status !== 204) || !isRecord(data)) throw protocolError(path, 'is not a JSON object', status)
-  return withCookieTokens(response.headers, data)
+  return withCookieTokens(response.headers, withoutEmptyFields(data))
 }
 
 /**
  * Tokens of a project that "manages them in cookies" (settings `session_token_response_method`,
- * `refresh_token_response_method`): absent from the body, they come as `Set-Cookie: DS=…` /
+ * `refresh_token_response_method`): absent (or empty) in the body, they come as `Set-Cookie: DS=…` /
  * `DSR=…` (or the names the answer gives). The body wins when it has them, as in node-sdk; any
  * other cookie (an infrastructure one, on any answer) is ignored.
  */
 function withCookieTokens(headers: Headers, data: Record<string, unknown>): Record<string, unknown> {
   const names = new Map([
-    [typeof data.sessionCookieName === 'string' && data.sessionCookieName ? data.sessionCookieName : 'DS', 'sessionJwt'],
-    [typeof data.cookieName === 'string' && data.cookieName ? data.cookieName : 'DSR', 'refreshJwt'],
+    [typeof data.sessionCookieName === 'string' ? data.sessionCookieName : 'DS', 'sessionJwt'],
+    [typeof data.cookieName === 'string' ? data.cookieName : 'DSR', 'refreshJwt'],
   ])
   for (const line of headers.getSetCookie()) {
     const pair = line.split(';', 1)[0] ?? ''

@@ -24,18 +24,14 @@ export interface StartResponse {
   create: boolean
 }
 
-/** The answer of sign-up/sign-in finish and refresh (docs/descope-contract.md §3.12). */
+/**
+ * The answer of sign-up/sign-in finish and refresh (docs/descope-contract.md §3.12), empty fields
+ * already read as absent (empty-fields.ts). Its lifetimes (`cookieMaxAge`, `sessionExpiration`, …)
+ * are not read: cookies live as long as the verified tokens' `exp` say (src/session/cookies.ts).
+ */
 export interface JwtResponse {
   sessionJwt: string
   refreshJwt?: string
-  cookieDomain?: string
-  cookiePath?: string
-  /** Refresh cookie lifetime (seconds). */
-  cookieMaxAge?: number
-  /** Refresh expiry (epoch seconds). */
-  cookieExpiration?: number
-  /** Session expiry (epoch seconds). */
-  sessionExpiration?: number
   firstSeen?: boolean
   user?: DescopeUser
 }

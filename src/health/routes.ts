@@ -1,11 +1,13 @@
 /**
  * @module
  * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: the
- * transaction store answers a read and signing keys are held, each within a short timeout).
+ * transaction store answers a read, signing keys are held, and Descope's passkey domain fits the
+ * allowed origins (passkey-domain.ts), each within a short timeout).
  *
  * Readiness answers `200 {ok: true, checks}` or `503` (the error body, plus `checks`) with each
  * part as `ok` or `failed` — the keys also `stale` (Descope's key set endpoint is failing but the
- * last good keys still check sessions: ready). Names of parts only: no binding, project, URL or
+ * last good keys still check sessions: ready), the passkey domain `ok`, `mismatch` (not ready:
+ * no ceremony can work) or `unknown` (Descope did not answer: ready). Names of parts only: no binding, project, URL or
  * error text. Costs one KV read per call; the keys are fetched only when the isolate has none
  * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
  */
@@ -14,6 +16,7 @@ import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { withTimeout } from '../lib/timeout'
 import { keyStoreForConfig } from '../session/for-config'
+import { checkPasskeyDomain } from './passkey-domain'
 import { telemetryOf } from '../telemetry/for-request'
 
 /** How long each readiness check may take: a probe must answer well within its own timeout. */
@@ -30,19 +33,25 @@ export function healthRoutes(routes: Hono<AppEnv>): void {
   routes.get('/readyz', async (c) => {
     const { config, descope } = c.var
     const telemetry = telemetryOf(c)
-    const [kv, keys] = await Promise.all([
+    const [kv, keys, passkeyDomain] = await Promise.all([
       check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
       check(
         keyStoreForConfig(config, descope)
           .ensure(telemetry)
           .then((state) => KEYS_CHECK[state])
       ),
+      withTimeout(checkPasskeyDomain(descope, `${config.baseUrl}|${config.projectId}`, config.allowedOrigins, telemetry), READY_TIMEOUT_MS, 'not ready').catch(
+        () => 'unknown' as const
+      ),
     ])
-    const checks = { kv, keys }
-    if (kv !== 'failed' && keys !== 'failed') return c.json({ ok: true, checks })
+    const checks = { kv, keys, passkeyDomain }
+    const failed = Object.keys(checks).filter((part) => ['failed', 'mismatch'].includes(checks[part as keyof typeof checks]))
+    if (failed.length === 0) return c.json({ ok: true, checks })
     telemetry.log('error', 'not_ready', checks)
-    const failed = Object.keys(checks).filter((part) => checks[part as keyof typeof checks] === 'failed')
-    throw new AppError('unavailable', { message: `Not ready: ${failed.join(', ')} failed.`, details: { checks } })
+    throw new AppError('unavailable', {
+      message: `Not ready: ${failed.map((part) => `${part} ${checks[part as keyof typeof checks]}`).join(', ')}.`,
+      details: { checks },
+    })
   })
 }
 

@@ -19,6 +19,16 @@ export function parseOptions(options: string, telemetry: Telemetry): Record<stri
   return parsed
 }
 
+/**
+ * The ceremony's lifetime in seconds, from the options' WebAuthn `timeout` (milliseconds): Descope
+ * sets it from its transaction lifetime, which the edge's record must not outlive. `undefined`
+ * when absent or not a positive number.
+ */
+export function ceremonySeconds(options: Record<string, unknown>): number | undefined {
+  const timeout = isRecord(options.publicKey) ? options.publicKey.timeout : undefined
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 1000 ? Math.floor(timeout / 1000) : undefined
+}
+
 function badOptions(telemetry: Telemetry): AppError {
   telemetry.log('warn', 'upstream_error', { step: 'start', kind: 'protocol', reason: 'options' })
   telemetry.count('upstream_error', ['start', 'protocol'])

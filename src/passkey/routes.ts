@@ -21,15 +21,15 @@ import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
 import { verifierFor } from '../session/for-config'
-import { checkIssuedTokens } from '../session/issued-tokens'
+import { checkIssuedTokens, type IssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
 import { edgeKey } from '../transactions/edge-secret'
-import { createTransactionStore, type Flow, type NewTransaction, type TransactionRecord } from '../transactions/store'
+import { createTransactionStore, type Flow, LATE_FINISH_GRACE_SECONDS, type NewTransaction, type TransactionRecord } from '../transactions/store'
 import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
-import { parseOptions } from './options'
+import { ceremonySeconds, parseOptions } from './options'
 import { sessionUser } from './session-user'
 import { startSignUpOrIn } from './sign-up-or-in'
 
@@ -111,8 +111,8 @@ export function passkeyRoutes(routes: Hono<AppEnv>): void {
         return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
       })
       // A step-up must sign in the same user it started for.
-      await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
-      return answerSession(c, tokens)
+      const issued = await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
+      return answerSession(c, tokens, issued)
     })
   }
 
@@ -165,19 +165,20 @@ async function answerStart(
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
   await edgeKey(c.var.config.transactions, telemetryOf(c))
-  const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId }, (write) => telemetryOf(c).waitUntil(write))
-  await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
+  const opened = await transactionsOf(c).open(
+    { ...record, descopeTransactionId: start.transactionId },
+    (write) => telemetryOf(c).waitUntil(write),
+    ceremonySeconds(options)
+  )
+  // The cookie outlives the record a little, so a late finish can be told it was late.
+  await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds + LATE_FINISH_GRACE_SECONDS)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
 }
 
 /** Tokens go into cookies only; the body says who signed in and until when. */
-export function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
-  setSessionCookies(c, c.var.config, tokens)
-  return c.json({
-    user: tokens.user ?? null,
-    firstSeen: tokens.firstSeen === true,
-    sessionExpiration: typeof tokens.sessionExpiration === 'number' ? tokens.sessionExpiration : null,
-  })
+export function answerSession(c: Context<AppEnv>, tokens: JwtResponse, issued: IssuedTokens) {
+  setSessionCookies(c, c.var.config, issued)
+  return c.json({ user: tokens.user ?? null, firstSeen: tokens.firstSeen === true, sessionExpiration: issued.session.expiresAt })
 }
 
 /**

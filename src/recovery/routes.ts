@@ -56,9 +56,9 @@ export function recoveryRoutes(routes: Hono<AppEnv>): void {
   routes.post('/finish', requireAllowedOrigin(), limitByIp(), async function recoverFinish(c) {
     const { token } = parseLinkToken(await readJsonObject(c, START_MAX_BYTES))
     const tokens = await upstream(c, 'recovery-finish', () => c.var.descope.magicLinkVerify(token))
-    await checkIssuedTokens(verifierFor(c.var.config, c.var.descope), telemetryOf(c), tokens, { step: 'finish' })
+    const issued = await checkIssuedTokens(verifierFor(c.var.config, c.var.descope), telemetryOf(c), tokens, { step: 'finish' })
     telemetryOf(c).count('recovery', ['finish', 'ok'])
-    return answerSession(c, tokens)
+    return answerSession(c, tokens, issued)
   })
 }
 

@@ -89,7 +89,7 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
     session: issued.session,
     refreshed: tokens,
     refreshToken: issued.refreshJwt ?? token,
-    setCookie: sessionCookieHeaders(settings, tokens),
+    setCookie: sessionCookieHeaders(settings, issued),
   }
 }
 

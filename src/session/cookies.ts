@@ -2,38 +2,33 @@
  * @module
  * Session cookies (`__Host-DS`, `__Host-DSR` by default, configurable; config.ts): `HttpOnly;
  * Secure; SameSite=Strict; Path=/`, no `Domain` — what the `__Host-` prefix requires, so a sibling
- * subdomain can neither read them nor plant its own under their names — with lifetimes from
- * Descope's response.
+ * subdomain can neither read them nor plant its own under their names — each living as long as
+ * its verified token's `exp` says (never a body field Descope may leave `0`: that would delete the
+ * cookie at once).
  *
  * They are built as `Set-Cookie` header values, so the same cookies go on this Worker's answers
  * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).
  */
 import type { Context } from 'hono'
-import type { JwtResponse } from '../descope/types'
 import { strictCookie } from '../lib/cookie'
+import type { IssuedTokens } from './issued-tokens'
 import type { SessionSettings } from './setup'
 
 type CookieNames = Pick<SessionSettings, 'sessionCookieName' | 'refreshCookieName'>
 
-/** Session cookie lifetime when Descope's answer gives no `sessionExpiration` (seconds). */
-const SESSION_MAX_AGE_FALLBACK_SECONDS = 600
-/** Refresh cookie lifetime when Descope's answer gives neither `cookieMaxAge` nor `cookieExpiration`: Descope's default of 4 weeks (seconds). */
-const REFRESH_MAX_AGE_FALLBACK_SECONDS = 2_419_200
-
 /** The `Set-Cookie` values of the session cookie, and of the refresh cookie when Descope sent a refresh token. */
-export function sessionCookieHeaders(names: CookieNames, tokens: JwtResponse, nowSeconds = Math.floor(Date.now() / 1000)): string[] {
-  const sessionMaxAge = secondsUntil(tokens.sessionExpiration, nowSeconds) ?? SESSION_MAX_AGE_FALLBACK_SECONDS
-  const headers = [strictCookie(names.sessionCookieName, tokens.sessionJwt, sessionMaxAge)]
-  if (tokens.refreshJwt) {
-    const refreshMaxAge = tokens.cookieMaxAge ?? secondsUntil(tokens.cookieExpiration, nowSeconds) ?? REFRESH_MAX_AGE_FALLBACK_SECONDS
-    headers.push(strictCookie(names.refreshCookieName, tokens.refreshJwt, refreshMaxAge))
+export function sessionCookieHeaders(names: CookieNames, issued: IssuedTokens, nowSeconds = Math.floor(Date.now() / 1000)): string[] {
+  const { session, refreshJwt, refreshExpiresAt } = issued
+  const headers = [strictCookie(names.sessionCookieName, session.token, secondsUntil(session.expiresAt, nowSeconds))]
+  if (refreshJwt !== undefined && refreshExpiresAt !== undefined) {
+    headers.push(strictCookie(names.refreshCookieName, refreshJwt, secondsUntil(refreshExpiresAt, nowSeconds)))
   }
   return headers
 }
 
 /** Sets the session cookie, and the refresh cookie when Descope sent a refresh token. */
-export function setSessionCookies(c: Context, names: CookieNames, tokens: JwtResponse, nowSeconds?: number): void {
-  appendCookies(c, sessionCookieHeaders(names, tokens, nowSeconds))
+export function setSessionCookies(c: Context, names: CookieNames, issued: IssuedTokens, nowSeconds?: number): void {
+  appendCookies(c, sessionCookieHeaders(names, issued, nowSeconds))
 }
 
 /** Expires both cookies in the browser. */
@@ -46,7 +41,7 @@ export function appendCookies(c: Context, headers: readonly string[]): void {
   for (const header of headers) c.header('Set-Cookie', header, { append: true })
 }
 
-function secondsUntil(epochSeconds: number | undefined, nowSeconds: number): number | undefined {
-  if (typeof epochSeconds !== 'number' || !Number.isFinite(epochSeconds)) return undefined
-  return Math.max(0, Math.floor(epochSeconds - nowSeconds))
+/** Seconds from now until a verified `exp`; at least 1, since a just-verified token is still valid (clock tolerance). */
+function secondsUntil(epochSeconds: number, nowSeconds: number): number {
+  return Math.max(1, Math.floor(epochSeconds - nowSeconds))
 }

@@ -13,11 +13,20 @@ import type { Telemetry } from '../telemetry/telemetry'
 import type { Session } from './types'
 import type { TokenVerifier } from './verify'
 
-interface IssuedTokens {
+export interface IssuedTokens {
   session: Session
   /** The new refresh token, when Descope sent one (a finish, or a refresh with rotation). */
   refreshJwt?: VerifiedRefreshToken
+  /** Its verified `exp` (epoch seconds). */
+  refreshExpiresAt?: number
 }
+
+/**
+ * Longest session token that still fits a cookie: browsers drop a cookie whose name and value
+ * pass 4,096 bytes, and the edge would then refresh on every request (docs/session.md, "Large
+ * sessions").
+ */
+export const MAX_COOKIE_TOKEN_LENGTH = 3_800
 
 /**
  * Throws 502 `upstream_error` unless the tokens verify and belong to one user (and to
@@ -34,14 +43,22 @@ export async function checkIssuedTokens(
   const session = await verifier.verify(tokens.sessionJwt, { scope: telemetry })
   if (!session.ok) throw refused(session.status, `session_${session.reason}`)
   const userId = session.session.userId
+  let refreshExpiresAt: number | undefined
   if (tokens.refreshJwt !== undefined) {
     const refresh = await verifier.verify(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
     if (!refresh.ok) throw refused(refresh.status, `refresh_${refresh.reason}`)
     if (refresh.session.userId !== userId) throw refused(401, 'refresh_other_user')
+    refreshExpiresAt = refresh.session.expiresAt
   }
   if (expectedUserId !== undefined && userId !== expectedUserId) throw refused(401, 'other_user')
   if (tokens.user !== undefined && tokens.user.userId !== userId) throw refused(401, 'user_mismatch')
-  return { session: session.session, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken | undefined }
+  if (tokens.sessionJwt.length > MAX_COOKIE_TOKEN_LENGTH) {
+    // Still set (a Bearer client can use the token), but said loudly: as a cookie it will be lost.
+    telemetry.log('warn', 'large_session_token', { step, length: tokens.sessionJwt.length })
+    telemetry.count('large_session', [step], tokens.sessionJwt.length)
+  }
+  if (refreshExpiresAt === undefined) return { session: session.session }
+  return { session: session.session, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken, refreshExpiresAt }
 }
 
 function refusal(telemetry: Telemetry, step: 'finish' | 'session', status: 401 | 503, reason: string): AppError {

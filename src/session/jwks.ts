@@ -13,11 +13,13 @@
  * - An unknown `kid` re-fetches at most once per cooldown; the decision and the claim happen
  *   in one synchronous step, so a flood of forged `kid`s costs at most one fetch.
  * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
- *   `unavailable` (the caller's 503).
+ *   `unavailable` (the caller's 503). Nothing is fetched for a pause after a failure: 5 s, or as
+ *   long as a 429's `Retry-After` asks (up to the key set's age limit).
  * - Each fetch from Descope is reported to the request that made it (`LoadScope`): the
  *   `keyset_fetch` data point, and the `jwks_fetch_failed` line on failure.
  */
 import type { CryptoKey } from 'jose'
+import { DescopeError } from '../descope/errors'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
 import { pollUntil } from './poll'
@@ -138,12 +140,12 @@ export class KeyStore {
         continue
       }
       const unknownKid = current !== undefined && this.isFresh(now) && !key
+      // After a failure (and for as long as a 429's Retry-After asks) nothing is fetched.
+      if (now < this.retryAt) return answer(current, key)
       if (unknownKid) {
         // Decided and claimed in this synchronous step: concurrent forged kids see the cooldown.
         if (now - this.lastUnknownKidFetch < this.cooldownMs) return { unknown: true }
         this.lastUnknownKidFetch = now
-      } else if (now < this.retryAt) {
-        return answer(current, key)
       }
       await this.load(unknownKid ? kid : undefined, scope)
       attempted = true
@@ -162,6 +164,12 @@ export class KeyStore {
     }
     if (this.isFresh()) return 'fresh'
     return this.current ? 'stale' : 'none'
+  }
+
+  /** A 429's `Retry-After` (client.ts reads it), at most the key set's age limit: Descope asked for a pause. */
+  private rateLimitPauseMs(error: unknown): number {
+    if (!(error instanceof DescopeError) || error.kind !== 'rate_limited') return 0
+    return Math.min((error.details.retryAfterSeconds ?? 0) * 1000, this.maxAgeMs)
   }
 
   private isLoading(now: number): boolean {
@@ -190,7 +198,7 @@ export class KeyStore {
       this.retryAt = 0
     } catch (error) {
       this.stats.failures++
-      this.retryAt = this.now() + this.retryAfterFailureMs
+      this.retryAt = this.now() + Math.max(this.retryAfterFailureMs, this.rateLimitPauseMs(error))
       reason = reasonOf(error)
     } finally {
       if (this.loading === marker) this.loading = undefined

@@ -48,9 +48,17 @@ export function checkRequirements(session: Session, requirements: SessionRequire
   const { roles = [], permissions = [], tenant, stepup = false } = requirements
   let grants: { roles: string[]; permissions: string[] } = session
   if (tenant !== undefined) {
-    // The tenants map first; else, as Descope's SDKs do, the current tenant (`dct`), whose grants
-    // a tenant-only project puts at the top level.
-    const tenantGrants = Object.hasOwn(session.tenants, tenant) ? session.tenants[tenant] : session.currentTenant === tenant ? session : undefined
+    // The tenants map when the token has one; only without it, as Descope's SDKs do (core-js
+    // helpers, go-sdk auth.go: "if 'tenants' claim exists, the top level claim represents the
+    // project level roles/permissions"), the current tenant (`dct`), whose grants a tenant-only
+    // project puts at the top level.
+    const tenantGrants = hasTenantsClaim(session)
+      ? Object.hasOwn(session.tenants, tenant)
+        ? session.tenants[tenant]
+        : undefined
+      : session.currentTenant === tenant
+        ? session
+        : undefined
     if (!tenantGrants) return 'forbidden'
     grants = tenantGrants
   }
@@ -58,6 +66,11 @@ export function checkRequirements(session: Session, requirements: SessionRequire
   if (!permissions.every((permission) => grants.permissions.includes(permission))) return 'forbidden'
   if (stepup && !session.stepUp) return 'stepup'
   return 'ok'
+}
+
+/** Whether the token carries a `tenants` object (`null`, from `empty_claim_policy: nil`, is none). */
+function hasTenantsClaim(session: Session): boolean {
+  return isRecord(session.claims.tenants)
 }
 
 /** The answer when a session misses a requirement: 403 (RFC 6750 challenge) or 401 (RFC 9470 challenge); `undefined` when it passes. */

@@ -29,8 +29,8 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
     const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
     if (!refreshJwt) throw unauthorized(false)
     try {
-      const { session, tokens } = await refreshSession(c, refreshJwt)
-      return c.json({ sessionExpiration: tokens.sessionExpiration ?? session.expiresAt })
+      const { session } = await refreshSession(c, refreshJwt)
+      return c.json({ sessionExpiration: session.expiresAt })
     } catch (error) {
       if (error instanceof AppError && error.status === 401) clearSessionCookies(c, c.var.config)
       throw error

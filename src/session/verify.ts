@@ -2,7 +2,7 @@
  * @module
  * The session check itself (docs/design.md, "Sessions"), free of Workers APIs so it runs in Node too:
  * size cap, JWS compact only, RS256 only, `kid` required, the issuer Descope's SDKs accept (the
- * project ID, or a URL whose last path segment is the project ID), audience when configured, clock tolerance, numeric `exp` and `sub` required, and `drn` telling a session
+ * project ID, or a URL whose last path segment is the project ID), audience when configured, clock tolerance, numeric `exp` and a user (`dsub` or `sub`) required, and `drn` telling a session
  * token (`DS`) from a refresh token (`DSR`).
  *
  * Verified session tokens are remembered (bounded, keyed by the whole token, until `exp`) so a
@@ -133,7 +133,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const verifyOptions: JWTVerifyOptions = {
       algorithms: ['RS256'],
       clockTolerance: clockToleranceSeconds,
-      requiredClaims: ['exp', 'sub'],
+      // No `sub`: with `empty_claim_policy: delete` it may be gone while `dsub` carries the user (claims.ts requires one of them).
+      requiredClaims: ['exp'],
     }
     if (kind === 'session' && audience !== undefined) verifyOptions.audience = audience
     if (options.now) verifyOptions.currentDate = new Date(now())

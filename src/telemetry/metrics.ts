@@ -11,6 +11,7 @@
  * | `upstream_error`   | request ID | step   | kind    | Descope's `errorCode` | HTTP status (0: none) |
  * | `keyset_fetch`     | request ID | result (`ok`, `failed`) | reason | | duration (ms) |
  * | `recovery`         | request ID | step (`start`, `finish`) | outcome (`sent`, `not_sent`, `ok`) | | |
+ * | `large_session`    | request ID | step   |         |           | token length (characters) |
  *
  * The metric is also the sampling index, so a flood of one kind never samples away another.
  * Every value is a code, a name or a number: never a token, login ID or secret.
@@ -30,6 +31,8 @@ export interface Metrics {
   keyset_fetch: [result: 'ok' | 'failed', reason?: string]
   /** A recovery link sent (or refused by Descope: `not_sent`), or one that signed a user in. */
   recovery: [step: 'start' | 'finish', outcome: 'sent' | 'not_sent' | 'ok']
+  /** Descope issued a session token too large for a cookie; double1 is its length. */
+  large_session: [step: 'finish' | 'session']
 }
 
 export type Metric = keyof Metrics

@@ -36,6 +36,11 @@ const TX_RECORD_VERSION = 1
 const KV_MIN_EXPIRATION_TTL_SECONDS = 60
 /** Longest wait for one KV operation before failing closed (milliseconds). */
 export const KV_TIMEOUT_MS = 5000
+/**
+ * Seconds a record (and its binding cookie) outlive `exp`: a finish that comes back a little too
+ * late is told so (`transaction_expired`), not that its passkey was wrong.
+ */
+export const LATE_FINISH_GRACE_SECONDS = 60
 /** Seconds a client should wait before retrying when KV failed. */
 const KV_RETRY_AFTER_SECONDS = 1
 
@@ -131,22 +136,24 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
 
   return {
     /**
-     * Writes a new record. With `waitUntil`, the write outlives the request and is not awaited
+     * Writes a new record, living the store's `ttlSeconds` or `lifetimeSeconds` when shorter (the
+     * ceremony's own timeout). With `waitUntil`, the write outlives the request and is not awaited
      * (the record waits in this isolate until it lands); without, it is awaited and a KV failure
      * throws 503 `unavailable`.
      */
-    async open(input: NewTransaction, waitUntil?: WaitUntil): Promise<OpenedTransaction> {
+    async open(input: NewTransaction, waitUntil?: WaitUntil, lifetimeSeconds = ttlSeconds): Promise<OpenedTransaction> {
       const transactionId = randomToken()
       const secret = randomToken()
+      const lifetime = Math.max(1, Math.min(ttlSeconds, Math.floor(lifetimeSeconds)))
       const record: TransactionRecord = {
         v: TX_RECORD_VERSION,
         ...input,
-        exp: now() + ttlSeconds * 1000,
+        exp: now() + lifetime * 1000,
         secretHash: await sha256Hex(secret),
       }
       const key = await keyFor(transactionId)
       // KV's TTL only collects garbage; `exp` is what finish checks.
-      const expirationTtl = Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, ttlSeconds)
+      const expirationTtl = Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, lifetime + LATE_FINISH_GRACE_SECONDS)
       const entry: Unwritten = { record, writing: true }
       unwritten.set(key, entry)
       // Landed: from now on KV is the one copy, for this isolate as for every other. Not written
@@ -158,13 +165,14 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
         })
       if (waitUntil) waitUntil(written.catch(() => undefined))
       else await written
-      return { transactionId, secret, ttlSeconds }
+      return { transactionId, secret, ttlSeconds: lifetime }
     },
 
     /**
      * Takes the record: checks it, claims it and starts its delete. Throws 400
-     * `invalid_transaction` (one code for unknown, expired, used, other flow, other origin, other
-     * browser, other user) or 503 `unavailable` when KV cannot be read. The caller may call
+     * `invalid_transaction` (one code for unknown, used, other flow, other origin, other
+     * browser, other user), 400 `transaction_expired` to the browser that started it when it came
+     * back too late, or 503 `unavailable` when KV cannot be read. The caller may call
      * Descope while `deleted` is pending, and must wait for it before answering.
      */
     async take(input: ConsumeInput): Promise<TakenTransaction> {
@@ -173,18 +181,20 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
       // Not yet written (or never): only this isolate holds the record, so only it can answer.
       const entry = unwritten.get(key)
       const record = entry?.record ?? parseStored(await guarded('get', () => kv.get(key)))
+      const bound = input.secret !== undefined && equalDigests(await sha256Hex(input.secret), record.secretHash)
       if (record.exp <= now()) {
         // Clean up early, within the KV time limit; failing to is harmless since the record is
         // refused either way (and KV's own TTL removes it).
         if (!entry) await guarded('delete', () => kv.delete(key)).catch(() => undefined)
-        throw invalidTransaction('expired')
+        // Only the browser that started it learns why: to anyone else it is one more invalid transaction.
+        if (!bound) throw invalidTransaction('expired')
+        telemetry.log('warn', 'invalid_transaction', { reason: 'expired' })
+        throw new AppError('transaction_expired')
       }
       // Ensure the transaction belongs to this route, this origin and this browser.
       if (record.flow !== input.flow) throw invalidTransaction('flow')
       if (record.origin !== input.origin) throw invalidTransaction('origin')
-      if (input.secret === undefined || !equalDigests(await sha256Hex(input.secret), record.secretHash)) {
-        throw invalidTransaction('binding')
-      }
+      if (!bound) throw invalidTransaction('binding')
       if (input.userId !== undefined && record.userId !== input.userId) throw invalidTransaction('user')
       // Within one isolate, claiming is synchronous and so atomic: of racing finishes that all
       // read the record, only the first goes on. Across isolates and locations KV stays best effort.

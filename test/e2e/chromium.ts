@@ -1,15 +1,5 @@
 /**
  * @module
- * How the browser tests start Debian's Chromium in a container: headless, no sandbox, no GPU,
- * nothing phoning home.
+ * Chromium's launch arguments, shared with `npm run smoke` (scripts/lib/chromium.mjs).
  */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
+export { CHROMIUM_ARGS } from '../../scripts/lib/chromium.mjs'

@@ -14,6 +14,7 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import { type Browser, type BrowserContext, type CDPSession, type Page, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
+import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
 import { CHROMIUM_ARGS } from './chromium'
 
 const baseUrl = inject('baseUrl')
@@ -26,14 +27,7 @@ const OUT = 'test-results'
 const SHOTS = 'docs/screenshots'
 
 /** A platform authenticator (like Touch ID or Windows Hello) that verifies the user and says yes. */
-const AUTHENTICATOR = {
-  protocol: 'ctap2',
-  transport: 'internal',
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  automaticPresenceSimulation: true,
-} as const
+const AUTHENTICATOR = PLATFORM_AUTHENTICATOR
 
 const missing = `${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} is missing (apt-get install -y chromium)`
 if (!chromiumPath && !ci) console.warn(`[e2e] Skipping the browser tests: ${missing}. Under CI=true they fail instead.`)

@@ -88,6 +88,8 @@ async function corpus(): Promise<Case[]> {
       ours: true,
     },
     { name: 'user ID in dsub, sub overridden', token: await emulatorSign(claims({ sub: 'alice@example.com', dsub: 'U2differential' })), ours: true },
+    // `empty_claim_policy: delete` may remove `sub` while `dsub` carries the user.
+    { name: 'user ID in dsub, no sub', token: await emulatorSign(claims({ sub: undefined, dsub: 'U2differential' })), ours: true },
     {
       name: 'iss https://evil.example/<pid>/x',
       token: await emulatorSign(claims({ iss: `https://evil.example/${projectId}/x` })),

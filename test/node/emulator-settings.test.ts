@@ -50,14 +50,19 @@ describe('emulator settings: the control API', () => {
     expect(defaults.json).toEqual({
       refresh_token_response_method: 'response_body',
       session_token_response_method: 'response_body',
-      refresh_token_cookie_policy: 'strict',
+      refresh_token_cookie_policy: 'none',
       refresh_token_cookie_domain: '',
+      session_token_cookie_policy: 'none',
+      session_token_cookie_domain: '',
       refresh_token_rotation: false,
       conformance_issuer: false,
       issuer: '',
       override_subject_claim: false,
       auth_schema: 'default',
       auto_tenant_claim: false,
+      step_up_token_expiration: 0,
+      transaction_seconds: 300,
+      jwt_response_fields: 'empty',
       exclude_permission_claim: false,
       login_id_case: 'insensitive',
       passkeyless_signup_in: 'attach',
@@ -71,8 +76,11 @@ describe('emulator settings: the control API', () => {
       { session_token_response_method: 'header' },
       { nope: true },
       [],
-      { magiclink_expiration: 0 },
+      { magiclink_expiration: -1 },
       { magiclink_expiration: 1.5 },
+      { transaction_seconds: -1 },
+      { step_up_token_expiration: 1.5 },
+      { jwt_response_fields: 'null' },
     ]) {
       const refused = await control('PUT', '/settings', bad)
       expect(refused.status).toBe(400)
@@ -178,9 +186,13 @@ describe('emulator settings: what the tokens carry', () => {
     expect(claimsOf(first.json.sessionJwt).dct).toBeUndefined()
 
     await control('PUT', '/settings', { auto_tenant_claim: true, exclude_permission_claim: true })
+    // `auto_tenant_claim` names the tenant only for a user in exactly one (Terraform's project docs).
     const second = claimsOf((await passkey(loginId, device, { tenantId: 'T2' })).json.sessionJwt)
-    expect(second).toMatchObject({ dct: 'T2', roles: ['viewer'], tenants: { T1: { roles: ['admin'] }, T2: { roles: ['member'] } } })
+    expect(second).toMatchObject({ roles: ['viewer'], tenants: { T1: { roles: ['admin'] }, T2: { roles: ['member'] } } })
+    expect(second.dct).toBeUndefined()
     expect(JSON.stringify(second)).not.toMatch(/permissions/)
+    await control('PATCH', `/users/${created.userId}`, { tenants: [{ tenantId: 'T2', roles: ['member'] }] })
+    expect(claimsOf((await passkey(loginId, device)).json.sessionJwt)).toMatchObject({ dct: 'T2', tenants: { T2: { roles: ['member'] } } })
   })
 
   it('should put the current tenant’s grants at the top level with tenantOnly, named by dct, without tenants', async () => {
@@ -245,21 +257,22 @@ describe('emulator settings: what the tokens carry', () => {
 })
 
 describe('emulator settings: tokens as cookies', () => {
-  it('should send DS and DSR as Set-Cookie instead of in the body, and clear them at logout', async () => {
+  it('should send DS and DSR as Set-Cookie with empty body fields, each with its own policy and domain, and clear them at logout', async () => {
     const { control, passkey, call } = project()
     await control('PUT', '/settings', {
       session_token_response_method: 'cookies',
       refresh_token_response_method: 'cookies',
       refresh_token_cookie_domain: 'example.com',
       refresh_token_cookie_policy: 'lax',
+      session_token_cookie_domain: 'app.example.com',
     })
     const signedUp = await passkey(newLoginId(), new SoftwareAuthenticator())
-    expect(signedUp.json.sessionJwt).toBeUndefined()
-    expect(signedUp.json.refreshJwt).toBeUndefined()
-    expect(signedUp.json).toMatchObject({ cookieDomain: 'example.com', cookiePath: '/', firstSeen: true })
+    // descope-dotnet PR #171: cookie-mode answers come "with empty body fields".
+    expect(signedUp.json).toMatchObject({ sessionJwt: '', refreshJwt: '', cookieDomain: 'example.com', cookiePath: '/', firstSeen: true })
     expect(signedUp.cookies).toEqual([
+      // The session cookie keeps Descope's default policy, None (Terraform project settings).
       expect.stringMatching(
-        /^DS=ey[\w.-]+; Path=\/; Domain=example\.com; Max-Age=600; Expires=\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT; HttpOnly; Secure; SameSite=Lax$/
+        /^DS=ey[\w.-]+; Path=\/; Domain=app\.example\.com; Max-Age=600; Expires=\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT; HttpOnly; Secure; SameSite=None$/
       ),
       expect.stringMatching(/^DSR=ey[\w.-]+; Path=\/; Domain=example\.com; Max-Age=2419200; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
     ])
@@ -267,9 +280,26 @@ describe('emulator settings: tokens as cookies', () => {
     // Without rotation a refresh sends a new DS only.
     const refreshed = await call('POST', '/v1/auth/refresh', {}, refreshJwt)
     expect(refreshed.cookies).toEqual([expect.stringMatching(/^DS=ey/)])
+    expect(refreshed.json).toMatchObject({ sessionJwt: '', refreshJwt: '' })
+    // Logout: a JWT response with "all user tokens and fields empty" (Descope's OpenAPI).
     const logout = await call('POST', '/v1/auth/logout', {}, refreshJwt)
-    expect(logout.json).toEqual({})
-    expect(logout.cookies).toEqual([expect.stringMatching(/^DS=; Path=\/; Domain=example\.com; Max-Age=0; /), expect.stringMatching(/^DSR=; .*Max-Age=0; /)])
+    expect(logout.json).toMatchObject({ sessionJwt: '', refreshJwt: '', cookieMaxAge: 0, sessionExpiration: 0 })
+    expect(Object.values(logout.json).filter((value) => value !== '' && value !== 0 && value !== false)).toEqual([])
+    expect(logout.cookies).toEqual([
+      expect.stringMatching(/^DS=; Path=\/; Domain=app\.example\.com; Max-Age=0; /),
+      expect.stringMatching(/^DSR=; Path=\/; Domain=example\.com; Max-Age=0; /),
+    ])
+  })
+
+  it('should leave token fields out, and answer logout {}, with jwt_response_fields: omitted (the older shape)', async () => {
+    const { control, passkey, call } = project()
+    await control('PUT', '/settings', { refresh_token_response_method: 'cookies', jwt_response_fields: 'omitted' })
+    const signedUp = await passkey(newLoginId(), new SoftwareAuthenticator())
+    expect(signedUp.json.sessionJwt).toMatch(/^ey/)
+    expect('refreshJwt' in signedUp.json).toBe(false)
+    const refreshJwt = /^DSR=([^;]+)/.exec(signedUp.cookies[0] ?? '')?.[1]
+    expect('refreshJwt' in (await call('POST', '/v1/auth/refresh', {}, refreshJwt)).json).toBe(false)
+    expect((await call('POST', '/v1/auth/logout', {}, refreshJwt)).json).toEqual({})
   })
 
   it('should add a fault’s headers to the real answer when it sets no status (e.g. a proxy’s cookie)', async () => {

@@ -25,8 +25,8 @@ export interface EmulatorControl<Fault = Record<string, unknown>> {
   resetCalls(): Promise<unknown>
   fault(fault: Fault): Promise<unknown>
   clearFaults(): Promise<unknown>
-  /** A new signing key; the old one stays in the JWKS only with `keepOld`. */
-  rotateKeys(options?: { keepOld?: boolean }): Promise<{ kid: string }>
+  /** A new signing key; the previous ones stay in the JWKS ("Rotate") unless `revoke` ("Rotate and Revoke"). */
+  rotateKeys(options?: { revoke?: boolean }): Promise<{ kid: string }>
   /** Shifts the emulator's clock (token times, transaction expiry). */
   setClock(offsetSeconds: number): Promise<unknown>
   /** Merges Descope-named project settings (emulator/README.md, "Project settings"); answers all of them. */

@@ -12,9 +12,9 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs'
 
-/** Debian's Chromium (`apt-get install -y chromium`); `CHROMIUM_PATH` overrides it. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export { CHROMIUM_PATH }
 
 /** Its own emulator project, so browser runs never mix with the users of `npm run dev`. */
 const E2E_PROJECT_ID = 'P2passkeyedgee2e000000000000'

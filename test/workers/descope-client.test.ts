@@ -139,6 +139,32 @@ describe('Descope client against the emulator', () => {
     await expect(cookieClient.logout('old.refresh.jwt' as VerifiedRefreshToken)).resolves.toBeUndefined()
   })
 
+  it('should read "" and null fields as absent before Set-Cookie is consulted, as Descope’s SDKs do', async () => {
+    const empty = {
+      sessionJwt: '',
+      refreshJwt: null,
+      user: null,
+      cookieName: '',
+      sessionCookieName: '',
+      cookieDomain: '',
+      cookieMaxAge: 0,
+      sessionExpiration: 0,
+    }
+    const cookies = ['DS=session.jwt.value; Path=/; HttpOnly; Secure; SameSite=None', 'DSR=refresh.jwt.value; Path=/; HttpOnly; Secure; SameSite=None']
+    await emulator.fault({ route: 'POST /v1/auth/refresh', status: 200, body: { ...empty, firstSeen: false }, headers: { 'Set-Cookie': cookies }, times: 1 })
+    expect(await client.refresh('old.refresh.jwt' as VerifiedRefreshToken)).toEqual({
+      firstSeen: false,
+      sessionJwt: 'session.jwt.value',
+      refreshJwt: 'refresh.jwt.value',
+    })
+    // A refresh without rotation: `"refreshJwt": ""` is no refresh token, not an empty one.
+    await emulator.fault({ route: 'POST /v1/auth/refresh', status: 200, body: { sessionJwt: 'session.jwt.value', refreshJwt: '', cookieDomain: '' }, times: 1 })
+    expect(await client.refresh('old.refresh.jwt' as VerifiedRefreshToken)).toEqual({ sessionJwt: 'session.jwt.value' })
+    // Nothing in the body and no cookie: still no session token.
+    await emulator.fault({ route: 'POST /v1/auth/refresh', status: 200, body: empty, times: 1 })
+    expect((await rejection(client.refresh('old.refresh.jwt' as VerifiedRefreshToken))).kind).toBe('protocol')
+  })
+
   it('should take an empty 200 answer as {} (update/finish, logout), and still refuse one where tokens are due', async () => {
     const empty = createDescopeClient({
       baseUrl: EMULATOR_URL,

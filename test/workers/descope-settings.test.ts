@@ -5,6 +5,9 @@
  * One project per setting; its user `Alice@Example.com` (signed up here, then given a project
  * role and a tenant as in the console) and her browser are set up once and shared by the tests of
  * that setting, which run in order. Sign-up-or-in is in test/workers/descope-contract.test.ts.
+ * The emulator answers as Descope's SDK fixtures show by default (`""` for a token not in the
+ * body, logout a JWT response with empty fields); the older shape (fields left out) is a setting,
+ * `jwt_response_fields: 'omitted'`, run here with body mode, cookie mode and rotation.
  */
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -24,6 +27,16 @@ const SETTINGS: Array<[string, (projectId: string) => Partial<ProjectSettings>]>
   ['default settings (tokens in the body)', () => ({})],
   ['both tokens as cookies', () => ({ session_token_response_method: 'cookies', refresh_token_response_method: 'cookies' })],
   ['refresh-token rotation', () => ({ refresh_token_rotation: true })],
+  ['the older answer shape (token fields left out)', () => ({ jwt_response_fields: 'omitted' })],
+  [
+    'both tokens as cookies, the older answer shape',
+    () => ({ session_token_response_method: 'cookies', refresh_token_response_method: 'cookies', jwt_response_fields: 'omitted' }),
+  ],
+  ['refresh-token rotation, the older answer shape', () => ({ refresh_token_rotation: true, jwt_response_fields: 'omitted' })],
+  [
+    'only the refresh token as a cookie, SameSite=Strict on a custom domain',
+    () => ({ refresh_token_response_method: 'cookies', refresh_token_cookie_policy: 'strict', refresh_token_cookie_domain: 'auth.example.com' }),
+  ],
   ['the conformance issuer', () => ({ conformance_issuer: true })],
   ['a custom domain issuer', (projectId) => ({ issuer: `https://auth.example.com/v1/apps/${projectId}` })],
   ['the user ID in dsub', () => ({ override_subject_claim: true })],
@@ -165,6 +178,18 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     expect((await rpc.verify(token, { roles: ['viewer'] })).ok).toBe(!tenantOnly)
   })
 
+  it('should keep her session across a signing-key rotation ("Rotate" keeps the previous keys)', async () => {
+    const token = alice.jar.cookies.get(sessionCookieName)!
+    await edge.emulator.rotateKeys()
+    expect((await get(alice, '/api/hello')).status).toBe(200)
+    expect((await alice.post('/auth/refresh')).status).toBe(200)
+    const renewed = alice.jar.cookies.get(sessionCookieName)!
+    expect(JSON.parse(atob(renewed.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid).not.toBe(
+      JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid
+    )
+    expect((await rpc.verify(token)).ok).toBe(true)
+  })
+
   it('should log out: 200, cookies cleared, the refresh token revoked at Descope', async () => {
     const refreshJwt = alice.jar.cookies.get(refreshCookieName)!
     const logout = await alice.call('/auth/logout')
@@ -173,6 +198,18 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
     const after = new Browser(edge)
     after.jar.cookies.set(refreshCookieName, refreshJwt)
     expect((await after.post('/auth/refresh')).status).toBe(401)
+  })
+
+  it('should log out everywhere: every device of hers signed out at Descope', async () => {
+    const laptop = new Browser(edge, alice.authenticator)
+    const tablet = new Browser(edge, alice.authenticator)
+    await laptop.signIn(ALICE)
+    await tablet.signIn(ALICE)
+    const logoutAll = await laptop.call('/auth/logout-all')
+    expect([logoutAll.status, logoutAll.body]).toEqual([200, { ok: true }])
+    expect(laptop.jar.cookies.has(refreshCookieName)).toBe(false)
+    tablet.jar.cookies.delete(sessionCookieName)
+    expect((await tablet.post('/auth/refresh')).status).toBe(401)
   })
 })
 
@@ -204,5 +241,34 @@ describe('Descope answers the Worker must take as success', () => {
         .map((cookie) => cookie.name)
         .sort()
     ).toEqual([refreshCookieName, sessionCookieName].sort())
+  })
+})
+
+describe('a Descope project with a step-up timeout (step_up_token_expiration)', () => {
+  const edge = edgeFor(newProjectId())
+
+  it('should let a step-up lapse: a session issued after the timeout has no su, and /api/sensitive asks again (RFC 9470)', async () => {
+    await edge.emulator.settings({ step_up_token_expiration: 60 })
+    const alice = new Browser(edge)
+    await alice.signUp(newLoginId())
+    const start = await alice.call('/auth/passkey/signin/start', { stepup: true })
+    const response = await alice.authenticator.get(start.body.options, alice.origin)
+    expect((await alice.call('/auth/passkey/signin/finish', { transactionId: start.body.transactionId, response })).status).toBe(200)
+    const sensitive = () => edge.fetch('/api/sensitive', { headers: { Cookie: alice.jar.header() } })
+    expect((await sensitive()).status).toBe(200)
+    // `su` is never on the refresh JWT (Descope's step-up docs).
+    expect(jwtPayload(alice.jar.cookies.get(refreshCookieName)!).su).toBeUndefined()
+    expect(jwtPayload(alice.jar.cookies.get(sessionCookieName)!).su).toBe(true)
+    // Two minutes later Descope's next session token has no `su`: the edge asks for the passkey again.
+    await edge.emulator.setClock(120)
+    try {
+      expect((await alice.post('/auth/refresh')).status).toBe(200)
+    } finally {
+      await edge.emulator.setClock(0)
+    }
+    expect(jwtPayload(alice.jar.cookies.get(sessionCookieName)!).su).toBeUndefined()
+    const lapsed = await sensitive()
+    expect(lapsed.status).toBe(401)
+    expect(lapsed.headers.get('WWW-Authenticate')).toMatch(/error="insufficient_user_authentication"/)
   })
 })

@@ -123,16 +123,43 @@ describe('tokens issued by a refresh', () => {
 })
 
 describe('cookie lifetimes', () => {
-  it('should clamp Max-Age to 400 days when Descope asks for more, at refresh and at finish (no 500)', async () => {
+  /** `[name, Max-Age]` of the session cookies a response sets. */
+  const ages = (response: Response) => sessionCookies(response).map((cookie) => [cookie.name, Number(cookie.attributes['max-age'])] as const)
+  /** True when `age` is `expected` seconds, give or take the seconds a test takes. */
+  const near = (age: number, expected: number) => Math.abs(age - expected) <= 5
+
+  it("should take them from the verified tokens' exp, never from Descope's body: 0, absent, huge or not a number", async () => {
     const { a } = await twoUsers()
+    const refreshLeft = (jwtPayload(a.refresh).exp as number) - now()
     const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: now() + 600 })
-    const forever = { sessionJwt: session, refreshJwt: a.refresh, cookieMaxAge: 10 ** 10, sessionExpiration: now() + 10 ** 10 }
-    await edge.emulator.fault({ route: REFRESH, status: 200, body: forever, times: 1 })
+    const bodies: Array<[string, Record<string, unknown>]> = [
+      // Python's SDK defaults both to 0 when absent; `??` once made that Max-Age=0 (cookie deleted at once).
+      ['zero lifetimes', { cookieMaxAge: 0, sessionExpiration: 0, cookieExpiration: 0 }],
+      ['no lifetimes', {}],
+      ['lifetimes far longer than the tokens', { cookieMaxAge: 10 ** 10, sessionExpiration: now() + 10 ** 10 }],
+      ['lifetimes that are not numbers', { cookieMaxAge: '1e12', sessionExpiration: 'soon' }],
+    ]
+    for (const [name, lifetimes] of bodies) {
+      await edge.emulator.fault({ route: REFRESH, status: 200, body: { sessionJwt: session, refreshJwt: a.refresh, ...lifetimes }, times: 1 })
+      const refreshed = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } })
+      expect(refreshed.status, name).toBe(200)
+      const [[sessionName, sessionAge], [refreshName, refreshAge]] = ages(refreshed) as [[string, number], [string, number]]
+      expect([sessionName, refreshName], name).toEqual([SESSION_COOKIE, REFRESH_COOKIE])
+      expect(near(sessionAge, 600) && near(refreshAge, refreshLeft), `${name}: ${sessionAge}, ${refreshAge}`).toBe(true)
+    }
+  })
+
+  it('should clamp Max-Age to 400 days when a token lives longer, at refresh and at finish (no 500)', async () => {
+    const { a } = await twoUsers()
+    const forever = now() + 10 ** 9
+    const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: forever })
+    const refresh = await edge.emulator.sign({ ...jwtPayload(a.refresh), iat: now(), exp: forever })
+    await edge.emulator.fault({ route: REFRESH, status: 200, body: { sessionJwt: session, refreshJwt: refresh }, times: 1 })
     const refreshed = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } })
     expect(refreshed.status).toBe(200)
-    expect(sessionCookies(refreshed).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
-      [SESSION_COOKIE, String(FOUR_HUNDRED_DAYS)],
-      [REFRESH_COOKIE, String(FOUR_HUNDRED_DAYS)],
+    expect(ages(refreshed)).toEqual([
+      [SESSION_COOKIE, FOUR_HUNDRED_DAYS],
+      [REFRESH_COOKIE, FOUR_HUNDRED_DAYS],
     ])
 
     const browser = new Browser(edge)
@@ -140,15 +167,15 @@ describe('cookie lifetimes', () => {
     await edge.emulator.fault({
       route: 'POST /v1/auth/webauthn/signup/finish',
       status: 200,
-      body: { ...forever, cookieMaxAge: '1e12', firstSeen: true },
+      body: { sessionJwt: session, refreshJwt: refresh, cookieMaxAge: '1e12', firstSeen: true },
       times: 1,
     })
     const finished = await browser.post('/auth/passkey/signup/finish', prepared)
     // The crafted session is Alice's: a sign-up finish does not know the user beforehand.
     expect(finished.status).toBe(200)
-    expect(sessionCookies(finished).map((cookie) => [cookie.name, cookie.attributes['max-age']])).toEqual([
-      [SESSION_COOKIE, String(FOUR_HUNDRED_DAYS)],
-      [REFRESH_COOKIE, String(FOUR_HUNDRED_DAYS)],
+    expect(ages(finished)).toEqual([
+      [SESSION_COOKIE, FOUR_HUNDRED_DAYS],
+      [REFRESH_COOKIE, FOUR_HUNDRED_DAYS],
     ])
   })
 })

@@ -233,3 +233,20 @@ describe('without the binding, or with a failing one', () => {
     }
   })
 })
+
+describe('large sessions: a session token too large for a cookie is counted', () => {
+  it('should count a session token over 3,800 characters with its step and length, and none below', async () => {
+    const { edge, metrics } = observed()
+    const browser = new Browser(edge)
+    const finish = await browser.signUp(newLoginId())
+    expect(metrics.of('large_session')).toEqual([])
+    // Hundreds of roles in the JWT template: the next session token outgrows a cookie.
+    const roles = Array.from({ length: 150 }, (_, i) => `role-with-a-long-name-${i}`)
+    await edge.emulator.patchUser(finish.body.user.userId, { roles })
+    expect((await browser.post('/auth/refresh')).status).toBe(200)
+    const [point] = metrics.points.filter((p) => p.metric === 'large_session')
+    expect(point?.blobs).toEqual(['session'])
+    expect(point?.doubles[0]).toBeGreaterThan(3_800)
+    expect(point?.doubles[0]).toBe(browser.jar.cookies.get(SESSION_COOKIE)?.length)
+  })
+})

@@ -42,14 +42,15 @@ describe('sign-up then sign-in', () => {
 })
 
 describe('cookies', () => {
-  it('should bind start with a __Host- cookie: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain, the transaction lifetime', async () => {
+  it('should bind start with a __Host- cookie: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain, the transaction lifetime and a minute', async () => {
     const browser = new Browser(edge)
     const start = await browser.call('/auth/passkey/signup/start', { loginId: newLoginId() })
     const [binding, ...others] = setCookiesOf(start.response)
     expect(others).toEqual([])
     expect(binding?.name).toMatch(/^__Host-ptx-[0-9a-f]{16}$/)
     expect(binding?.value).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(binding?.attributes).toEqual({ 'max-age': '300', path: '/', httponly: true, secure: true, samesite: 'Strict' })
+    // A minute past the transaction's 300 s, so a late finish is told it was late (transaction_expired).
+    expect(binding?.attributes).toEqual({ 'max-age': '360', path: '/', httponly: true, secure: true, samesite: 'Strict' })
   })
 
   it('should set the session and refresh cookies with exact attributes and lifetimes from Descope, and clear the binding cookie', async () => {

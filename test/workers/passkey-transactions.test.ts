@@ -22,6 +22,12 @@ async function expectInvalidTransaction(response: Response) {
   expect(cookies.map((cookie) => [cookie.name.slice(0, 11), cookie.attributes['max-age']])).toEqual([['__Host-ptx-', '0']])
 }
 
+async function expectTooLate(response: Response) {
+  expect(response.status).toBe(400)
+  expect(((await response.json()) as { error: { code: string } }).error.code).toBe('transaction_expired')
+  expect(setCookiesOf(response).filter((cookie) => cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE)).toEqual([])
+}
+
 describe('finish without a valid transaction', () => {
   it('should refuse a finish without start, and Descope should see no finish call', async () => {
     const browser = new Browser(edge)
@@ -90,14 +96,32 @@ describe('finish without a valid transaction', () => {
     expect(await finishCalls(edge)).toBe(before)
   })
 
-  it('should refuse an expired transaction (own expiry, fake clock) without calling Descope', async () => {
+  it('should refuse an expired transaction (own expiry, fake clock) without calling Descope, saying it took too long only to its browser', async () => {
     const browser = new Browser(edge)
     const prepared = await browser.prepare('signup', { loginId: newLoginId() })
     const before = await finishCalls(edge)
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 301_000)
-    await expectInvalidTransaction(await browser.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar.clone() }))
+    // The browser that started it is told it was late, not that its passkey was wrong; another one learns nothing.
+    await expectTooLate(await browser.post('/auth/passkey/signup/finish', prepared, { jar: browser.jar.clone() }))
+    await expectInvalidTransaction(await new Browser(edge).post('/auth/passkey/signup/finish', prepared))
     expect(await finishCalls(edge)).toBe(before)
+  })
+
+  it("should cap the transaction by the ceremony timeout in Descope's options (transaction_seconds 60)", async () => {
+    const short = edgeFor()
+    await short.emulator.settings({ transaction_seconds: 60 })
+    const browser = new Browser(short)
+    const prepared = await browser.prepare('signup', { loginId: newLoginId() })
+    expect(prepared.start.body.options.publicKey.timeout).toBe(60_000)
+    // The binding cookie outlives the record by a minute, so a late finish can be recognised.
+    const binding = setCookiesOf(prepared.start.response).find((cookie) => cookie.name.startsWith('__Host-ptx-'))
+    expect(binding?.attributes['max-age']).toBe('120')
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 61_000)
+    const before = await finishCalls(short)
+    await expectTooLate(await browser.post('/auth/passkey/signup/finish', prepared))
+    expect(await finishCalls(short)).toBe(before)
   })
 
   it('should still accept a transaction just before its expiry', async () => {

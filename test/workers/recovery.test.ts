@@ -42,10 +42,12 @@ describe('recovery switched off (RECOVERY unset)', () => {
 describe('recovery by email link (RECOVERY = "email-link")', () => {
   const edge = edgeFor(undefined, ON)
 
-  it('says it is on', async () => {
+  it('says it is on, and, against the local emulator only, where its emails land', async () => {
     const response = await edge.fetch('/auth/recover/method')
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ method: 'email-link' })
+    expect(await response.json()).toEqual({ method: 'email-link', outbox: `http://emulator.localhost/emulator/${edge.projectId}/outbox` })
+    const production = edgeFor(undefined, { ...ON, DESCOPE_BASE_URL: 'https://api.descope.com' })
+    expect(await (await production.fetch('/auth/recover/method')).json()).toEqual({ method: 'email-link' })
   })
 
   it('signs the user in from the emailed link, with session cookies, and the session is not a step-up (T74)', async () => {

@@ -205,6 +205,19 @@ describe('step-up, roles and audience', () => {
     expect(await call('/t/tenant/T2', token)).toBe(403)
     expect(await call('/t/tenant/T3', token)).toBe(403)
     expect(await call('/t/tenant/__proto__', token)).toBe(403)
+    // `dct` names the tenant of top-level grants only when there is no `tenants` claim (core-js
+    // helpers, go-sdk auth.go); with one, top-level grants are project-level and prove nothing about T2.
+    const withMap = await emulator.sign(claims({ tenants, dct: 'T2', permissions: ['read'] }))
+    expect(await call('/t/tenant/T2', withMap)).toBe(403)
+    expect(await call('/t/tenant/T1', withMap)).toBe(200)
+    const emptyMap = await emulator.sign(claims({ tenants: {}, dct: 'T2', permissions: ['read'] }))
+    expect(await call('/t/tenant/T2', emptyMap)).toBe(403)
+    // Tenant-only schema: no `tenants` (or `null` from `empty_claim_policy: nil`), the current tenant at the top level.
+    for (const tenantOnly of [{}, { tenants: null }]) {
+      const current = await emulator.sign(claims({ ...tenantOnly, dct: 'T2', permissions: ['read'] }))
+      expect(await call('/t/tenant/T2', current), JSON.stringify(tenantOnly)).toBe(200)
+      expect(await call('/t/tenant/T1', current), JSON.stringify(tenantOnly)).toBe(403)
+    }
   })
 
   it('should check the audience when one is configured', async () => {

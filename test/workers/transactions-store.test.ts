@@ -45,12 +45,18 @@ describe('transaction store', () => {
     expect(JSON.parse(stored!)).toEqual({ v: 1, ...RECORD, exp: clock.now + 300_000, secretHash: await sha256Hex(opened.secret) })
   })
 
-  it('should clamp the KV TTL to at least 60 s while keeping its own shorter expiry', async () => {
+  it('should keep the record in KV a minute past its own expiry (a late finish is told so), and shorten it to the ceremony timeout', async () => {
     const kv = env.TRANSACTIONS
     const put = vi.spyOn(kv, 'put')
     const clock = { now: Date.now() }
     await storeAt(clock, 30, kv).open(RECORD)
-    expect(put).toHaveBeenCalledWith(expect.stringMatching(/^tx:[0-9a-f]{64}$/), expect.any(String), { expirationTtl: 60 })
+    expect(put).toHaveBeenLastCalledWith(expect.stringMatching(/^tx:[0-9a-f]{64}$/), expect.any(String), { expirationTtl: 90 })
+    // Descope's options say the ceremony lasts 60 s: the record lives no longer than that.
+    const short = await storeAt(clock, 300, kv).open(RECORD, undefined, 60)
+    expect(short.ttlSeconds).toBe(60)
+    expect(put).toHaveBeenLastCalledWith(expect.any(String), expect.any(String), { expirationTtl: 120 })
+    // A longer ceremony never stretches the configured lifetime.
+    expect((await storeAt(clock, 300, kv).open(RECORD, undefined, 900)).ttlSeconds).toBe(300)
     put.mockRestore()
   })
 
@@ -87,8 +93,12 @@ describe('transaction store', () => {
     const store = storeAt(clock)
     const { transactionId, secret } = await store.open(RECORD)
     clock.now += 300_000
-    expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
+    // With its secret, the browser that started it is told it took too long.
+    expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 transaction_expired')
     expect(await env.TRANSACTIONS.get(await keyFor(transactionId))).toBeNull()
+    const other = await store.open(RECORD)
+    clock.now += 300_000
+    expect(await codeOf(consume(store, { transactionId: other.transactionId, secret: 'x', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
   it('should refuse malformed IDs without touching KV, and corrupt records', async () => {
@@ -120,7 +130,7 @@ describe('transaction store', () => {
     const later = createTransactionStore(deleting, { ttlSeconds: 300, kvTimeoutMs: 50, now: () => clock.now + 301_000, telemetry })
     const answer = codeOf(consume(later, { transactionId, secret, flow: 'signin', origin: ORIGIN }))
     const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000))
-    expect(await Promise.race([answer, waited])).toBe('400 invalid_transaction')
+    expect(await Promise.race([answer, waited])).toBe('400 transaction_expired')
   })
 
   it('should let only one of two racing consumes through on one isolate', async () => {

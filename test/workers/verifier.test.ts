@@ -94,12 +94,15 @@ describe('session token rules', () => {
     expect(await reason(await sign(claims({ nbf: NOW + 4 })))).toBe('ok')
   })
 
-  it('should require a numeric exp and a sub', async () => {
+  it('should require a numeric exp and a user: dsub, else sub', async () => {
     expect(await reason(await sign(claims({ exp: undefined })))).toBe('claims')
     expect(await reason(await sign(claims({ exp: 'never' })))).toBe('claims')
     expect(await reason(await sign(claims({ exp: 0 })))).toBe('expired')
     expect(await reason(await sign(claims({ sub: undefined })))).toBe('claims')
+    expect(await reason(await sign(claims({ sub: undefined, dsub: '' })))).toBe('claims')
     expect(await reason(await sign(claims({ iat: 'yesterday' })))).toBe('claims')
+    // `empty_claim_policy: delete` may remove `sub` while `dsub` carries the user.
+    expect(await verifier.verify(await sign(claims({ sub: undefined, dsub: 'U2dsub' })))).toMatchObject({ ok: true, session: { userId: 'U2dsub' } })
   })
 
   it('should refuse a refresh token (drn DSR) or a token without drn as a session', async () => {
@@ -222,6 +225,33 @@ describe('key store', () => {
       },
     })
     expect(await verifier.verify(await sign(claims()))).toMatchObject({ ok: false, status: 503 })
+  })
+
+  it("should pause as long as a 429's Retry-After asks before fetching again, with or without keys", async () => {
+    // The Descope client against the emulator: its 429 and Retry-After are the real thing.
+    const { createDescopeClient } = await import('../../src/descope/client')
+    const { EMULATOR_URL, emulatorControl, newProjectId } = await import('../support/edge')
+    const projectId = newProjectId()
+    const emulator = emulatorControl(projectId)
+    const client = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 2000 })
+    const clock = { ms: Date.now() }
+    const keys = new KeyStore({ fetchKeys: () => client.keys(), now: () => clock.ms })
+    await emulator.fault({ route: 'GET /v2/keys', status: 429, headers: { 'Retry-After': '30' }, times: 1 })
+    expect(await keys.get('SK2any')).toEqual({ unavailable: true })
+    // Past the 5 s pause after an ordinary failure, still within Descope's 30 s: no second fetch.
+    clock.ms += 10_000
+    expect(await keys.get('SK2any')).toEqual({ unavailable: true })
+    expect(await emulator.count('GET /v2/keys')).toBe(1)
+    clock.ms += 21_000
+    expect(await keys.get('SK2any')).toEqual({ unknown: true })
+    expect(await emulator.count('GET /v2/keys')).toBe(2)
+    // With keys: an unknown kid does not re-fetch during the pause either (the cooldown alone is 30 s).
+    await emulator.fault({ route: 'GET /v2/keys', status: 429, headers: { 'Retry-After': '120' }, times: 1 })
+    clock.ms += 31_000
+    expect(await keys.get('SK2other')).toEqual({ unknown: true })
+    clock.ms += 31_000
+    expect(await keys.get('SK2third')).toEqual({ unknown: true })
+    expect(await emulator.count('GET /v2/keys')).toBe(3)
   })
 
   it('should keep the last good keys when the endpoint fails after warm-up', async () => {
