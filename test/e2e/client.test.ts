@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
 import { CHROMIUM_ARGS } from './chromium'
 
 type Failure = { name: string; code?: string; status?: number; requestId: string } | null
@@ -38,16 +39,7 @@ describe.skipIf(!chromiumPath)('passkey-edge/client in Chromium', () => {
     page = await context.newPage()
     cdp = await context.newCDPSession(page)
     await cdp.send('WebAuthn.enable', { enableUI: false })
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: PLATFORM_AUTHENTICATOR })
     // Any page of the host will do: this one runs no script of its own.
     await page.goto(`${baseUrl}/openapi.json`)
   })

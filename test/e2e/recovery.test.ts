@@ -9,20 +9,13 @@
 import { type Browser, type BrowserContext, type CDPSession, type Page, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
+import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
 import { CHROMIUM_ARGS } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
 const emulator = emulatorControl(inject('e2eProjectId'), inject('emulatorUrl'))
 
-const AUTHENTICATOR = {
-  protocol: 'ctap2',
-  transport: 'internal',
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  automaticPresenceSimulation: true,
-} as const
 
 describe.skipIf(!chromiumPath)('recovery by email link, in Chromium', () => {
   let browser: Browser
@@ -53,7 +46,7 @@ describe.skipIf(!chromiumPath)('recovery by email link, in Chromium', () => {
   })
 
   const expectStatus = (pattern: RegExp) => expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(pattern)
-  const addAuthenticator = async () => (await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR })).authenticatorId
+  const addAuthenticator = async () => (await cdp.send('WebAuthn.addVirtualAuthenticator', { options: PLATFORM_AUTHENTICATOR })).authenticatorId
 
   it('signs up, loses the passkey, recovers by the emailed link, enrols a new passkey and signs in with it', async () => {
     const first = await addAuthenticator()
