@@ -16,7 +16,6 @@ const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
 const emulator = emulatorControl(inject('e2eProjectId'), inject('emulatorUrl'))
 
-
 describe.skipIf(!chromiumPath)('recovery by email link, in Chromium', () => {
   let browser: Browser
   let context: BrowserContext
