@@ -9,7 +9,8 @@
  */
 import { upstreamWith } from '../descope/http-errors'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { keysUnavailable, unauthorized } from '../errors'
+import { AppError, keysUnavailable, unauthorized } from '../errors'
+import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site'
 import type { Telemetry } from '../telemetry/telemetry'
 import { sessionCookieHeaders } from './cookies'
 import { checkIssuedTokens } from './issued-tokens'
@@ -18,8 +19,8 @@ import type { SessionSetup } from './setup'
 import { locateToken, refreshCookieOf } from './token'
 import type { Session } from './types'
 
-export interface SessionRequest {
-  headers: Headers
+/** A request's headers, and its method and URL for the CSRF rule (src/request/cross-site.ts). */
+export interface SessionRequest extends CookieRequest {
   /**
    * The request's ID, log lines and data points; also lends a key fetch its `waitUntil` (workerd),
    * when there is one.
@@ -42,15 +43,25 @@ export interface Authenticated {
 /**
  * Verifies the request's session: `Authorization: Bearer` first, else the session cookie. With
  * `refresh`, a session cookie that is missing or merely expired is refreshed with the refresh
- * cookie (Bearer requests never are).
- * @throws {AppError} 401 without a valid session, 503 when no signing keys can be had, and what a
- * failed refresh maps to (401, 429, 502, 504).
+ * cookie (Bearer requests never are). A request the cookies authenticate must pass the CSRF rule
+ * first, with `origins` allowed besides its own.
+ * @throws {AppError} 401 without a valid session, 403 for a cross-site request with cookies, 503
+ * when no signing keys can be had, and what a failed refresh maps to (401, 429, 502, 504).
  */
-export async function authenticateRequest(request: SessionRequest, setup: SessionSetup, { refresh }: { refresh: boolean }): Promise<Authenticated> {
+export async function authenticateRequest(
+  request: SessionRequest,
+  setup: SessionSetup,
+  { refresh, origins }: { refresh: boolean; origins: OriginPolicy }
+): Promise<Authenticated> {
   const { settings, verifier } = setup
   const { headers, telemetry } = request
   const source = locateToken(headers, settings.sessionCookieName)
   const from = request.source ?? source.from
+  const byCookie = source.from === 'cookie' || (source.from === 'none' && refresh && refreshCookieOf(headers, settings.refreshCookieName) !== undefined)
+  if (byCookie && !passesOriginRule(request, origins)) {
+    reject(telemetry, from, 'cross_site')
+    throw new AppError('origin_not_allowed', { message: 'A request with session cookies from another origin is refused (CSRF).' })
+  }
   if (source.token === undefined && source.from !== 'none') {
     reject(telemetry, from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
     throw unauthorized(true)

@@ -23,6 +23,12 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
   tenant?: string | ((c: Context<AppEnv>) => string | undefined)
   /** Refresh an expired or missing session cookie with the refresh cookie. Default `true`. */
   refresh?: boolean
+  /**
+   * Refuse (403) a cookie-authenticated request with an unsafe method unless it comes from its
+   * own origin or one of `ALLOWED_ORIGINS` (src/request/cross-site.ts). Default `true`; `false`
+   * gives up that CSRF defence for the route.
+   */
+  checkOrigin?: boolean
 }
 
 /**
@@ -35,7 +41,7 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
  */
 export const requireSession = (options: RequireSessionOptions = {}) =>
   createMiddleware<AppEnv>(async function requireSession(c, next) {
-    const session = await authenticate(c, { refresh: options.refresh ?? true })
+    const session = await authenticate(c, { refresh: options.refresh ?? true, checkOrigin: options.checkOrigin ?? true })
     const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
     if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
     const refused = requirementError(session, { ...options, tenant })
@@ -61,11 +67,16 @@ export async function checkRefreshToken(c: Context<AppEnv>, token: string, userI
 }
 
 /**
- * Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode) and sets
- * `c.var.session`; for routes where only some bodies need a session, call it in the handler.
+ * Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode, with the
+ * CSRF rule for cookies) and sets `c.var.session`; for routes where only some bodies need a
+ * session, call it in the handler.
  */
-export async function authenticate(c: Context<AppEnv>, { refresh = true }: { refresh?: boolean } = {}): Promise<Session> {
-  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh })
+export async function authenticate(
+  c: Context<AppEnv>,
+  { refresh = true, checkOrigin = true }: { refresh?: boolean; checkOrigin?: boolean } = {}
+): Promise<Session> {
+  const origins = checkOrigin ? c.var.config.allowedOrigins : 'any'
+  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh, origins })
   adopt(c, authenticated)
   return authenticated.session
 }
@@ -84,7 +95,7 @@ function adopt(c: Context<AppEnv>, { session, refreshToken, setCookie }: Authent
 }
 
 function requestOf(c: Context<AppEnv>) {
-  return { headers: c.req.raw.headers, telemetry: telemetryOf(c) }
+  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: telemetryOf(c) }
 }
 
 function setupOf(c: Context<AppEnv>) {

@@ -158,7 +158,10 @@ describe.each(SETTINGS)('a Descope project with %s', (_, settingsFor) => {
   it('should pass the RPC check with her tenant and roles, and refuse what she lacks', async () => {
     const token = alice.jar.cookies.get(sessionCookieName)!
     expect(jwtPayload(token).iss).toBe(settings.issuer ?? (settings.conformance_issuer ? `http://emulator.localhost/${edge.projectId}` : edge.projectId))
-    const checked = await rpc.verifyRequest({ headers: [['Cookie', alice.jar.header()]] }, { tenant: 'T1', roles: ['admin'], permissions: ['reports.read'] })
+    const checked = await rpc.verifyRequest(
+      { headers: [['Cookie', alice.jar.header()]], method: 'GET' },
+      { tenant: 'T1', roles: ['admin'], permissions: ['reports.read'] }
+    )
     expect(checked).toMatchObject({ ok: true, session: { userId: aliceId, stepUp: true } })
     expect(await rpc.verify(token, { tenant: 'T2' })).toMatchObject({ ok: false, status: 403 })
     // Project-level roles exist only outside the tenant-only schema.
