@@ -15,6 +15,7 @@ import type { Telemetry } from '../telemetry/telemetry'
 import { sessionCookieHeaders } from './cookies'
 import { checkIssuedTokens } from './issued-tokens'
 import { refreshOnce } from './refresh'
+import { wasRefused } from './refused-tokens'
 import type { SessionSetup } from './setup'
 import { locateToken, refreshCookieOf } from './token'
 import type { Session } from './types'
@@ -43,15 +44,15 @@ export interface Authenticated {
 /**
  * Verifies the request's session: `Authorization: Bearer` first, else the session cookie. With
  * `refresh`, a session cookie that is missing or merely expired is refreshed with the refresh
- * cookie (Bearer requests never are). A request the cookies authenticate must pass the CSRF rule
- * first, with `origins` allowed besides its own.
+ * cookie (Bearer requests never are), after `beforeRefresh` (the caller's rate limit). A request
+ * the cookies authenticate must pass the CSRF rule first, with `origins` allowed besides its own.
  * @throws {AppError} 401 without a valid session, 403 for a cross-site request with cookies, 503
  * when no signing keys can be had, and what a failed refresh maps to (401, 429, 502, 504).
  */
 export async function authenticateRequest(
   request: SessionRequest,
   setup: SessionSetup,
-  { refresh, origins }: { refresh: boolean; origins: OriginPolicy }
+  { refresh, origins, beforeRefresh }: { refresh: boolean; origins: OriginPolicy; beforeRefresh?: () => Promise<void> }
 ): Promise<Authenticated> {
   const { settings, verifier } = setup
   const { headers, telemetry } = request
@@ -81,6 +82,8 @@ export async function authenticateRequest(
     if (source.token !== undefined) reject(telemetry, from, 'expired')
     throw unauthorized(source.token !== undefined)
   }
+  // A refresh costs a call to Descope: the caller's rate limit counts it (T58).
+  await beforeRefresh?.()
   return refreshWith(request, setup, refreshJwt)
 }
 
@@ -106,7 +109,8 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
 
 /**
  * Verifies a refresh token at the edge (signature, issuer, `drn: "DSR"`; with `userId`, that
- * user's): the only way to a `VerifiedRefreshToken`, the only kind the Descope client sends.
+ * user's; not one Descope just refused): the only way to a `VerifiedRefreshToken`, the only kind
+ * the Descope client sends.
  * @throws {AppError} 401 when it does not verify or is another user's, 503 without signing keys.
  */
 export async function verifyRefreshToken(
@@ -115,6 +119,11 @@ export async function verifyRefreshToken(
   token: string,
   userId?: string
 ): Promise<{ token: VerifiedRefreshToken; userId: string }> {
+  // Descope refused it a moment ago (revoked, logged out): not sent again (T58).
+  if (wasRefused(token)) {
+    reject(request.telemetry, 'refresh_cookie', 'refused')
+    throw unauthorized(true)
+  }
   const checked = await setup.verifier.verify(token, { kind: 'refresh', scope: request.telemetry })
   if (!checked.ok || (userId !== undefined && checked.session.userId !== userId)) {
     reject(request.telemetry, 'refresh_cookie', checked.ok ? 'other_user' : checked.reason)

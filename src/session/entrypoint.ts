@@ -13,6 +13,7 @@ import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
 import { AppError, unauthorized } from '../errors'
 import { methodAndUrlOf } from '../request/cross-site'
+import { limitClientIp } from '../request/rate-limit'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
 import { bearer, checkRequest, failureOf } from './outcome'
@@ -63,7 +64,10 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
       return failureOf(unauthorized(false), telemetry)
     }
     const { method, url } = methodAndUrlOf(request)
-    return remote(await checkRequest({ headers, method, url, telemetry, source: 'rpc' }, setup, options ?? {}, { allowedOrigins: setup.allowedOrigins }))
+    // A refresh here reaches Descope like the Worker's own: counted against the browser's IP, from the headers passed on.
+    const beforeRefresh = () => limitClientIp({ env: this.env, projectId: setup.settings.projectId, telemetry, route: 'rpc' }, headers)
+    const check = { allowedOrigins: setup.allowedOrigins, beforeRefresh }
+    return remote(await checkRequest({ headers, method, url, telemetry, source: 'rpc' }, setup, options ?? {}, check))
   }
 
   /** An RPC call has no cf-ray: its lines and data points get a generated request ID. */

@@ -10,6 +10,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { forbidden, unauthorized } from '../errors'
+import { limitClientIp, scopeOf } from '../request/rate-limit'
 import { telemetryOf } from '../telemetry/for-request'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
@@ -76,7 +77,8 @@ export async function authenticate(
   { refresh = true, checkOrigin = true }: { refresh?: boolean; checkOrigin?: boolean } = {}
 ): Promise<Session> {
   const origins = checkOrigin ? c.var.config.allowedOrigins : 'any'
-  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh, origins })
+  const beforeRefresh = () => limitClientIp(scopeOf(c), c.req.raw.headers)
+  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh, origins, beforeRefresh })
   adopt(c, authenticated)
   return authenticated.session
 }

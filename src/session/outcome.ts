@@ -17,13 +17,13 @@ import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcom
  * Checks a request's session (Bearer first, else cookie) and the requirements. Never throws.
  * `allowedOrigins` may send cookie-authenticated unsafe requests besides the request's own origin
  * (unless `options.checkOrigin` is `false`). `mayRefresh: false` for a bare token, which has no
- * refresh cookie beside it, whatever `options` say.
+ * refresh cookie beside it, whatever `options` say; `beforeRefresh` runs before a refresh (a rate limit).
  */
 export async function checkRequest(
   request: SessionRequest,
   setup: SessionSetup,
   options: RequestCheckOptions | null,
-  { allowedOrigins, mayRefresh = true }: { allowedOrigins: ReadonlySet<string>; mayRefresh?: boolean }
+  { allowedOrigins, mayRefresh = true, beforeRefresh }: { allowedOrigins: ReadonlySet<string>; mayRefresh?: boolean; beforeRefresh?: () => Promise<void> }
 ): Promise<VerifyOutcome> {
   const { telemetry } = request
   const problem = requirementsProblem(options)
@@ -31,7 +31,7 @@ export async function checkRequest(
   try {
     const { checkOrigin, refresh, ...requirements } = options ?? {}
     const origins = checkOrigin === false ? 'any' : allowedOrigins
-    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins })
+    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins, beforeRefresh })
     const verdict = checkRequirements(session, requirements)
     if (verdict === 'ok') return { ok: true, session, setCookie }
     const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)

@@ -8,12 +8,13 @@
  * the first request records an entry and calls Descope; the others with the same token poll the
  * entry (poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
  * and is dropped at logout (`forgetRefresh`); a failure is shared only with those who
- * waited. Only this isolate shares: two isolates refreshing the same token at once both call Descope.
+ * waited (a refusal is also remembered by refused-tokens.ts). Only this isolate shares: two isolates refreshing the same token at once both call Descope.
  */
 import type { DescopeClient } from '../descope/client'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { clockCache } from '../lib/clock-cache'
 import { pollUntil } from './poll'
+import { rememberingRefusal } from './refused-tokens'
 
 interface Entry {
   since: number
@@ -48,7 +49,7 @@ export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRe
   const entry: Entry = { since: now() }
   entries.set(refreshJwt, entry)
   try {
-    entry.result = await descope.refresh(refreshJwt)
+    entry.result = await rememberingRefusal(refreshJwt, () => descope.refresh(refreshJwt))
   } catch (error) {
     entry.error = error
   } finally {
