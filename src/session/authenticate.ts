@@ -17,7 +17,7 @@ import { checkIssuedTokens } from './issued-tokens'
 import { refreshOnce } from './refresh'
 import { wasRefused } from './refused-tokens'
 import type { SessionSetup } from './setup'
-import { locateToken, refreshCookieOf } from './token'
+import { locateToken, refreshCookieOf, sessionCookiesOf } from './token'
 import type { Session } from './types'
 
 /** A request's headers, and its method and URL for the CSRF rule (src/request/cross-site.ts). */
@@ -97,7 +97,9 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
   const { settings, verifier, descope } = setup
   const { telemetry } = request
   const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
-  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token))
+  // The browser that asked, by its session cookie (expired, or none): a shared result goes only to it.
+  const requester = sessionCookiesOf(request.headers, settings.sessionCookieName).join(';')
+  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token, requester))
   const issued = await checkIssuedTokens(verifier, telemetry, tokens, { expectedUserId: userId, step: 'session' })
   return {
     session: issued.session,

@@ -50,3 +50,8 @@ const MAX_REFRESH_COOKIES = 4
 export function refreshCookiesOf(headers: Headers, refreshCookieName: string): string[] {
   return readCookie(headers.get('Cookie'), refreshCookieName).filter(Boolean).slice(0, MAX_REFRESH_COOKIES)
 }
+
+/** Every session cookie as sent (usually zero or one): names the browser whose refresh may be shared (refresh.ts). */
+export function sessionCookiesOf(headers: Headers, sessionCookieName: string): string[] {
+  return readCookie(headers.get('Cookie'), sessionCookieName)
+}
