@@ -13,6 +13,8 @@ export interface Config {
   /** Exact origins (`scheme://host[:port]`) allowed to call the browser API. */
   allowedOrigins: ReadonlySet<string>
   transactions: KVNamespace
+  /** `EDGE_SECRET`, a Worker secret: the edge secret when KV refuses to store one (src/transactions/edge-secret.ts). */
+  edgeSecret: string | undefined
   sessionCookieName: string
   refreshCookieName: string
   /** Required `aud` of session tokens; unset means no audience check. */
@@ -80,6 +82,7 @@ function parseConfig(env: Env): Config {
     baseUrl: parseBaseUrl(env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI', env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI, projectId),
     allowedOrigins: parseOrigins('ALLOWED_ORIGINS', env.ALLOWED_ORIGINS),
     transactions,
+    edgeSecret: env.EDGE_SECRET || undefined,
     ...parseCookieNames(['SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME], ['REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME]),
     audience: env.SESSION_AUDIENCE?.trim() || undefined,
     clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, DEFAULTS.clockToleranceSeconds, 0, 5),

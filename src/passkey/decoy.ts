@@ -20,7 +20,7 @@ import type { StartResponse } from '../descope/types'
 import { toBase64Url } from '../lib/base64url'
 import { randomToken } from '../lib/crypto'
 import type { Telemetry } from '../telemetry/telemetry'
-import { edgeKey } from '../transactions/edge-secret'
+import { type EdgeSecretSource, edgeKey } from '../transactions/edge-secret'
 import { loginIdKey } from './login-id'
 
 /** Descope's default WebAuthn `timeout` (5 minutes), for a decoy before any real answer was seen. */
@@ -48,8 +48,8 @@ export function rememberTemplate(origin: string, options: string): void {
 }
 
 /** A Descope-like start answer for a refused login ID: a random transaction and stable, plausible options. */
-export async function decoyStart(kv: KVNamespace, origin: string, loginId: string, telemetry: Pick<Telemetry, 'log'>): Promise<StartResponse> {
-  const key = await edgeKey(kv, telemetry)
+export async function decoyStart(secrets: EdgeSecretSource, origin: string, loginId: string, telemetry: Pick<Telemetry, 'log'>): Promise<StartResponse> {
+  const key = await edgeKey(secrets, telemetry)
   // The folded login ID: `Alice@` and `alice@` get the same decoy, whatever Descope's matching.
   const mac = async (label: string) =>
     new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`decoy-${label}\n${origin}\n${loginIdKey(loginId)}`)))

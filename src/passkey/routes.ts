@@ -164,7 +164,7 @@ async function answerStart(
   // show here, but a decoy start needs the edge secret from KV: every start needs it too, so that
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
-  await edgeKey(c.var.config.transactions, telemetryOf(c))
+  await edgeKey(c.var.config, telemetryOf(c))
   const opened = await transactionsOf(c).open({ ...record, descopeTransactionId: start.transactionId }, (write) => telemetryOf(c).waitUntil(write))
   await setBindingCookie(c, opened.transactionId, opened.secret, opened.ttlSeconds)
   return c.json({ transactionId: opened.transactionId, options, ...extra })
@@ -193,7 +193,7 @@ async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: s
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
     const mapped = toHttpError(c, error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
-    return decoyStart(c.var.config.transactions, origin, loginId, telemetryOf(c))
+    return decoyStart(c.var.config, origin, loginId, telemetryOf(c))
   }
 }
 
