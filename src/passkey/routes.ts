@@ -187,7 +187,7 @@ function answerSession(c: Context<AppEnv>, tokens: JwtResponse) {
 async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
   try {
     const start = await c.var.descope.signInStart({ loginId, origin })
-    rememberTemplate(origin, start.options)
+    telemetryOf(c).waitUntil(rememberTemplate(c.var.config.transactions, origin, start.options))
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.

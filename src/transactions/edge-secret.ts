@@ -43,7 +43,8 @@ export type EdgeSecretSource = { transactions: KVNamespace; edgeSecret?: string 
  * `EDGE_SECRET` is bound; a failed re-read keeps the secret already known.
  */
 export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
-  const { transactions: kv, edgeSecret } = 'transactions' in source ? source : { transactions: source, edgeSecret: undefined }
+  const kv = namespaceOf(source)
+  const edgeSecret = 'transactions' in source ? source.edgeSecret : undefined
   const now = Date.now()
   let state = memory.get(kv)
   if (!state || now - state.at >= RECHECK_MS) {
@@ -75,6 +76,11 @@ export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, ti
     memory.set(kv, state)
   }
   return state.key
+}
+
+/** The KV namespace of a source. */
+export function namespaceOf(source: EdgeSecretSource): KVNamespace {
+  return 'transactions' in source ? source.transactions : source
 }
 
 /** The secret derived from `EDGE_SECRET` (prefixed, so it never equals a stored one), or the 503 of a KV fault. */
