@@ -9,9 +9,10 @@
  * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
  *
  * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
- *   forge). IPv6 counts per /64, in one canonical text form, so a host cannot rotate through its
- *   own prefix or respell an address. Without the header (a direct call in tests) there is no IP
- *   bucket.
+ *   forge). IPv6 counts per /48, in one canonical text form, so a host cannot rotate through its
+ *   own prefix or respell an address: a site commonly gets a /48, i.e. 65,536 /64s, each of which
+ *   would otherwise have its own budget of KV writes (T62). Without the header (a direct call in
+ *   tests) there is no IP bucket.
  * - Login IDs are limited by the SHA-256 of their folded form (`loginIdKey`: `Alice@` and `alice@`
  *   share a bucket): no raw ID in a key or a log.
  * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.jsonc) every start
@@ -67,9 +68,9 @@ export function scopeOf(c: Context<AppEnv>): LimitScope {
 }
 
 /**
- * The bucket of a `CF-Connecting-IP` value: IPv4 canonical, IPv6 as its /64 (`2001:db8:0:1::/64`);
+ * The bucket of a `CF-Connecting-IP` value: IPv4 canonical, IPv6 as its /48 (`2001:db8:1::/48`);
  * anything unparseable shares the bucket `invalid`. (Cloudflare sends IPv4 clients as dotted
- * IPv4, so IPv4-mapped IPv6 forms are not unfolded: they all share `0:0:0:0::/64`.)
+ * IPv4, so IPv4-mapped IPv6 forms are not unfolded: they all share `0:0:0::/48`.)
  */
 export function clientIpKey(header: string | undefined): string | undefined {
   const value = header?.trim()
@@ -86,7 +87,7 @@ export function clientIpKey(header: string | undefined): string | undefined {
   const [head = '', tail] = host.split('::')
   const groups = head ? head.split(':') : []
   const rest = tail ? tail.split(':') : []
-  return `${[...groups, ...Array<string>(8 - groups.length - rest.length).fill('0'), ...rest].slice(0, 4).join(':')}::/64`
+  return `${[...groups, ...Array<string>(8 - groups.length - rest.length).fill('0'), ...rest].slice(0, 3).join(':')}::/48`
 }
 
 async function limit({ env, projectId, telemetry, route }: LimitScope, binding: Binding, key: string): Promise<void> {
