@@ -9,13 +9,14 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
+import { ConfigError } from '../config'
 import { forbidden, unauthorized } from '../errors'
 import { limitClientIp, scopeOf } from '../request/rate-limit'
 import { telemetryOf } from '../telemetry/for-request'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { sessionSetupFor } from './for-config'
-import { requirementError, type SessionRequirements } from './policy'
+import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
 import { refreshCookieOf } from './token'
 import type { Session } from './types'
 
@@ -40,8 +41,12 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
  * @example
  * app.get('/api/reports', requireSession({ roles: ['admin'] }), (c) => c.json({ user: c.var.session.userId }))
  */
-export const requireSession = (options: RequireSessionOptions = {}) =>
-  createMiddleware<AppEnv>(async function requireSession(c, next) {
+export const requireSession = (options: RequireSessionOptions = {}) => {
+  // Refused when the route is declared, as the package's is: a misspelt requirement (`role`,
+  // `roles: 'admin'`, `stepup: {…}`) from JavaScript must not pass as none (T63).
+  const problem = requirementsProblem({ ...options, tenant: typeof options.tenant === 'function' ? undefined : options.tenant })
+  if (problem) throw new ConfigError('requirements', problem)
+  return createMiddleware<AppEnv>(async function requireSession(c, next) {
     const session = await authenticate(c, { refresh: options.refresh ?? true, checkOrigin: options.checkOrigin ?? true })
     const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
     if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
@@ -49,6 +54,7 @@ export const requireSession = (options: RequireSessionOptions = {}) =>
     if (refused) throw refused
     await next()
   })
+}
 
 /**
  * The refresh token valid for this request, verified at the edge and `userId`'s (the session's
