@@ -23,7 +23,7 @@ describe('sign-up and unverified contact details', () => {
     for (const [field, value] of [
       ['email', 'victim@example.com'],
       ['phone', '+15551234567'],
-    ]) {
+    ] as const) {
       const response = await post(edge, '/auth/passkey/signup/start', { loginId: newLoginId('contact'), [field]: value })
       expect(response.status, field).toBe(400)
       expect(((await response.json()) as { error: { message: string } }).error.message, field).toContain(field)
