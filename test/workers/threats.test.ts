@@ -1,6 +1,6 @@
 /**
  * Threats of docs/threat-model.md not already covered by the passkey and session
- * tests (SECURITY.md maps every threat to its test): login ID canonicalisation, enumeration at
+ * tests (docs/threat-model.md, section Q, maps every threat to its test): login ID canonicalisation, enumeration at
  * sign-in start, log redaction, CORS, method and path confusion, prototype pollution.
  */
 import { env } from 'cloudflare:workers'
