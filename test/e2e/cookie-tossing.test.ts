@@ -13,7 +13,7 @@
  * `__Host-` prefix for Chromium, so it takes `Domain=` too; the edge compares names byte for byte
  * (T56), so that one is ignored as well. (The same rules at the HTTP layer, for every reader: test/workers/cookie-tossing.test.ts.)
  */
-import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
 import { CHROMIUM_ARGS } from './chromium'
@@ -76,11 +76,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
 
     // The edge reads __Host-DS only: the victim stays the victim.
     await page.goto(`${app}/healthz`)
-    const session = () =>
-      page.evaluate(async () => {
-        const response = await fetch('/auth/session')
-        return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
-      })
+    const session = () => sessionSeenBy(page)
     expect(await session()).toEqual({ status: 200, userId: 'U2victim' })
 
     // Without a session of their own, the planted DS signs no one in (no login CSRF).
@@ -116,11 +112,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
     ])
 
     await page.goto(`${app}/healthz`)
-    const session = () =>
-      page.evaluate(async () => {
-        const response = await fetch('/auth/session')
-        return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
-      })
+    const session = () => sessionSeenBy(page)
     // The look-alike neither replaces the victim's session nor makes it ambiguous…
     expect(await session()).toEqual({ status: 200, userId: 'U2victim' })
     // …and without one, neither planted cookie signs anyone in, nor is the refresh token sent to Descope.
@@ -131,3 +123,11 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
     await page.close()
   })
 })
+
+/** What the edge's session check answers the page (on the edge's host). */
+function sessionSeenBy(page: Page) {
+  return page.evaluate(async () => {
+    const response = await fetch('/auth/session')
+    return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
+  })
+}

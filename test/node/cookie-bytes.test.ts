@@ -11,8 +11,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleEmulator, bundleWorker, COMPATIBILITY_DATE, EMULATOR_DURABLE_OBJECTS, loadMiniflare } from '../../scripts/lib/workerd.mjs'
+import { bundleWorker, COMPATIBILITY_DATE, loadMiniflare } from '../../scripts/lib/workerd.mjs'
 import { SoftwareAuthenticator } from '../support/authenticator'
+import { EMULATOR_HOST_URL, edgeWorkers } from '../support/edge-workers'
 import { emulatorControl } from '../support/emulator-control.mjs'
 
 const ORIGIN = 'http://localhost:8787'
@@ -26,41 +27,24 @@ let url: URL
 
 async function start() {
   dir = await mkdtemp(join(tmpdir(), 'passkey-edge-cookie-bytes-'))
-  const worker = await bundleWorker('src/index.ts', join(dir, 'worker.js'))
+  const workers = await edgeWorkers(dir, { projectId: PROJECT_ID, origin: ORIGIN })
   const readers = await bundleWorker('test/support/readers-worker.ts', join(dir, 'readers.js'))
-  const emulator = await bundleEmulator(join(dir, 'emulator.js'))
   const { Miniflare } = await loadMiniflare()
   const instance = new Miniflare({
     workers: [
-      {
-        name: 'edge',
-        modules: true,
-        scriptPath: worker,
-        modulesRoot: dir,
-        compatibilityDate: COMPATIBILITY_DATE,
-        bindings: { DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: 'http://emulator.localhost', ALLOWED_ORIGINS: ORIGIN },
-        kvNamespaces: { TRANSACTIONS: 'transactions' },
-        outboundService: 'emulator',
-      },
+      workers.edge('edge'),
       {
         name: 'readers',
         modules: true,
         scriptPath: readers,
         modulesRoot: dir,
         compatibilityDate: COMPATIBILITY_DATE,
-        bindings: { DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: 'http://emulator.localhost' },
+        bindings: { DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: EMULATOR_HOST_URL },
         serviceBindings: { SESSION: { name: 'edge', entrypoint: 'SessionVerifier' } },
         outboundService: 'emulator',
         routes: ['readers.localhost/*'],
       },
-      {
-        name: 'emulator',
-        modules: true,
-        scriptPath: emulator,
-        modulesRoot: dir,
-        compatibilityDate: COMPATIBILITY_DATE,
-        durableObjects: EMULATOR_DURABLE_OBJECTS,
-      },
+      workers.emulator(),
     ],
   })
   url = await instance.ready
@@ -144,7 +128,7 @@ describe('cookie names sent as UTF-8 bytes', () => {
   })
 
   it('should refresh nothing from a look-alike refresh cookie alone, and send it nowhere', async () => {
-    const emulator = emulatorControl(PROJECT_ID, 'http://emulator.localhost', { fetch: (await miniflare.getWorker('emulator')).fetch as never })
+    const emulator = emulatorControl(PROJECT_ID, EMULATOR_HOST_URL, { fetch: (await miniflare.getWorker('emulator')).fetch as never })
     await emulator.resetCalls()
     const hello = await send('GET', '/api/hello', { Cookie: `\u2000__Host-DSR=${attacker.refresh}` })
     expect(hello.status).toBe(401)

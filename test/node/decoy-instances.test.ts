@@ -8,8 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleEmulator, bundleWorker, COMPATIBILITY_DATE, EMULATOR_DURABLE_OBJECTS, loadMiniflare } from '../../scripts/lib/workerd.mjs'
+import { loadMiniflare } from '../../scripts/lib/workerd.mjs'
 import { SoftwareAuthenticator } from '../support/authenticator'
+import { edgeWorkers } from '../support/edge-workers'
 
 // A page on a subdomain of the passkey domain (the emulator's EMULATOR_RP_ID), as README's deploy
 // step sets Descope's: real answers then say rpId `localhost`, not the page's host (T61).
@@ -22,38 +23,11 @@ let miniflare: Awaited<ReturnType<typeof start>>
 
 async function start() {
   dir = await mkdtemp(join(tmpdir(), 'passkey-edge-decoy-'))
-  const worker = await bundleWorker('src/index.ts', join(dir, 'worker.js'))
-  const emulator = await bundleEmulator(join(dir, 'emulator.js'))
+  const workers = await edgeWorkers(dir, { projectId: PROJECT_ID, origin: ORIGIN })
   const { Miniflare } = await loadMiniflare()
-  const edge = (name: string) => ({
-    name,
-    modules: true,
-    scriptPath: worker,
-    modulesRoot: dir,
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: 'http://emulator.localhost', ALLOWED_ORIGINS: ORIGIN },
-    // One namespace for both, as for every isolate of one deploy.
-    kvNamespaces: { TRANSACTIONS: 'transactions' },
-    outboundService: 'emulator',
-    // Reached by host through dispatchFetch (getWorker's fetch refuses an Origin of another host).
-    routes: [`${name}.test/*`],
-  })
-  const instance = new Miniflare({
-    workers: [
-      edge('edge-a'),
-      edge('edge-b'),
-      edge('edge-c'),
-      {
-        name: 'emulator',
-        modules: true,
-        scriptPath: emulator,
-        modulesRoot: dir,
-        compatibilityDate: COMPATIBILITY_DATE,
-        durableObjects: EMULATOR_DURABLE_OBJECTS,
-        bindings: { EMULATOR_RP_ID: RP_ID },
-      },
-    ],
-  })
+  // Reached by host through dispatchFetch (getWorker's fetch refuses an Origin of another host).
+  const edge = (name: string) => workers.edge(name, { routes: [`${name}.test/*`] })
+  const instance = new Miniflare({ workers: [edge('edge-a'), edge('edge-b'), edge('edge-c'), workers.emulator({ EMULATOR_RP_ID: RP_ID })] })
   await instance.ready
   return instance
 }

@@ -25,7 +25,9 @@ app.all('/descope-session', descopeSession({ projectId: (env) => env.DESCOPE_PRO
   c.json({ userId: c.var.session.userId })
 )
 app.all('/create-verifier', async (c) => answer(await verifierFor(c.env).verifyRequest(c.req.raw, { refresh: true })))
-app.all('/rpc', async (c) => answer(await c.env.SESSION.verifyRequest({ headers: [...c.req.raw.headers] }, { refresh: true })))
+app.all('/rpc', async (c) =>
+  answer(await c.env.SESSION.verifyRequest({ headers: [...c.req.raw.headers], method: c.req.method, url: c.req.url }, { refresh: true }))
+)
 
 function answer(outcome: { ok: boolean; status?: number; session?: { userId: string }; setCookie?: string[] }): Response {
   const headers = new Headers()
