@@ -103,7 +103,7 @@ function credentialJson(value: unknown): string {
 function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
   for (const field of Object.keys(body)) {
     if (SERVER_ONLY_FIELDS.has(field)) throw invalidField(field, 'may not be set by the browser')
-    if (UNVERIFIED_FIELDS.has(field)) throw invalidField(field, 'is not accepted: an address chosen here is unverified')
+    if (UNVERIFIED_FIELDS.has(field)) throw invalidField(field, 'is not accepted (unverified)')
     if (!allowed.includes(field)) throw invalidField(field, 'is not a known field')
   }
 }

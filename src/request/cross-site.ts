@@ -26,23 +26,19 @@ export interface CookieRequest {
  * `same-origin`, or `Origin` is the request's own origin or an allowed one.
  */
 export function passesOriginRule(request: CookieRequest, allowed: OriginPolicy): boolean {
-  if (allowed === 'any' || (request.method !== undefined && SAFE_METHODS.has(request.method))) return true
+  // Over RPC or from JavaScript the method may be anything: only one of these strings is safe.
+  if (allowed === 'any' || SAFE_METHODS.has(request.method as string)) return true
   if (request.headers.get('Sec-Fetch-Site') === 'same-origin') return true
   // A repeated header arrives joined with ", " and so matches nothing.
   const origin = request.headers.get('Origin')
   return origin !== null && origin !== 'null' && (allowed.has(origin) || origin === originOf(request.url))
 }
 
+/** The origin of the request's URL; none when it has no URL (or not one that parses). */
 function originOf(url: string | undefined): string | undefined {
   try {
-    return url === undefined ? undefined : new URL(url).origin
+    return new URL(url as string).origin
   } catch {
     return undefined
   }
-}
-
-/** The method and URL of a request given as untyped data (RPC, JavaScript): strings only, else absent. */
-export function methodAndUrlOf(request: unknown): { method?: string; url?: string } {
-  const { method, url } = (request ?? {}) as { method?: unknown; url?: unknown }
-  return { method: typeof method === 'string' ? method : undefined, url: typeof url === 'string' ? url : undefined }
 }

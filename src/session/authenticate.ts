@@ -61,7 +61,7 @@ export async function authenticateRequest(
   const byCookie = source.from === 'cookie' || (source.from === 'none' && refresh && refreshCookieOf(headers, settings.refreshCookieName) !== undefined)
   if (byCookie && !passesOriginRule(request, origins)) {
     reject(telemetry, from, 'cross_site')
-    throw new AppError('origin_not_allowed', { message: 'A request with session cookies from another origin is refused (CSRF).' })
+    throw new AppError('origin_not_allowed', { message: 'Cross-origin request refused.' })
   }
   if (source.token === undefined && source.from !== 'none') {
     reject(telemetry, from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')

@@ -12,7 +12,6 @@ import { readConfig } from '../config'
 import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
 import { AppError, unauthorized } from '../errors'
-import { methodAndUrlOf } from '../request/cross-site'
 import { limitClientIp } from '../request/rate-limit'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
@@ -63,7 +62,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     } catch {
       return failureOf(unauthorized(false), telemetry)
     }
-    const { method, url } = methodAndUrlOf(request)
+    const { method, url } = request ?? {}
     // A refresh here reaches Descope like the Worker's own: counted against the browser's IP, from the headers passed on.
     const beforeRefresh = () => limitClientIp({ env: this.env, projectId: setup.settings.projectId, telemetry, route: 'rpc' }, headers)
     const check = { allowedOrigins: setup.allowedOrigins, beforeRefresh }

@@ -7,7 +7,6 @@
  */
 import { settingsOf } from './descope-session'
 import { unauthorized } from '../errors'
-import { methodAndUrlOf } from '../request/cross-site'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from './policy'
@@ -70,7 +69,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         // Headers no request can carry: refused as the RPC check refuses them, not thrown.
         return failureOf(unauthorized(false), new Telemetry(undefined, undefined))
       }
-      const { method, url } = methodAndUrlOf(request)
+      const { method, url } = request ?? {}
       return checkRequest({ headers, method, url, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {}, { allowedOrigins })
     },
   }

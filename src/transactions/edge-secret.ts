@@ -85,6 +85,6 @@ export function namespaceOf(source: EdgeSecretSource): KVNamespace {
 
 /** The secret derived from `EDGE_SECRET` (prefixed, so it never equals a stored one), or the 503 of a KV fault. */
 function fallbackSecret(edgeSecret: string | undefined): string {
-  if (edgeSecret) return `edge-secret-binding\n${edgeSecret}`
+  if (edgeSecret) return `edge-secret\n${edgeSecret}`
   throw kvUnavailable()
 }

@@ -369,7 +369,9 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       const finished = autofill.page.waitForResponse((response) => response.url().endsWith('/auth/passkey/signin/finish'))
       await autofill.page.getByRole('button', { name: 'Sign out', exact: true }).click()
       // Signed out, the page waits for a pick again once the field has focus; this authenticator picks its passkey at once.
-      await autofill.page.getByLabel('Email or username', { exact: true }).focus()
+      const field = autofill.page.getByLabel('Email or username', { exact: true })
+      await expect.poll(() => field.isVisible()).toBe(true)
+      await field.focus()
       expect((await finished).status()).toBe(200)
       await expect.poll(() => autofill.page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Welcome back/)
       expect(await autofill.page.locator('dt:text-is("Signed in with") + dd').textContent()).toMatch(/webauthn/)

@@ -10,8 +10,12 @@ import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-/** The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness): a Worker that starts fast everywhere. */
-const BUDGET_GZIP_BYTES = 26 * 1024
+/**
+ * The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness, 27 KiB since
+ * issue 24's CSRF rule, session-route limits, refusal memory and decoy template): a Worker that
+ * starts fast everywhere.
+ */
+const BUDGET_GZIP_BYTES = 27 * 1024
 
 let outdir: string
 let output: string
