@@ -17,4 +17,6 @@ export interface Env extends Partial<Cloudflare.Env> {
   CLOCK_TOLERANCE_SECONDS?: string
   DESCOPE_TIMEOUT_MS?: string
   TRANSACTION_TTL_SECONDS?: string
+  /** A Worker secret (`wrangler secret put EDGE_SECRET`): the edge secret's fallback when KV refuses to store one. */
+  EDGE_SECRET?: string
 }

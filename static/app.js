@@ -53,7 +53,7 @@ const autofill = createAutofill(({ transactionId, response }) => {
     ui.loginId,
     { resumeAutofill: false }
   )
-})
+}, ui.loginId)
 
 // ---- status and results ------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 /**
  * The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness, 27 KiB since
- * issue 23's Descope answer shapes, passkey-domain readiness and late-finish answer): a Worker
- * that starts fast everywhere.
+ * issue 23's Descope answer shapes and issue 24's security rules): a Worker that starts fast
+ * everywhere.
  */
 const BUDGET_GZIP_BYTES = 27 * 1024
 

@@ -169,8 +169,8 @@ describe('every reader follows the configured names', () => {
     const checks: Array<[string, Check]> = [
       ['requireSession', async (cookie) => fromResponse(await worker.fetch('/api/hello', { headers: { Cookie: cookie } }))],
       ['descopeSession', async (cookie) => fromResponse(await app.request('/me', { headers: { Cookie: cookie } }))],
-      ['createVerifier', async (cookie) => fromOutcome(await verifier.verifyRequest({ headers: { Cookie: cookie } }, { refresh: true }))],
-      ['SessionVerifier', async (cookie) => fromOutcome(await rpc.verifyRequest({ headers: { Cookie: cookie } }, { refresh: true }))],
+      ['createVerifier', async (cookie) => fromOutcome(await verifier.verifyRequest({ headers: { Cookie: cookie }, method: 'GET' }, { refresh: true }))],
+      ['SessionVerifier', async (cookie) => fromOutcome(await rpc.verifyRequest({ headers: { Cookie: cookie }, method: 'GET' }, { refresh: true }))],
     ]
     return checks
   }

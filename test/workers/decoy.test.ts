@@ -39,7 +39,9 @@ describe('sign-in decoys', () => {
 
     expect(after.publicKey!.allowCredentials).toEqual(before.publicKey!.allowCredentials)
     expect(after.publicKey!.challenge).not.toBe(before.publicKey!.challenge)
-    for (const decoy of [before, after]) expect(layout(decoy.publicKey)).toEqual(layout(real.publicKey))
+    // One to three credentials (T61), each laid out as the real user's one.
+    const firstCredential = (publicKey: Record<string, any>) => ({ ...publicKey, allowCredentials: publicKey.allowCredentials.slice(0, 1) })
+    for (const decoy of [before, after]) expect(layout(firstCredential(decoy.publicKey!))).toEqual(layout(firstCredential(real.publicKey!)))
     // Nothing of the real user's credential in the decoy.
     expect(JSON.stringify(after.publicKey)).not.toContain(real.publicKey!.allowCredentials[0].id)
   })
@@ -48,13 +50,26 @@ describe('sign-in decoys', () => {
     const seen = new Set<number>()
     for (let index = 0; index < 24; index++) {
       const { publicKey } = await startFor(newLoginId('kind'))
-      const [credential, ...rest] = publicKey!.allowCredentials
-      expect(rest).toEqual([])
-      expect(Object.keys(credential)).toEqual(['type', 'id', 'transports'])
-      expect(credential.id).toMatch(/^[A-Za-z0-9_-]+$/)
-      expect([22, 27, 43]).toContain(credential.id.length)
-      seen.add(credential.id.length)
+      for (const credential of publicKey!.allowCredentials) {
+        expect(Object.keys(credential)).toEqual(['type', 'id', 'transports'])
+        expect(credential.id).toMatch(/^[A-Za-z0-9_-]+$/)
+        expect([22, 27, 43]).toContain(credential.id.length)
+        seen.add(credential.id.length)
+      }
     }
     expect(seen.size).toBeGreaterThan(1)
+  })
+
+  it('should list one to three credentials, as many as the secret and the login ID say, the same each time (T61)', async () => {
+    const counts = new Map<number, number>()
+    for (let index = 0; index < 30; index++) {
+      const loginId = newLoginId('count')
+      const first = (await startFor(loginId)).publicKey!.allowCredentials
+      expect((await startFor(loginId.toUpperCase())).publicKey!.allowCredentials).toEqual(first)
+      counts.set(first.length, (counts.get(first.length) ?? 0) + 1)
+      expect(new Set(first.map((credential: { id: string }) => credential.id)).size).toBe(first.length)
+    }
+    expect([...counts.keys()].every((count) => count >= 1 && count <= 3)).toBe(true)
+    expect(counts.size).toBeGreaterThan(1)
   })
 })

@@ -96,8 +96,8 @@ describe('tokens issued by a refresh', () => {
           return { status: response.status, code: ((await response.json()) as any).error?.code, cookies: sessionCookies(response) }
         },
       ],
-      ['createVerifier', async () => outcomeOf(await verifier.verifyRequest({ headers }, { refresh: true }))],
-      ['SessionVerifier', async () => outcomeOf(await rpc.verifyRequest({ headers }, { refresh: true }))],
+      ['createVerifier', async () => outcomeOf(await verifier.verifyRequest({ headers, method: 'GET' }, { refresh: true }))],
+      ['SessionVerifier', async () => outcomeOf(await rpc.verifyRequest({ headers, method: 'GET' }, { refresh: true }))],
     ]
     for (const [name, body] of cases) {
       for (const [caller, call] of callers) {
