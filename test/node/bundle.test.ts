@@ -10,8 +10,11 @@ import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-/** The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness): a Worker that starts fast everywhere. */
-const BUDGET_GZIP_BYTES = 26 * 1024
+/**
+ * The budget: a Worker that starts fast everywhere, with room for the few routes a user adds
+ * (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness, 30 KiB since issue 26).
+ */
+const BUDGET_GZIP_BYTES = 30 * 1024
 
 let outdir: string
 let output: string
