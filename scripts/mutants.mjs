@@ -112,13 +112,16 @@ function runTests(cwd, files = []) {
   const vitest = join(cwd, 'node_modules', '.bin', 'vitest')
   const child = spawn(vitest, ['run', '--project', 'workers', '--bail=1', '--reporter=json', `--outputFile=${report}`, ...files], {
     cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000)
-  })
+  // The last of what it printed, for a run that failed without a failing test.
+  let output = ''
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-4000)
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
   return new Promise((resolve) => {
     const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), RUN_TIMEOUT_MS)
     child.on('exit', (code, signal) => {
@@ -128,7 +131,7 @@ function runTests(cwd, files = []) {
       const failed = failedTests(report)
       if (code === 0) return resolve({ outcome: 'survived', detail: '', ms })
       if (failed.length > 0) return resolve({ outcome: 'killed', detail: failed.slice(0, 3).join('\n      '), ms })
-      resolve({ outcome: 'broken', detail: stderr.trim().split('\n').slice(-5).join('\n      '), ms })
+      resolve({ outcome: 'broken', detail: output.trim().split('\n').slice(-8).join('\n      '), ms })
     })
   })
 }
@@ -141,9 +144,13 @@ function failedTests(report) {
   } catch {
     return []
   }
-  return parsed.testResults.flatMap((file) =>
-    file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${file.name.slice(file.name.indexOf('test/'))} > ${test.fullName}`)
-  )
+  return parsed.testResults.flatMap((file) => {
+    const name = file.name.slice(file.name.indexOf('test/'))
+    const tests = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} > ${test.fullName}`)
+    // A file that failed outside any test (a hook, an error thrown between tests).
+    if (tests.length === 0 && file.status === 'failed') return [`${name}: ${String(file.message).split('\n')[0]}`]
+    return tests
+  })
 }
 
 function seconds(ms) {
