@@ -17,6 +17,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: "await guarded('delete', () => kv.delete(key))\n",
     replace: '\n',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T03',
@@ -25,6 +26,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: "if (!claim(key, record.exp, now())) throw invalidTransaction('claimed')",
     replace: '',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T04',
@@ -33,6 +35,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: 'if (input.secret === undefined || !equalDigests(await sha256Hex(input.secret), record.secretHash)) {',
     replace: 'if (false) {',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T05',
@@ -41,6 +44,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: "if (record.flow !== input.flow) throw invalidTransaction('flow')",
     replace: '',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T06',
@@ -49,6 +53,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: "if (input.userId !== undefined && record.userId !== input.userId) throw invalidTransaction('user')",
     replace: '',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T06',
@@ -57,6 +62,7 @@ export const MUTANTS = [
     file: 'src/session/authenticate.ts',
     find: 'if (!checked.ok || (userId !== undefined && checked.session.userId !== userId)) {',
     replace: 'if (!checked.ok) {',
+    tests: ['test/workers/session.test.ts'],
   },
   {
     threat: 'T07',
@@ -65,6 +71,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: 'if (record.exp <= now()) {',
     replace: 'if (false) {',
+    tests: ['test/workers/passkey-transactions.test.ts'],
   },
   {
     threat: 'T08',
@@ -73,6 +80,7 @@ export const MUTANTS = [
     file: 'src/transactions/store.ts',
     find: "if (!TRANSACTION_ID.test(input.transactionId)) throw invalidTransaction('malformed')",
     replace: '',
+    tests: ['test/workers/transactions-store.test.ts'],
   },
   // B. Origin
   {
@@ -82,6 +90,7 @@ export const MUTANTS = [
     file: 'src/request/origin.ts',
     find: 'if (origin === undefined || !c.var.config.allowedOrigins.has(origin)) {',
     replace: 'if (origin === undefined) {',
+    tests: ['test/workers/metrics.test.ts'],
   },
   // C. Request parsing
   {
@@ -91,6 +100,7 @@ export const MUTANTS = [
     file: 'src/request/json-body.ts',
     find: "if (!JSON_MEDIA_TYPE.test(contentType.trim())) throw new AppError('unsupported_media_type')",
     replace: '',
+    tests: ['test/workers/openapi.test.ts'],
   },
   {
     threat: 'T17',
@@ -99,6 +109,7 @@ export const MUTANTS = [
     file: 'src/passkey/input.ts',
     find: "if (SERVER_ONLY_FIELDS.has(field)) throw invalidField(field, 'may not be set by the browser')",
     replace: 'if (SERVER_ONLY_FIELDS.has(field)) continue',
+    tests: ['test/workers/openapi.test.ts'],
   },
   {
     threat: 'T18',
@@ -107,6 +118,7 @@ export const MUTANTS = [
     file: 'src/request/json-body.ts',
     find: 'const text = await readText(c.req.raw, maxBytes)',
     replace: 'const text = await readText(c.req.raw, Number.MAX_SAFE_INTEGER)',
+    tests: ['test/workers/openapi.test.ts'],
   },
   // D. Login IDs
   {
@@ -116,6 +128,7 @@ export const MUTANTS = [
     file: 'src/passkey/login-id.ts',
     find: 'const REFUSED = /[\\p{Cc}\\p{Cf}\\p{Co}\\p{Cn}\\p{Cs}\\p{Zl}\\p{Zp}\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]/u',
     replace: 'const REFUSED = /(?!)/u',
+    tests: ['test/workers/openapi.test.ts'],
   },
   {
     threat: 'T44',
@@ -124,6 +137,7 @@ export const MUTANTS = [
     file: 'src/passkey/login-id.ts',
     find: '    .toLowerCase()\n',
     replace: '',
+    tests: ['test/workers/threats.test.ts'],
   },
   {
     threat: 'T21',
@@ -133,6 +147,7 @@ export const MUTANTS = [
     find: 'const key = await edgeKey(kv, telemetry)',
     replace:
       "const key = await edgeKey(kv, telemetry).then(() => crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']))",
+    tests: ['test/workers/decoy.test.ts'],
   },
   // E. Sessions
   {
@@ -142,6 +157,7 @@ export const MUTANTS = [
     file: 'src/session/jwks.ts',
     find: 'if (now - this.lastUnknownKidFetch < this.cooldownMs) return { unknown: true }',
     replace: '',
+    tests: ['test/workers/jwks.test.ts'],
   },
   {
     threat: 'T27',
@@ -150,6 +166,7 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: 'clockTolerance: clockToleranceSeconds,',
     replace: 'clockTolerance: 3600,',
+    tests: ['test/workers/metrics.test.ts'],
   },
   {
     threat: 'T28',
@@ -158,6 +175,7 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: "if (!issuerMatches(payload.iss, projectId)) return reject('issuer')",
     replace: '',
+    tests: ['test/workers/session.test.ts'],
   },
   {
     threat: 'T28',
@@ -166,6 +184,7 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: "if (kind === 'session' && audience !== undefined) verifyOptions.audience = audience",
     replace: '',
+    tests: ['test/workers/session.test.ts'],
   },
   {
     threat: 'T29',
@@ -174,6 +193,7 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: "if (payload.drn !== DRN[kind]) return reject('token_kind')",
     replace: '',
+    tests: ['test/workers/session.test.ts'],
   },
   {
     threat: 'T30',
@@ -182,6 +202,7 @@ export const MUTANTS = [
     file: 'src/session/token.ts',
     find: "if (values.length > 1 || !values[0]) return { from: 'cookie', token: undefined }",
     replace: "if (!values[0]) return { from: 'cookie', token: undefined }",
+    tests: ['test/workers/session.test.ts'],
   },
   {
     threat: 'T30',
@@ -190,6 +211,7 @@ export const MUTANTS = [
     file: 'src/session/token.ts',
     find: 'return values.length === 1 && values[0] ? values[0] : undefined',
     replace: 'return values[0] || undefined',
+    tests: ['test/workers/cookie-tossing.test.ts'],
   },
   {
     threat: 'T31',
@@ -198,6 +220,7 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: "if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return reject('too_large')",
     replace: "if (typeof token !== 'string') return reject('too_large')",
+    tests: ['test/workers/session.test.ts'],
   },
   // F. Descope upstream
   {
@@ -207,6 +230,7 @@ export const MUTANTS = [
     file: 'src/descope/client.ts',
     find: 'bytes = await readCapped(response.body, MAX_RESPONSE_BYTES)',
     replace: 'bytes = await readCapped(response.body, Number.MAX_SAFE_INTEGER)',
+    tests: ['test/workers/descope-client.test.ts'],
   },
   {
     threat: 'T37',
@@ -215,6 +239,7 @@ export const MUTANTS = [
     file: 'src/descope/client.ts',
     find: "redirect: 'manual',",
     replace: "redirect: 'follow',",
+    tests: ['test/workers/descope-client.test.ts'],
   },
   {
     threat: 'T38',
@@ -223,6 +248,7 @@ export const MUTANTS = [
     file: 'src/session/issued-tokens.ts',
     find: 'if (!session.ok) throw refused(session.status, `session_${session.reason}`)',
     replace: "if (!session.ok) return { session: { userId: tokens.user?.userId ?? '' } as Session }",
+    tests: ['test/workers/passkey-upstream.test.ts'],
   },
   {
     threat: 'T38',
@@ -231,6 +257,7 @@ export const MUTANTS = [
     file: 'src/session/issued-tokens.ts',
     find: 'if (!refresh.ok) throw refused(refresh.status, `refresh_${refresh.reason}`)',
     replace: 'if (!refresh.ok) return { session: session.session, refreshJwt: tokens.refreshJwt as VerifiedRefreshToken }',
+    tests: ['test/workers/passkey-upstream.test.ts'],
   },
   {
     threat: 'T38',
@@ -239,6 +266,7 @@ export const MUTANTS = [
     file: 'src/session/issued-tokens.ts',
     find: "if (refresh.session.userId !== userId) throw refused(401, 'refresh_other_user')",
     replace: '',
+    tests: ['test/workers/passkey-upstream.test.ts'],
   },
   {
     threat: 'T53',
@@ -247,6 +275,7 @@ export const MUTANTS = [
     file: 'src/session/issued-tokens.ts',
     find: "if (expectedUserId !== undefined && userId !== expectedUserId) throw refused(401, 'other_user')",
     replace: '',
+    tests: ['test/workers/issued-tokens.test.ts'],
   },
   {
     threat: 'T53',
@@ -255,6 +284,7 @@ export const MUTANTS = [
     file: 'src/lib/cookie.ts',
     find: 'const maxAge = Math.min(MAX_COOKIE_AGE_SECONDS, Math.max(0, Math.floor(maxAgeSeconds) || 0))',
     replace: 'const maxAge = Math.max(0, Math.floor(maxAgeSeconds) || 0)',
+    tests: ['test/workers/issued-tokens.test.ts'],
   },
   // G. Cookies
   {
@@ -264,6 +294,7 @@ export const MUTANTS = [
     file: 'src/lib/cookie.ts',
     find: '; Path=/; HttpOnly; Secure; SameSite=Strict`',
     replace: '; Path=/; Secure; SameSite=Strict`',
+    tests: ['test/workers/passkey-flows.test.ts'],
   },
   {
     threat: 'T54',
@@ -272,6 +303,7 @@ export const MUTANTS = [
     file: 'src/config.ts',
     find: "sessionCookieName: '__Host-DS',",
     replace: "sessionCookieName: 'DS',",
+    tests: ['test/workers/cookie-tossing.test.ts'],
   },
   // H. Rate limits
   {
@@ -281,6 +313,7 @@ export const MUTANTS = [
     file: 'src/request/rate-limit.ts',
     find: ".slice(0, 4).join(':')}::/64`",
     replace: ".join(':')}::/64`",
+    tests: ['test/workers/rate-limit.test.ts'],
   },
   {
     threat: 'T44',
@@ -289,6 +322,7 @@ export const MUTANTS = [
     file: 'src/passkey/routes.ts',
     find: '      const loginId = input.loginId\n      await limitByLoginId(c, loginId)\n',
     replace: '      const loginId = input.loginId\n',
+    tests: ['test/workers/rate-limit.test.ts'],
   },
   {
     threat: 'T55',
@@ -297,6 +331,7 @@ export const MUTANTS = [
     file: 'src/passkey/routes.ts',
     find: 'routes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), limitByIp(), async function finish(c) {',
     replace: 'routes.post(`/${flow}/finish`, countFinish(flow), requireAllowedOrigin(), async function finish(c) {',
+    tests: ['test/workers/rate-limit.test.ts'],
   },
   // I. Output hygiene
   {
@@ -306,6 +341,7 @@ export const MUTANTS = [
     file: 'src/app.ts',
     find: "    c.header('Cache-Control', 'no-store')\n",
     replace: '',
+    tests: ['test/workers/rate-limit.test.ts'],
   },
   // M. Adversarial review
   {
@@ -315,6 +351,7 @@ export const MUTANTS = [
     file: 'src/session/shared-key-cache.ts',
     find: "if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(key, body))) return undefined",
     replace: '',
+    tests: ['test/workers/shared-key-cache.test.ts'],
   },
   {
     threat: 'T49',
@@ -323,6 +360,7 @@ export const MUTANTS = [
     file: 'src/session/jwks.ts',
     find: 'if (stored && stored.fetchedAt > ours && age >= 0 && age < this.maxAgeMs) {',
     replace: 'if (stored && stored.fetchedAt > ours && age < this.maxAgeMs) {',
+    tests: ['test/workers/shared-key-cache.test.ts'],
   },
   {
     threat: 'T50',
@@ -331,6 +369,7 @@ export const MUTANTS = [
     file: 'src/passkey/sign-up-or-in.ts',
     find: "const signUp = await upstream(c, 'signup-start', () => descope.signUpStart({ loginId, origin }))",
     replace: 'const signUp = start',
+    tests: ['test/workers/signup-in-takeover.test.ts'],
   },
   {
     threat: 'T52',
@@ -339,5 +378,6 @@ export const MUTANTS = [
     file: 'src/session/verify.ts',
     find: 'if (known) return { ok: true, session: copyJson(known) }',
     replace: 'if (known) return { ok: true, session: known }',
+    tests: ['test/workers/session-memory.test.ts'],
   },
 ]
