@@ -4,6 +4,7 @@
  * test/node/decoy-instances.test.ts.) The first test must run before any real sign-in in this
  * file's isolate.
  */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { edgeFor } from '../support/edge'
 import { Browser, newLoginId, post } from './passkey-helpers'
@@ -14,6 +15,17 @@ async function startFor(loginId: string, target = edge) {
   const response = await post(target, '/auth/passkey/signin/start', { loginId })
   const text = await response.text()
   return { response, text, publicKey: (JSON.parse(text) as { options?: { publicKey: Record<string, any> } }).options?.publicKey }
+}
+
+/** Another deployment's KV namespace: the same local KV, every key under a prefix of its own (so its own edge secret). */
+function namespaceOf(deployment: string): KVNamespace {
+  return new Proxy(env.TRANSACTIONS, {
+    get(target, name) {
+      const member = Reflect.get(target, name)
+      if (typeof member !== 'function') return member
+      return (key: unknown, ...rest: unknown[]) => member.call(target, typeof key === 'string' ? `${deployment}/${key}` : key, ...rest)
+    },
+  })
 }
 
 /** Key names and value types, in order: what tells one answer's layout from another's. */
@@ -71,5 +83,21 @@ describe('sign-in decoys', () => {
     }
     expect([...counts.keys()].every((count) => count >= 1 && count <= 3)).toBe(true)
     expect(counts.size).toBeGreaterThan(1)
+  })
+
+  it("should key decoys by the deployment's edge secret: two deployments answer one unknown login ID differently, each stably", async () => {
+    // With a key anyone could know, reading the code would tell a decoy from a real answer (T21, T51).
+    const ghost = newLoginId('ghost')
+    const one = edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-one') })
+    const two = edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-two') })
+    const credentials = async (target: typeof edge) => (await startFor(ghost, target)).publicKey!.allowCredentials
+    const first = await credentials(one)
+    expect(await credentials(two)).not.toEqual(first)
+    expect(await credentials(one)).toEqual(first)
+    // A new binding object is a cold isolate of deployment one: it reads the secret from KV again.
+    expect(await credentials(edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-one') }))).toEqual(first)
+    const [secretOne, secretTwo] = await Promise.all([env.TRANSACTIONS.get('deployment-one/secret:edge'), env.TRANSACTIONS.get('deployment-two/secret:edge')])
+    expect(secretOne).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(secretTwo).not.toBe(secretOne)
   })
 })
