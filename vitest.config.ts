@@ -49,7 +49,7 @@ export default defineConfig({
                     async fetch(request, env) {
                       const token = request.headers.get('X-Token')
                       const result = token === null
-                        ? await env.SESSION.verifyRequest({ headers: [...request.headers] }, { stepup: request.headers.has('X-Stepup') })
+                        ? await env.SESSION.verifyRequest({ headers: [...request.headers], method: request.method, url: request.url }, { stepup: request.headers.has('X-Stepup') })
                         : await env.SESSION.verify(token)
                       if (!result.ok) return Response.json({ error: result.code }, { status: result.status })
                       return Response.json({ userId: result.session.userId, session: result.session })

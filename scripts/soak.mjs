@@ -10,7 +10,7 @@
 //   kv         KV get/put/delete throwing at random (soak-only wrapper binding) under load
 //   limits     one IP and one login ID flooding the start routes
 // Figures: requests sent/answered/open, statuses, latency, upstream calls, faults, replays,
-// sessions per finish, server errors, secrets in logs. SECURITY.md keeps the last run's.
+// sessions per finish, server errors, secrets in logs. docs/threat-model.md (section R) keeps the last run's.
 import { build } from 'esbuild'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'

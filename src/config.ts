@@ -13,6 +13,8 @@ export interface Config {
   /** Exact origins (`scheme://host[:port]`) allowed to call the browser API. */
   allowedOrigins: ReadonlySet<string>
   transactions: KVNamespace
+  /** `EDGE_SECRET`, a Worker secret: the edge secret when KV refuses to store one (src/transactions/edge-secret.ts). */
+  edgeSecret: string | undefined
   sessionCookieName: string
   refreshCookieName: string
   /** Required `aud` of session tokens; unset means no audience check. */
@@ -80,8 +82,9 @@ function parseConfig(env: Env): Config {
   return {
     projectId,
     baseUrl: parseBaseUrl(env.DESCOPE_BASE_URL?.trim() ? 'DESCOPE_BASE_URL' : 'DESCOPE_BASE_URI', env.DESCOPE_BASE_URL ?? env.DESCOPE_BASE_URI, projectId),
-    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    allowedOrigins: parseOrigins('ALLOWED_ORIGINS', env.ALLOWED_ORIGINS),
     transactions,
+    edgeSecret: env.EDGE_SECRET || undefined,
     ...parseCookieNames(['SESSION_COOKIE_NAME', env.SESSION_COOKIE_NAME], ['REFRESH_COOKIE_NAME', env.REFRESH_COOKIE_NAME]),
     audience: env.SESSION_AUDIENCE?.trim() || undefined,
     clockToleranceSeconds: parseInteger('CLOCK_TOLERANCE_SECONDS', env.CLOCK_TOLERANCE_SECONDS, DEFAULTS.clockToleranceSeconds, 0, 5),
@@ -128,22 +131,26 @@ export function parseBaseUrl(name: string, value: string | undefined, projectId:
   return url.href.replace(/\/+$/, '')
 }
 
-function parseOrigins(raw: string | undefined): ReadonlySet<string> {
+/**
+ * A comma-separated list of exact origins (`https://example.com`). Required for the Worker; the
+ * package's `allowedOrigins` may be empty (then only the request's own origin is allowed).
+ */
+export function parseOrigins(name: string, raw: string | undefined, required = true): ReadonlySet<string> {
   const entries = (raw ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
-  if (entries.length === 0) throw new ConfigError('ALLOWED_ORIGINS', 'is not set')
+  if (entries.length === 0 && required) throw new ConfigError(name, 'is not set')
   for (const entry of entries) {
     let origin: string
     try {
       origin = new URL(entry).origin
     } catch {
-      throw new ConfigError('ALLOWED_ORIGINS', `has an entry that is not an origin: "${entry}"`)
+      throw new ConfigError(name, `has an entry that is not an origin: "${entry}"`)
     }
     // Exact matching only works against canonical origins: no wildcard, path, or odd casing.
     if (origin === 'null' || origin !== entry || entry.includes('*') || !/^https?:$/.test(new URL(entry).protocol)) {
-      throw new ConfigError('ALLOWED_ORIGINS', `entries must be exact origins like https://example.com, not "${entry}"`)
+      throw new ConfigError(name, `entries must be exact origins like https://example.com, not "${entry}"`)
     }
   }
   return new Set(entries)

@@ -19,4 +19,6 @@ export interface Env extends Partial<Cloudflare.Env> {
   TRANSACTION_TTL_SECONDS?: string
   /** `email-link` turns account recovery on (docs/recovery.md). */
   RECOVERY?: string
+  /** A Worker secret (`wrangler secret put EDGE_SECRET`): the edge secret's fallback when KV refuses to store one. */
+  EDGE_SECRET?: string
 }

@@ -78,7 +78,7 @@ const autofill = createAutofill(({ transactionId, response }) => {
     ui.loginId,
     { resumeAutofill: false }
   )
-})
+}, ui.loginId)
 
 // ---- status and results ------------------------------------------------------------------------
 

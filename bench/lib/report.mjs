@@ -18,8 +18,8 @@ export const TARGETS = {
   floorUs: 34,
   steadyFetchesPer10k: 0,
   floodFetchesPerCooldown: 1,
-  /** Issue 16: the budget while features land. */
-  bundleGzipBytes: 26 * 1024,
+  /** Issue 26: the budget, with room for a user's few routes (test/node/bundle.test.ts). */
+  bundleGzipBytes: 30 * 1024,
   /**
    * Issue 16: start+finish through ours adds at most this much over the sign-in floor, the least a
    * KV-backed single-use proxy must do (over Descope directly the KV calls alone exceed it: bench/README.md).

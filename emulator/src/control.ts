@@ -108,7 +108,7 @@ async function existingUser(store: ProjectEnv['Bindings']['store'], userId: stri
 }
 
 function readFault(body: Record<string, unknown>): Fault {
-  const { route, status, headers, latencyMs, reset, times } = body
+  const { route, status, headers, latencyMs, reset, tokensOf, times } = body
   if (typeof route !== 'string' || !(route === '*' || /^[A-Z]+ \/\S*$/.test(route))) throw malformed('route must be "METHOD /path" or "*"')
   const fault: Fault = { route }
   if (status !== undefined) {
@@ -129,6 +129,10 @@ function readFault(body: Record<string, unknown>): Fault {
     fault.latencyMs = latencyMs
   }
   if (reset !== undefined) fault.reset = reset === true
+  if (tokensOf !== undefined) {
+    if (typeof tokensOf !== 'string' || tokensOf === '') throw malformed('tokensOf must be a user ID')
+    fault.tokensOf = tokensOf
+  }
   if (times !== undefined) {
     if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) throw malformed('times must be a positive integer')
     fault.times = times

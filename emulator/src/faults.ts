@@ -2,10 +2,13 @@
  * @module
  * Call counting and fault injection for Descope routes (never for the control API). Faults are
  * inert until a test adds one: latency, a forced status/body/headers, headers added to the real
- * answer, or a reset connection.
+ * answer, a reset connection, or another user's valid tokens.
  */
 import type { MiddlewareHandler } from 'hono'
-import type { ProjectEnv } from './context'
+import type { ProjectBindings, ProjectEnv } from './context'
+import { tokenResponse } from './cookies'
+import { ApiError } from './errors'
+import { openSession } from './sessions'
 import type { Fault, Store } from './store'
 
 /** The counting key: `METHOD /path`, with the keys route's project ID dropped (`GET /v2/keys`). */
@@ -22,6 +25,7 @@ export const countAndFault: MiddlewareHandler<ProjectEnv> = async (c, next) => {
   if (!fault) return next()
   if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
   if (fault.reset) return resetResponse()
+  if (fault.tokensOf !== undefined) return tokensOf(c.env, fault.tokensOf, route)
   if (fault.status !== undefined) return faultResponse(fault)
   await next()
   // Headers without a status join the real answer (e.g. a proxy's unrelated Set-Cookie).
@@ -65,6 +69,20 @@ function faultResponse(fault: Fault): Response {
 function defaultBody(status: number): Record<string, string> {
   if (status === 429) return { errorCode: 'E130429', errorDescription: 'https://docs.descope.com/rate-limit', errorMessage: 'API rate limit exceeded.' }
   return { errorCode: 'E010000', errorDescription: 'Injected fault', errorMessage: `Injected fault with status ${status}` }
+}
+
+/**
+ * A JWT answer with a new session of `userId`, whoever called and whatever they sent: what a
+ * confused or compromised Descope (or anything in between) could answer a refresh with. Shaped
+ * as the route answers: a refresh carries a refresh JWT only with `refresh_token_rotation`.
+ */
+async function tokensOf(context: ProjectBindings, userId: string, route: string): Promise<Response> {
+  const user = await context.store.user(userId)
+  if (!user) throw new ApiError(404, 'E062108', 'User not found', 'No user with this ID (tokensOf fault)')
+  const answer = await openSession(context, user, { amr: ['webauthn'], su: false, customClaims: {}, firstSeen: false })
+  const settings = context.store.settings()
+  const withRefresh = route !== 'POST /v1/auth/refresh' || settings.refresh_token_rotation
+  return tokenResponse(settings, withRefresh ? answer : { ...answer, refreshJwt: undefined })
 }
 
 /** Headers, then a body stream that fails: the client sees the connection drop mid-answer. */

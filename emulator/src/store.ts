@@ -118,6 +118,8 @@ export interface Fault {
   headers?: Record<string, string | string[]>
   latencyMs?: number
   reset?: boolean
+  /** Answer with a new session of this user (a user ID), whoever called: another user's valid tokens. */
+  tokensOf?: string
   /** Remaining applications; unlimited when absent. */
   times?: number
 }

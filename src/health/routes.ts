@@ -8,13 +8,14 @@
  * part as `ok` or `failed` — the keys also `stale` (Descope's key set endpoint is failing but the
  * last good keys still check sessions: ready), the passkey domain `ok`, `mismatch` (not ready:
  * no ceremony can work) or `unknown` (Descope did not answer: ready). Names of parts only: no binding, project, URL or
- * error text. Costs one KV read per call; the keys are fetched only when the isolate has none
+ * error text. Costs one KV read per call (so it is rate limited per client IP); the keys are fetched only when the isolate has none
  * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
  */
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { withTimeout } from '../lib/timeout'
+import { limitByIp } from '../request/rate-limit'
 import { keyStoreForConfig } from '../session/for-config'
 import { checkPasskeyDomain } from './passkey-domain'
 import { telemetryOf } from '../telemetry/for-request'
@@ -30,7 +31,8 @@ const KEYS_CHECK = { fresh: 'ok', stale: 'stale', none: 'failed' } as const
 export function healthRoutes(routes: Hono<AppEnv>): void {
   routes.get('/healthz', (c) => c.json({ ok: true }))
 
-  routes.get('/readyz', async (c) => {
+  // Each call reads KV: counted against the client IP's bucket (T58).
+  routes.get('/readyz', limitByIp(), async (c) => {
     const { config, descope } = c.var
     const telemetry = telemetryOf(c)
     const [kv, keys, passkeyDomain] = await Promise.all([

@@ -19,14 +19,22 @@ export function strictCookie(name: string, value: string, maxAgeSeconds: number)
   return `${name}=${encodeURIComponent(value)}; Max-Age=${maxAge}; Path=/; HttpOnly; Secure; SameSite=Strict`
 }
 
-/** Every value of cookie `name` in a `Cookie` header, in order (usually zero or one). */
+/** RFC 6265 §5.2 removes only SP and HTAB around a cookie's name and value; `trim()` removes Unicode spaces too. */
+const WSP_AROUND = /^[ \t]+|[ \t]+$/g
+
+/**
+ * Every value of cookie `name` in a `Cookie` header, in order (usually zero or one). Names are
+ * compared byte for byte after removing SP and HTAB only (docs/threat-model.md, T56): a
+ * look-alike such as `\u2000__Host-DS`, which a sibling subdomain can plant because the browser
+ * sees no `__Host-` prefix, is another cookie and is neither read nor counted.
+ */
 export function readCookie(header: string | null, name: string): string[] {
   if (!header) return []
   const values: string[] = []
   for (const part of header.split(';')) {
     const index = part.indexOf('=')
-    if (index < 0 || part.slice(0, index).trim() !== name) continue
-    let value = part.slice(index + 1).trim()
+    if (index < 0 || part.slice(0, index).replace(WSP_AROUND, '') !== name) continue
+    let value = part.slice(index + 1).replace(WSP_AROUND, '')
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
     values.push(value)
   }

@@ -11,13 +11,16 @@ import { canonicalLoginId } from './login-id'
 
 /** Fields a browser might try to forward to Descope; they only ever come from the server. */
 const SERVER_ONLY_FIELDS = new Set(['customClaims', 'templateOptions', 'templateId', 'loginOptions', 'origin', 'passkeyOptions', 'tenantId'])
+/**
+ * Contact details the browser chose, which nothing here verifies: stored on a new Descope user they
+ * would let someone pre-claim another person's address (a project that merges users by email
+ * would later hand that person's sign-in to this account: docs/threat-model.md, T63).
+ */
+const UNVERIFIED_FIELDS = new Set(['email', 'phone'])
 
 const MAX_NAME_LENGTH = 100
-const MAX_EMAIL_LENGTH = 254
-const MAX_PHONE_LENGTH = 32
 /** Field names are echoed in error messages: at most this many characters of them. */
 const MAX_ECHOED_FIELD_LENGTH = 40
-const PHONE = /^\+?[0-9]{3,20}$/
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 
 interface SignUpStartInput {
@@ -37,22 +40,12 @@ interface FinishInput {
   response: string
 }
 
-/** `{loginId, name?, email?, phone?}` */
+/** `{loginId, name?}` */
 export function parseSignUpStart(body: Record<string, unknown>): SignUpStartInput {
-  allowOnly(body, ['loginId', 'name', 'email', 'phone'])
+  allowOnly(body, ['loginId', 'name'])
   const loginId = canonicalLoginId(required(body, 'loginId'))
   const user: UserDetails = {}
   if (body.name !== undefined) user.name = text(body.name, 'name', MAX_NAME_LENGTH)
-  if (body.email !== undefined) {
-    const email = text(body.email, 'email', MAX_EMAIL_LENGTH)
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw invalidField('email', 'is not an email address')
-    user.email = email
-  }
-  if (body.phone !== undefined) {
-    const phone = text(body.phone, 'phone', MAX_PHONE_LENGTH)
-    if (!PHONE.test(phone)) throw invalidField('phone', 'must be digits with an optional leading "+"')
-    user.phone = phone
-  }
   return { loginId, user }
 }
 
@@ -123,6 +116,7 @@ function credentialJson(value: unknown): string {
 function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
   for (const field of Object.keys(body)) {
     if (SERVER_ONLY_FIELDS.has(field)) throw invalidField(field, 'may not be set by the browser')
+    if (UNVERIFIED_FIELDS.has(field)) throw invalidField(field, 'is not accepted (unverified)')
     if (!allowed.includes(field)) throw invalidField(field, 'is not a known field')
   }
 }

@@ -164,7 +164,7 @@ async function answerStart(
   // show here, but a decoy start needs the edge secret from KV: every start needs it too, so that
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
-  await edgeKey(c.var.config.transactions, telemetryOf(c))
+  await edgeKey(c.var.config, telemetryOf(c))
   const opened = await transactionsOf(c).open(
     { ...record, descopeTransactionId: start.transactionId },
     (write) => telemetryOf(c).waitUntil(write),
@@ -188,13 +188,13 @@ export function answerSession(c: Context<AppEnv>, tokens: JwtResponse, issued: I
 async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
   try {
     const start = await c.var.descope.signInStart({ loginId, origin })
-    rememberTemplate(origin, start.options)
+    telemetryOf(c).waitUntil(rememberTemplate(c.var.config.transactions, origin, start.options))
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
     const mapped = toHttpError(c, error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
-    return decoyStart(c.var.config.transactions, origin, loginId, telemetryOf(c))
+    return decoyStart(c.var.config, origin, loginId, telemetryOf(c))
   }
 }
 

@@ -1,16 +1,18 @@
 /**
  * @module
- * Rate limits on the passkey routes, with the Workers Rate Limiting binding (`ratelimits` in
- * wrangler.jsonc; limit and period are set there): one bucket per client IP (`RATE_LIMIT_IP`, every
- * start and every finish: a finish with a made-up transaction ID still costs a KV read) and one
- * per login ID (`RATE_LIMIT_LOGIN_ID`, sign-up, sign-in and sign-up-or-in start); recovery start
- * counts against a tighter one (`RATE_LIMIT_RECOVERY`), per IP and per login ID.
+ * Rate limits, with the Workers Rate Limiting binding (`ratelimits` in wrangler.jsonc; limit and
+ * period are set there): one bucket per client IP (`RATE_LIMIT_IP`) on every route that reaches
+ * Descope or KV — every start and finish (a finish with a made-up transaction ID still costs a KV
+ * read), `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, `/auth/me`, `/readyz`, and every
+ * refresh a session check makes at Descope (T58) — and one per login ID (`RATE_LIMIT_LOGIN_ID`,
+ * sign-up, sign-in and sign-up-or-in start).
  * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
  *
  * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
- *   forge). IPv6 counts per /64, in one canonical text form, so a host cannot rotate through its
- *   own prefix or respell an address. Without the header (a direct call in tests) there is no IP
- *   bucket.
+ *   forge). IPv6 counts per /48, in one canonical text form, so a host cannot rotate through its
+ *   own prefix or respell an address: a site commonly gets a /48, i.e. 65,536 /64s, each of which
+ *   would otherwise have its own budget of KV writes (T62). Without the header (a direct call in
+ *   tests) there is no IP bucket.
  * - Login IDs are limited by the SHA-256 of their folded form (`loginIdKey`: `Alice@` and `alice@`
  *   share a bucket): no raw ID in a key or a log.
  * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.jsonc) every start
@@ -25,7 +27,9 @@ import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { loginIdKey } from '../passkey/login-id'
+import type { Env } from '../env'
 import { telemetryOf } from '../telemetry/for-request'
+import type { Telemetry } from '../telemetry/telemetry'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID' | 'RATE_LIMIT_RECOVERY'
 
@@ -35,30 +39,49 @@ const BUCKET_NAMES: Record<Binding, 'ip' | 'login_id' | 'recovery'> = { RATE_LIM
 /** The longest window a `[[ratelimits]]` binding can have (10 or 60 s): by then any has rolled over. */
 const RETRY_AFTER_SECONDS = 60
 
+/** What a count needs: the bindings, the project (keeps two Workers apart), log lines, the route for data points. */
+interface LimitScope {
+  env: Env
+  projectId: string
+  telemetry: Telemetry
+  route: string
+}
+
 /** Middleware: one count against the client IP's bucket. */
 export const limitByIp = () =>
   createMiddleware<AppEnv>(async function rateLimitIp(c, next) {
-    const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
-    if (ip !== undefined) await limit(c, 'RATE_LIMIT_IP', `ip:${ip}`)
+    await limitClientIp(scopeOf(c), c.req.raw.headers)
     await next()
   })
 
+/** One count against the bucket of the request's client IP (`CF-Connecting-IP`); throws 429 when it is exhausted. */
+export async function limitClientIp(scope: LimitScope, headers: Headers): Promise<void> {
+  const ip = clientIpKey(headers.get('CF-Connecting-IP') ?? undefined)
+  if (ip !== undefined) await limit(scope, 'RATE_LIMIT_IP', `ip:${ip}`)
+}
+
 /** One count against a login ID's bucket (case-folded); throws 429 when it is exhausted. */
 export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
-  await limit(c, 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
+  await limit(scopeOf(c), 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
+}
+
+/** The scope of a request of this app. */
+export function scopeOf(c: Context<AppEnv>): LimitScope {
+  return { env: c.env, projectId: c.var.config.projectId, telemetry: telemetryOf(c), route: c.req.path }
 }
 
 /** Recovery start: one count against the client IP's and one against the login ID's recovery bucket. */
 export async function limitRecovery(c: Context<AppEnv>, loginId: string): Promise<void> {
+  const scope = scopeOf(c)
   const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
-  if (ip !== undefined) await limit(c, 'RATE_LIMIT_RECOVERY', `ip:${ip}`)
-  await limit(c, 'RATE_LIMIT_RECOVERY', `login:${await sha256Hex(loginIdKey(loginId))}`)
+  if (ip !== undefined) await limit(scope, 'RATE_LIMIT_RECOVERY', `ip:${ip}`)
+  await limit(scope, 'RATE_LIMIT_RECOVERY', `login:${await sha256Hex(loginIdKey(loginId))}`)
 }
 
 /**
- * The bucket of a `CF-Connecting-IP` value: IPv4 canonical, IPv6 as its /64 (`2001:db8:0:1::/64`);
+ * The bucket of a `CF-Connecting-IP` value: IPv4 canonical, IPv6 as its /48 (`2001:db8:1::/48`);
  * anything unparseable shares the bucket `invalid`. (Cloudflare sends IPv4 clients as dotted
- * IPv4, so IPv4-mapped IPv6 forms are not unfolded: they all share `0:0:0:0::/64`.)
+ * IPv4, so IPv4-mapped IPv6 forms are not unfolded: they all share `0:0:0::/48`.)
  */
 export function clientIpKey(header: string | undefined): string | undefined {
   const value = header?.trim()
@@ -75,25 +98,24 @@ export function clientIpKey(header: string | undefined): string | undefined {
   const [head = '', tail] = host.split('::')
   const groups = head ? head.split(':') : []
   const rest = tail ? tail.split(':') : []
-  return `${[...groups, ...Array<string>(8 - groups.length - rest.length).fill('0'), ...rest].slice(0, 4).join(':')}::/64`
+  return `${[...groups, ...Array<string>(8 - groups.length - rest.length).fill('0'), ...rest].slice(0, 3).join(':')}::/48`
 }
 
-async function limit(c: Context<AppEnv>, binding: Binding, key: string): Promise<void> {
-  const limiter = c.env[binding]
+async function limit({ env, projectId, telemetry, route }: LimitScope, binding: Binding, key: string): Promise<void> {
+  const limiter = env[binding]
   let event = 'rate_limit_unbound'
   if (limiter) {
     try {
       // The project ID keeps two Workers (or test files) that share a namespace apart.
-      if ((await limiter.limit({ key: `${c.var.config.projectId}:${key}` })).success) return
+      if ((await limiter.limit({ key: `${projectId}:${key}` })).success) return
       event = 'rate_limited'
     } catch {
       event = 'rate_limit_error'
     }
-  } else if (c.env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
-  const telemetry = telemetryOf(c)
+  } else if (env.RATE_LIMITS === 'required') throw new ConfigError(binding, 'binding is missing')
   telemetry.log('warn', event, { binding })
   if (event === 'rate_limited') {
-    telemetry.count('rate_limited', [BUCKET_NAMES[binding], c.req.path])
+    telemetry.count('rate_limited', [BUCKET_NAMES[binding], route])
     throw new AppError('rate_limited', { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
   }
 }

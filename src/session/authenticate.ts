@@ -9,17 +9,19 @@
  */
 import { upstreamWith } from '../descope/http-errors'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { keysUnavailable, unauthorized } from '../errors'
+import { AppError, keysUnavailable, unauthorized } from '../errors'
+import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site'
 import type { Telemetry } from '../telemetry/telemetry'
 import { sessionCookieHeaders } from './cookies'
 import { checkIssuedTokens } from './issued-tokens'
 import { refreshOnce } from './refresh'
+import { wasRefused } from './refused-tokens'
 import type { SessionSetup } from './setup'
-import { locateToken, refreshCookieOf } from './token'
+import { locateToken, refreshCookieOf, sessionCookiesOf } from './token'
 import type { Session } from './types'
 
-export interface SessionRequest {
-  headers: Headers
+/** A request's headers, and its method and URL for the CSRF rule (src/request/cross-site.ts). */
+export interface SessionRequest extends CookieRequest {
   /**
    * The request's ID, log lines and data points; also lends a key fetch its `waitUntil` (workerd),
    * when there is one.
@@ -42,15 +44,25 @@ export interface Authenticated {
 /**
  * Verifies the request's session: `Authorization: Bearer` first, else the session cookie. With
  * `refresh`, a session cookie that is missing or merely expired is refreshed with the refresh
- * cookie (Bearer requests never are).
- * @throws {AppError} 401 without a valid session, 503 when no signing keys can be had, and what a
- * failed refresh maps to (401, 429, 502, 504).
+ * cookie (Bearer requests never are), after `beforeRefresh` (the caller's rate limit). A request
+ * the cookies authenticate must pass the CSRF rule first, with `origins` allowed besides its own.
+ * @throws {AppError} 401 without a valid session, 403 for a cross-site request with cookies, 503
+ * when no signing keys can be had, and what a failed refresh maps to (401, 429, 502, 504).
  */
-export async function authenticateRequest(request: SessionRequest, setup: SessionSetup, { refresh }: { refresh: boolean }): Promise<Authenticated> {
+export async function authenticateRequest(
+  request: SessionRequest,
+  setup: SessionSetup,
+  { refresh, origins, beforeRefresh }: { refresh: boolean; origins: OriginPolicy; beforeRefresh?: () => Promise<void> }
+): Promise<Authenticated> {
   const { settings, verifier } = setup
   const { headers, telemetry } = request
   const source = locateToken(headers, settings.sessionCookieName)
   const from = request.source ?? source.from
+  const byCookie = source.from === 'cookie' || (source.from === 'none' && refresh && refreshCookieOf(headers, settings.refreshCookieName) !== undefined)
+  if (byCookie && !passesOriginRule(request, origins)) {
+    reject(telemetry, from, 'cross_site')
+    throw new AppError('origin_not_allowed', { message: 'Cross-origin request refused.' })
+  }
   if (source.token === undefined && source.from !== 'none') {
     reject(telemetry, from, source.from === 'header' ? 'bad_authorization_header' : 'duplicate_cookie')
     throw unauthorized(true)
@@ -70,6 +82,8 @@ export async function authenticateRequest(request: SessionRequest, setup: Sessio
     if (source.token !== undefined) reject(telemetry, from, 'expired')
     throw unauthorized(source.token !== undefined)
   }
+  // A refresh costs a call to Descope: the caller's rate limit counts it (T58).
+  await beforeRefresh?.()
   return refreshWith(request, setup, refreshJwt)
 }
 
@@ -83,7 +97,9 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
   const { settings, verifier, descope } = setup
   const { telemetry } = request
   const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
-  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token))
+  // The browser that asked, by its session cookie (expired, or none): a shared result goes only to it.
+  const requester = sessionCookiesOf(request.headers, settings.sessionCookieName).join(';')
+  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token, requester))
   const issued = await checkIssuedTokens(verifier, telemetry, tokens, { expectedUserId: userId, step: 'session' })
   return {
     session: issued.session,
@@ -95,7 +111,8 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
 
 /**
  * Verifies a refresh token at the edge (signature, issuer, `drn: "DSR"`; with `userId`, that
- * user's): the only way to a `VerifiedRefreshToken`, the only kind the Descope client sends.
+ * user's; not one Descope just refused): the only way to a `VerifiedRefreshToken`, the only kind
+ * the Descope client sends.
  * @throws {AppError} 401 when it does not verify or is another user's, 503 without signing keys.
  */
 export async function verifyRefreshToken(
@@ -104,6 +121,11 @@ export async function verifyRefreshToken(
   token: string,
   userId?: string
 ): Promise<{ token: VerifiedRefreshToken; userId: string }> {
+  // Descope refused it a moment ago (revoked, logged out): not sent again (T58).
+  if (wasRefused(token)) {
+    reject(request.telemetry, 'refresh_cookie', 'refused')
+    throw unauthorized(true)
+  }
   const checked = await setup.verifier.verify(token, { kind: 'refresh', scope: request.telemetry })
   if (!checked.ok || (userId !== undefined && checked.session.userId !== userId)) {
     reject(request.telemetry, 'refresh_cookie', checked.ok ? 'other_user' : checked.reason)

@@ -9,7 +9,7 @@
  * the isolate's key store for the project.
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseProjectId } from '../config'
+import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
 import { AppError, errorBody, forbidden, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { authenticateRequest, type Authenticated } from './authenticate'
@@ -38,6 +38,18 @@ export interface DescopeSessionOptions<Bindings = any> {
    * to Descope; the new cookies are set on the answer). Default `true`. Bearer tokens never are.
    */
   refresh?: EnvValue<boolean | undefined, Bindings>
+  /**
+   * Origins that may send cookie-authenticated requests with unsafe methods (POST, PUT, PATCH,
+   * DELETE…) besides the request's own: exact origins, as an array or comma-separated
+   * (docs/session.md, "Cross-site requests").
+   */
+  allowedOrigins?: EnvValue<string | string[] | undefined, Bindings>
+  /**
+   * Refuse (403 `origin_not_allowed`) a cookie-authenticated request with an unsafe method from
+   * another origin. Default `true`. `false` gives up this CSRF defence: a sibling subdomain (same
+   * site, so `SameSite=Strict` cookies go along) could then post as the signed-in user.
+   */
+  checkOrigin?: EnvValue<boolean | undefined, Bindings>
 }
 
 /** The variables `descopeSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
@@ -59,11 +71,13 @@ export function descopeSession<Bindings extends object = any>(
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
   return async function verifyDescopeSession(c, next) {
     const telemetry = telemetryFor(c)
-    let settings: SessionSettings
+    let settings: PackageSettings
     let refresh: boolean
+    let checkOrigin: boolean
     try {
       settings = settingsOf(options, c.env)
       refresh = optionValue(options.refresh, c.env) !== false
+      checkOrigin = optionValue(options.checkOrigin, c.env) !== false
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       telemetry.log('error', 'configuration_error', { variable: error.variable, reason: error.message })
@@ -71,7 +85,8 @@ export function descopeSession<Bindings extends object = any>(
     }
     let authenticated: Authenticated
     try {
-      authenticated = await authenticateRequest({ headers: c.req.raw.headers, telemetry }, sessionSetupOf(settings), { refresh })
+      const request = { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry }
+      authenticated = await authenticateRequest(request, sessionSetupOf(settings), { refresh, origins: checkOrigin ? settings.allowedOrigins : 'any' })
     } catch (error) {
       if (error instanceof AppError) return answer(c, telemetry, error)
       throw error
@@ -120,8 +135,11 @@ export function requireSession<Bindings extends object = any>(
   }
 }
 
+/** The package's settings: the session check's, and the origins its CSRF rule allows. */
+type PackageSettings = SessionSettings & { allowedOrigins: ReadonlySet<string> }
+
 /** The options as checked settings; the same rules and defaults as the Worker's vars. */
-export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): SessionSettings {
+export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): PackageSettings {
   const text = (name: 'projectId' | 'baseUrl' | 'audience' | 'sessionCookie' | 'refreshCookie') => {
     const value = optionValue(options[name], env)
     if (value !== undefined && typeof value !== 'string') throw new ConfigError(name, 'must be a string')
@@ -135,7 +153,15 @@ export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, e
     clockToleranceSeconds: DEFAULTS.clockToleranceSeconds,
     ...parseCookieNames(['sessionCookie', text('sessionCookie')], ['refreshCookie', text('refreshCookie')]),
     upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
+    allowedOrigins: originsOf(optionValue(options.allowedOrigins, env)),
   }
+}
+
+function originsOf(value: unknown): ReadonlySet<string> {
+  if (value !== undefined && typeof value !== 'string' && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) {
+    throw new ConfigError('allowedOrigins', 'must be a string or an array of strings')
+  }
+  return parseOrigins('allowedOrigins', Array.isArray(value) ? value.join(',') : value, false)
 }
 
 /** An option's value: itself, or what its function answers for this env. */

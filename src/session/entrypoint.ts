@@ -12,6 +12,7 @@ import { readConfig } from '../config'
 import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
 import { AppError, unauthorized } from '../errors'
+import { limitClientIp } from '../request/rate-limit'
 import { Telemetry } from '../telemetry/telemetry'
 import { sessionSetupFor } from './for-config'
 import { bearer, checkRequest, failureOf } from './outcome'
@@ -39,15 +40,19 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
     if (typeof token !== 'string' || !token) return failureOf(unauthorized(false), telemetry)
-    return remote(await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, requirements, false))
+    return remote(
+      await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, requirements, { allowedOrigins: NO_ORIGINS, mayRefresh: false })
+    )
   }
 
   /**
    * Verifies the session of a request: `Authorization: Bearer` first, else the session cookie.
    * With `refresh: true`, an expired or missing session cookie is refreshed with the refresh
-   * cookie; put `setCookie` on your answer (one `Set-Cookie` header each).
+   * cookie; put `setCookie` on your answer (one `Set-Cookie` header each). A request the cookies
+   * authenticate must pass the CSRF rule, with this Worker's `ALLOWED_ORIGINS` allowed besides
+   * its own origin: pass its `method` and `url` (`checkOrigin` in the options).
    */
-  async verifyRequest(request: { headers?: HeadersInit }, options: RequestCheckOptions = {}): Promise<RemoteOutcome> {
+  async verifyRequest(request: { headers?: HeadersInit; method?: string; url?: string }, options: RequestCheckOptions = {}): Promise<RemoteOutcome> {
     const telemetry = this.telemetry()
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
@@ -57,7 +62,11 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     } catch {
       return failureOf(unauthorized(false), telemetry)
     }
-    return remote(await checkRequest({ headers, telemetry, source: 'rpc' }, setup, options ?? {}))
+    const { method, url } = request ?? {}
+    // A refresh here reaches Descope like the Worker's own: counted against the browser's IP, from the headers passed on.
+    const beforeRefresh = () => limitClientIp({ env: this.env, projectId: setup.settings.projectId, telemetry, route: 'rpc' }, headers)
+    const check = { allowedOrigins: setup.allowedOrigins, beforeRefresh }
+    return remote(await checkRequest({ headers, method, url, telemetry, source: 'rpc' }, setup, options ?? {}, check))
   }
 
   /** An RPC call has no cf-ray: its lines and data points get a generated request ID. */
@@ -68,12 +77,14 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
   private setup(telemetry: Telemetry) {
     try {
       const config = readConfig(this.env)
-      return sessionSetupFor(config, clientFor(config))
+      return { ...sessionSetupFor(config, clientFor(config)), allowedOrigins: config.allowedOrigins }
     } catch {
       return failureOf(new AppError('configuration_error'), telemetry)
     }
   }
 }
+
+const NO_ORIGINS: ReadonlySet<string> = new Set()
 
 /** The outcome without the token, which stays with the caller. */
 function remote(outcome: VerifyOutcome): RemoteOutcome {

@@ -17,7 +17,7 @@ const setups = new WeakMap<Config, SessionSetup>()
 /** The isolate's key store for this configuration's JWKS source. */
 export function keyStoreForConfig(config: Config, descope: DescopeClient): KeyStore {
   // Reading the edge secret must not hold up a cold key load for long: Descope is the fallback.
-  return keyStoreOf(config, descope, () => cacheApiKeyCache(config.baseUrl, config.projectId, () => edgeKey(config.transactions, undefined, 1_000)))
+  return keyStoreOf(config, descope, () => cacheApiKeyCache(config.baseUrl, config.projectId, () => edgeKey(config, undefined, 1_000)))
 }
 
 /** The session setup of this configuration (built once per isolate and configuration). */

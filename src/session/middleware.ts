@@ -9,12 +9,14 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
+import { ConfigError } from '../config'
 import { forbidden, unauthorized } from '../errors'
+import { limitClientIp, scopeOf } from '../request/rate-limit'
 import { telemetryOf } from '../telemetry/for-request'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { sessionSetupFor } from './for-config'
-import { requirementError, type SessionRequirements } from './policy'
+import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
 import { refreshCookieOf } from './token'
 import type { Session } from './types'
 
@@ -23,6 +25,12 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
   tenant?: string | ((c: Context<AppEnv>) => string | undefined)
   /** Refresh an expired or missing session cookie with the refresh cookie. Default `true`. */
   refresh?: boolean
+  /**
+   * Refuse (403) a cookie-authenticated request with an unsafe method unless it comes from its
+   * own origin or one of `ALLOWED_ORIGINS` (src/request/cross-site.ts). Default `true`; `false`
+   * gives up that CSRF defence for the route.
+   */
+  checkOrigin?: boolean
 }
 
 /**
@@ -33,15 +41,20 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
  * @example
  * app.get('/api/reports', requireSession({ roles: ['admin'] }), (c) => c.json({ user: c.var.session.userId }))
  */
-export const requireSession = (options: RequireSessionOptions = {}) =>
-  createMiddleware<AppEnv>(async function requireSession(c, next) {
-    const session = await authenticate(c, { refresh: options.refresh ?? true })
+export const requireSession = (options: RequireSessionOptions = {}) => {
+  // Refused when the route is declared, as the package's is: a misspelt requirement (`role`,
+  // `roles: 'admin'`, `stepup: {…}`) from JavaScript must not pass as none (T63).
+  const problem = requirementsProblem({ ...options, tenant: typeof options.tenant === 'function' ? undefined : options.tenant })
+  if (problem) throw new ConfigError('requirements', problem)
+  return createMiddleware<AppEnv>(async function requireSession(c, next) {
+    const session = await authenticate(c, { refresh: options.refresh ?? true, checkOrigin: options.checkOrigin ?? true })
     const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
     if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
     const refused = requirementError(session, { ...options, tenant })
     if (refused) throw refused
     await next()
   })
+}
 
 /**
  * The refresh token valid for this request, verified at the edge and `userId`'s (the session's
@@ -61,11 +74,17 @@ export async function checkRefreshToken(c: Context<AppEnv>, token: string, userI
 }
 
 /**
- * Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode) and sets
- * `c.var.session`; for routes where only some bodies need a session, call it in the handler.
+ * Verifies the request's session (Bearer first, else cookie, refreshing in cookie mode, with the
+ * CSRF rule for cookies) and sets `c.var.session`; for routes where only some bodies need a
+ * session, call it in the handler.
  */
-export async function authenticate(c: Context<AppEnv>, { refresh = true }: { refresh?: boolean } = {}): Promise<Session> {
-  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh })
+export async function authenticate(
+  c: Context<AppEnv>,
+  { refresh = true, checkOrigin = true }: { refresh?: boolean; checkOrigin?: boolean } = {}
+): Promise<Session> {
+  const origins = checkOrigin ? c.var.config.allowedOrigins : 'any'
+  const beforeRefresh = () => limitClientIp(scopeOf(c), c.req.raw.headers)
+  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh, origins, beforeRefresh })
   adopt(c, authenticated)
   return authenticated.session
 }
@@ -84,7 +103,7 @@ function adopt(c: Context<AppEnv>, { session, refreshToken, setCookie }: Authent
 }
 
 function requestOf(c: Context<AppEnv>) {
-  return { headers: c.req.raw.headers, telemetry: telemetryOf(c) }
+  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: telemetryOf(c) }
 }
 
 function setupOf(c: Context<AppEnv>) {

@@ -12,6 +12,7 @@ export type SessionFailureCode =
   | 'invalid_request'
   | 'unauthorized'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'unavailable'
   | 'rate_limited'
   | 'upstream_error'
@@ -58,4 +59,12 @@ export interface RequestCheckOptions extends SessionRequirements {
    * to Descope); the new cookies come back in `setCookie`. Default `false`.
    */
   refresh?: boolean
+  /**
+   * Refuse (403 `origin_not_allowed`) a request the cookies authenticate whose method is not GET,
+   * HEAD or OPTIONS unless its `Origin` is its own or an allowed one, or `Sec-Fetch-Site` is
+   * `same-origin` (docs/session.md, "Cross-site requests"). Default `true`; `false` gives up the
+   * CSRF defence for that call. Pass the request's `method` and `url` beside its headers: without a
+   * method the request is taken to change something.
+   */
+  checkOrigin?: boolean
 }

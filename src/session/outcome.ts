@@ -15,20 +15,24 @@ import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcom
 
 /**
  * Checks a request's session (Bearer first, else cookie) and the requirements. Never throws.
- * `mayRefresh: false` for a bare token, which has no refresh cookie beside it, whatever `options` say.
+ * `allowedOrigins` may send cookie-authenticated unsafe requests besides the request's own origin
+ * (unless `options.checkOrigin` is `false`). `mayRefresh: false` for a bare token, which has no
+ * refresh cookie beside it, whatever `options` say; `beforeRefresh` runs before a refresh (a rate limit).
  */
 export async function checkRequest(
   request: SessionRequest,
   setup: SessionSetup,
-  options: RequestCheckOptions | null = {},
-  mayRefresh = true
+  options: RequestCheckOptions | null,
+  { allowedOrigins, mayRefresh = true, beforeRefresh }: { allowedOrigins: ReadonlySet<string>; mayRefresh?: boolean; beforeRefresh?: () => Promise<void> }
 ): Promise<VerifyOutcome> {
   const { telemetry } = request
   const problem = requirementsProblem(options)
   if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
   try {
-    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && options?.refresh === true })
-    const verdict = checkRequirements(session, options ?? {})
+    const { checkOrigin, refresh, ...requirements } = options ?? {}
+    const origins = checkOrigin === false ? 'any' : allowedOrigins
+    const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins, beforeRefresh })
+    const verdict = checkRequirements(session, requirements)
     if (verdict === 'ok') return { ok: true, session, setCookie }
     const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
     // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".

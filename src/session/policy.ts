@@ -28,6 +28,7 @@ const OPTION_RULES = new Map<string, (value: unknown) => boolean>([
   ['tenant', (value) => typeof value === 'string'],
   ['stepup', flag],
   ['refresh', flag],
+  ['checkOrigin', flag],
 ])
 
 /**

@@ -7,15 +7,19 @@
  * workerd forbids awaiting another request's promise, so the sharing goes through plain data:
  * the first request records an entry and calls Descope; the others with the same token poll the
  * entry (poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
- * and is dropped at logout (`forgetRefresh`); a failure is shared only with those who
- * waited. Only this isolate shares: two isolates refreshing the same token at once both call Descope.
+ * of the same browser only (the same session cookie, or none: T59) and is dropped at sign-out
+ * (`forgetRefresh`, by the token presented or the one the refresh rotated it into); a failure is
+ * shared only with those who waited (a refusal is also remembered by refused-tokens.ts). Only this isolate shares: two isolates refreshing the same token at once both call Descope.
  */
 import type { DescopeClient } from '../descope/client'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { clockCache } from '../lib/clock-cache'
 import { pollUntil } from './poll'
+import { rememberingRefusal } from './refused-tokens'
 
 interface Entry {
+  /** The session cookie of the browser that asked (`''` for none): the only one the result is shared with. */
+  requester: string
   since: number
   settledAt?: number
   result?: JwtResponse
@@ -30,10 +34,23 @@ const WAIT_LIMIT_MS = 10_000
 const MAX_ENTRIES = 1_000
 
 const entries = clockCache<string, Entry>(MAX_ENTRIES)
+/** The token each rotated refresh token came from, so that a sign-out with the new one forgets the old one's result too. */
+const rotatedFrom = clockCache<string, string>(MAX_ENTRIES)
 
-/** Refreshes at Descope, sharing one call among concurrent requests with the same token. */
-export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRefreshToken, now: () => number = Date.now): Promise<JwtResponse> {
-  const existing = current(entries.get(refreshJwt), now())
+/**
+ * Refreshes at Descope, sharing one call among concurrent requests with the same token from the
+ * same browser (`requester`: its session cookie, `''` for none).
+ */
+export async function refreshOnce(
+  descope: DescopeClient,
+  refreshJwt: VerifiedRefreshToken,
+  requester: string,
+  now: () => number = Date.now
+): Promise<JwtResponse> {
+  const found = current(entries.get(refreshJwt), now())
+  // Another browser holding the same token (a copy of it) gets no shared result: it asks Descope,
+  // which sees the token reused.
+  const existing = found?.requester === requester ? found : undefined
   let waited = false
   if (existing && existing.settledAt === undefined && now() - existing.since < WAIT_LIMIT_MS) {
     waited = true
@@ -45,10 +62,11 @@ export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRe
     if (existing.result || waited) return settle(existing)
   }
 
-  const entry: Entry = { since: now() }
+  const entry: Entry = { requester, since: now() }
   entries.set(refreshJwt, entry)
   try {
-    entry.result = await descope.refresh(refreshJwt)
+    entry.result = await rememberingRefusal(refreshJwt, () => descope.refresh(refreshJwt))
+    if (entry.result.refreshJwt && entry.result.refreshJwt !== refreshJwt) rotatedFrom.set(entry.result.refreshJwt, refreshJwt)
   } catch (error) {
     entry.error = error
   } finally {
@@ -57,9 +75,18 @@ export async function refreshOnce(descope: DescopeClient, refreshJwt: VerifiedRe
   return settle(entry)
 }
 
-/** Forgets a shared result, so a token logged out here cannot be served one from memory. */
+/**
+ * Forgets the shared results a sign-out can reach: the one under this token, and the one under the
+ * token it was rotated from (a browser signs out with the rotated token; the old one's result
+ * must not outlive that).
+ */
 export function forgetRefresh(refreshJwt: string): void {
   entries.delete(refreshJwt)
+  const previous = rotatedFrom.get(refreshJwt)
+  if (previous !== undefined) {
+    entries.delete(previous)
+    rotatedFrom.delete(refreshJwt)
+  }
 }
 
 function settle(entry: Entry): JwtResponse {

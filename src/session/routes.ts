@@ -11,21 +11,25 @@ import { toHttpError, upstream } from '../descope/http-errors'
 import type { VerifiedRefreshToken } from '../descope/types'
 import { AppError, unauthorized } from '../errors'
 import { requireAllowedOrigin } from '../request/origin'
+import { limitByIp } from '../request/rate-limit'
 import { clearSessionCookies } from './cookies'
 import { checkRefreshToken, refreshSession, refreshTokenOf, requireSession } from './middleware'
 import { forgetRefresh } from './refresh'
+import { rememberingRefusal } from './refused-tokens'
 import { refreshCookieOf, refreshCookiesOf } from './token'
 
 /** Registers these routes on `routes`, the app at `/auth` (src/app.ts). */
 export function sessionRoutes(routes: Hono<AppEnv>): void {
   /** The validated session token's contents; no call to Descope. */
+  // Every route here that reaches Descope counts against the client IP's bucket (T58); /session
+  // only verifies locally, and its implicit refresh counts in requireSession.
   routes.get('/session', requireSession(), (c) => {
     const { userId, expiresAt, roles, permissions, tenants, amr } = c.var.session
     return c.json({ userId, expiresAt, roles, permissions, tenants, amr })
   })
 
   /** A new session token from the refresh cookie; a refused refresh also clears the cookies. */
-  routes.post('/refresh', requireAllowedOrigin(), async (c) => {
+  routes.post('/refresh', requireAllowedOrigin(), limitByIp(), async (c) => {
     const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
     if (!refreshJwt) throw unauthorized(false)
     try {
@@ -45,10 +49,10 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
    * is that error, cookies still cleared, so the page can say the server-side sign-out did not happen.
    * A refresh cookie sent twice (one planted beside the browser's, T54) revokes each that verifies.
    */
-  routes.post('/logout', requireAllowedOrigin(), async (c) => {
+  routes.post('/logout', requireAllowedOrigin(), limitByIp(), async (c) => {
     for (const token of (await takeRefreshCookies(c)).tokens) {
       try {
-        await c.var.descope.logout(token)
+        await rememberingRefusal(token, () => c.var.descope.logout(token))
       } catch (error) {
         if (!(error instanceof DescopeError && error.kind === 'rejected')) throw toHttpError(c, error, 'session')
       }
@@ -61,18 +65,18 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
    * token's user. The cookies are cleared whatever happens. Unlike logout, a missing or refused
    * token is a 401: nothing was revoked elsewhere, and the page must not say it was.
    */
-  routes.post('/logout-all', requireAllowedOrigin(), async (c) => {
+  routes.post('/logout-all', requireAllowedOrigin(), limitByIp(), async (c) => {
     const { tokens, presented } = await takeRefreshCookies(c)
     if (tokens.length === 0) throw unauthorized(presented)
-    for (const token of tokens) await upstream(c, 'session', () => c.var.descope.logoutAll(token))
+    for (const token of tokens) await upstream(c, 'session', () => rememberingRefusal(token, () => c.var.descope.logoutAll(token)))
     return c.json({ ok: true })
   })
 
   /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
-  routes.get('/me', requireSession(), async (c) => {
+  routes.get('/me', limitByIp(), requireSession(), async (c) => {
     // The refresh token must belong to the session's user, or /me would describe someone else.
     const refreshJwt = await refreshTokenOf(c, c.var.session.userId)
-    return c.json(await upstream(c, 'session', () => c.var.descope.me(refreshJwt)))
+    return c.json(await upstream(c, 'session', () => rememberingRefusal(refreshJwt, () => c.var.descope.me(refreshJwt))))
   })
 }
 

@@ -24,6 +24,11 @@ export interface VerifierOptions {
   sessionCookie?: string
   /** Refresh cookie name; `__Host-DSR` by default. */
   refreshCookie?: string
+  /**
+   * Origins that may send cookie-authenticated requests with unsafe methods besides the request's
+   * own (exact origins like `https://app.example.com`; docs/session.md, "Cross-site requests").
+   */
+  allowedOrigins?: string[]
 }
 
 export interface Verifier {
@@ -32,9 +37,10 @@ export interface Verifier {
   /**
    * Checks a request's session (`Authorization: Bearer` first, else the session cookie) and the
    * requirements; with `refresh: true`, refreshes an expired session cookie and answers the new
-   * cookies in `setCookie`.
+   * cookies in `setCookie`. Pass the `Request` itself (or its `method` and `url` beside its
+   * headers): a request the cookies authenticate must pass the CSRF rule.
    */
-  verifyRequest(request: { headers: HeadersInit }, options?: RequestCheckOptions): Promise<VerifyOutcome>
+  verifyRequest(request: { headers: HeadersInit; method?: string; url?: string }, options?: RequestCheckOptions): Promise<VerifyOutcome>
 }
 
 /**
@@ -46,10 +52,15 @@ export interface Verifier {
  * if (!outcome.ok) return Response.json({ error: { code: outcome.code, message: outcome.message } }, { status: outcome.status, headers: outcome.headers })
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const setup = sessionSetupOf(settingsOf(options, undefined))
+  const settings = settingsOf(options, undefined)
+  const setup = sessionSetupOf(settings)
+  const allowedOrigins = settings.allowedOrigins
   return {
     verify: (token, requirements = {}) =>
-      checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, requirements, false),
+      checkRequest({ headers: bearer(token), telemetry: new Telemetry(undefined, undefined), source: 'token' }, setup, requirements, {
+        allowedOrigins,
+        mayRefresh: false,
+      }),
     verifyRequest: async (request, checkOptions) => {
       let headers: Headers
       try {
@@ -58,7 +69,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         // Headers no request can carry: refused as the RPC check refuses them, not thrown.
         return failureOf(unauthorized(false), new Telemetry(undefined, undefined))
       }
-      return checkRequest({ headers, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {})
+      const { method, url } = request ?? {}
+      return checkRequest({ headers, method, url, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {}, { allowedOrigins })
     },
   }
 }

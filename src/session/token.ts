@@ -4,7 +4,7 @@
  * case-insensitive, one header, and when present it is authoritative (no fallback to the
  * cookie) — else the session cookie, refused when the browser sent it twice (cookie tossing
  * from a sibling subdomain, possible with plain names). Cookie names are matched exactly
- * (src/lib/cookie.ts): a look-alike (`DS` beside `__Host-DS`, another case) is another cookie and
+ * (src/lib/cookie.ts): a look-alike (`DS` beside `__Host-DS`, another case, a Unicode space: T56) is another cookie and
  * is never read. Tokens in the query or body are never read.
  */
 import { readCookie } from '../lib/cookie'
@@ -49,4 +49,9 @@ const MAX_REFRESH_COOKIES = 4
  */
 export function refreshCookiesOf(headers: Headers, refreshCookieName: string): string[] {
   return readCookie(headers.get('Cookie'), refreshCookieName).filter(Boolean).slice(0, MAX_REFRESH_COOKIES)
+}
+
+/** Every session cookie as sent (usually zero or one): names the browser whose refresh may be shared (refresh.ts). */
+export function sessionCookiesOf(headers: Headers, sessionCookieName: string): string[] {
+  return readCookie(headers.get('Cookie'), sessionCookieName)
 }

@@ -9,10 +9,16 @@
  * address (request-derived keys are `tx:<sha256>`). Another Worker on the zone shares the Cache
  * API with us, not this namespace. Each isolate re-reads it every few minutes, so isolates that
  * raced to create it at first use agree within minutes (KV: the last write wins).
+ *
+ * When KV refuses to store a new secret (its write limit, a racing isolate) and none can be read
+ * back, a secret made up per isolate would change the answers it keys (an unknown login ID's
+ * decoy would differ between queries, the key cache MAC never match: T60). Then the secret comes
+ * from the `EDGE_SECRET` Worker secret when one is bound, else there is none: 503, as for any
+ * KV fault.
  */
 import { randomToken } from '../lib/crypto'
 import type { Telemetry } from '../telemetry/telemetry'
-import { bounded, KV_TIMEOUT_MS } from './store'
+import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './store'
 
 const EDGE_SECRET_KEY = 'secret:edge'
 /** How long an isolate uses the secret it read before reading it again. */
@@ -26,13 +32,19 @@ const memory = new WeakMap<KVNamespace, { secret: string; at: number; key: Crypt
 /** For callers outside a request (the shared key cache): a KV failure there only means a fetch from Descope. */
 const UNLOGGED: Pick<Telemetry, 'log'> = { log() {} }
 
+/** Where the edge secret comes from: the Worker's KV namespace (the `Config`), with the `EDGE_SECRET` Worker secret if bound; or the namespace alone. */
+export type EdgeSecretSource = { transactions: KVNamespace; edgeSecret?: string | undefined } | KVNamespace
+
 /**
  * The edge secret as an HMAC-SHA-256 key. Every MAC made with it starts its input with its
  * purpose (`jwks-cache`, `decoy-…`), so one use can never stand for another. Throws 503
  * `unavailable` (as the transaction store does, logged as `kv_failure`) when KV cannot be read
- * and this isolate has never had the secret; a failed re-read keeps the secret already known.
+ * and this isolate has never had the secret, or when KV refuses to store a new one and no
+ * `EDGE_SECRET` is bound; a failed re-read keeps the secret already known.
  */
-export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
+export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
+  const kv = namespaceOf(source)
+  const edgeSecret = 'transactions' in source ? source.edgeSecret : undefined
   const now = Date.now()
   let state = memory.get(kv)
   if (!state || now - state.at >= RECHECK_MS) {
@@ -40,13 +52,15 @@ export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs =
       let secret = await bounded(telemetry, 'get', () => kv.get(EDGE_SECRET_KEY), timeoutMs)
       let at = now
       if (!secret) {
-        secret = randomToken()
+        const made = randomToken()
         // Isolates racing at first use each write theirs, and KV takes one write per key per
-        // second: a refused write still leaves this isolate a secret, and it reads KV again soon.
-        const stored = await bounded(telemetry, 'put', () => kv.put(EDGE_SECRET_KEY, secret as string), timeoutMs).then(
+        // second: after a refused write, the one a racing isolate stored may be readable.
+        const stored = await bounded(telemetry, 'put', () => kv.put(EDGE_SECRET_KEY, made), timeoutMs).then(
           () => true,
           () => false
         )
+        secret = stored ? made : ((await bounded(telemetry, 'get', () => kv.get(EDGE_SECRET_KEY), timeoutMs)) ?? fallbackSecret(edgeSecret))
+        // Not stored by us: read KV again soon, to move to the stored secret once there is one.
         if (!stored) at = now - RECHECK_MS + UNSTORED_RECHECK_MS
       }
       const key =
@@ -62,4 +76,15 @@ export async function edgeKey(kv: KVNamespace, telemetry = UNLOGGED, timeoutMs =
     memory.set(kv, state)
   }
   return state.key
+}
+
+/** The KV namespace of a source. */
+export function namespaceOf(source: EdgeSecretSource): KVNamespace {
+  return 'transactions' in source ? source.transactions : source
+}
+
+/** The secret derived from `EDGE_SECRET` (prefixed, so it never equals a stored one), or the 503 of a KV fault. */
+function fallbackSecret(edgeSecret: string | undefined): string {
+  if (edgeSecret) return `edge-secret\n${edgeSecret}`
+  throw kvUnavailable()
 }

@@ -267,10 +267,15 @@ export async function bounded<T>(telemetry: Pick<Telemetry, 'log'>, operation: s
     return await withTimeout(run(), timeoutMs, 'KV timed out')
   } catch (error) {
     telemetry.log('error', 'kv_failure', { operation, name: error instanceof Error ? error.name : 'unknown' })
-    throw new AppError('unavailable', {
-      message: 'The transaction store is unavailable; try again shortly.',
-      headers: { 'Retry-After': String(KV_RETRY_AFTER_SECONDS) },
-      cause: error,
-    })
+    throw kvUnavailable(error)
   }
+}
+
+/** The 503 of every KV fault. */
+export function kvUnavailable(cause?: unknown): AppError {
+  return new AppError('unavailable', {
+    message: 'The transaction store is unavailable; try again shortly.',
+    headers: { 'Retry-After': String(KV_RETRY_AFTER_SECONDS) },
+    cause,
+  })
 }

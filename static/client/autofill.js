@@ -1,9 +1,11 @@
 /**
  * @module
- * Passkey autofill (WebAuthn conditional mediation). While the signed-out screen shows, one
+ * Passkey autofill (WebAuthn conditional mediation). Once the person focuses the field marked
+ * `autocomplete="username webauthn"` on the signed-out screen, one
  * `navigator.credentials.get({mediation: 'conditional'})` waits, with the options of a sign-in
- * start without a login ID, for the person to pick a passkey from the autofill list of the field
- * marked `autocomplete="username webauthn"`; nothing appears until they focus that field.
+ * start without a login ID, for them to pick a passkey from the field's autofill list. Not before
+ * the focus: each start is a KV write at the edge, and a page view alone is no sign of intent
+ * (docs/threat-model.md, T62).
  *
  * A browser runs one WebAuthn request at a time, so a button ceremony first calls `stop()` (an
  * AbortController: the `AbortError` that follows is expected and silent) and the page calls
@@ -21,8 +23,9 @@ const STOP_WAIT_MS = 2_000
 /**
  * @param {(pick: {transactionId: string, response: object}) => void} onPick called with a picked
  *   passkey's answer, for the page to finish the sign-in
+ * @param {HTMLInputElement} field the login field: a request starts only while it has focus
  */
-export function createAutofill(onPick) {
+export function createAutofill(onPick, field) {
   /** @type {{controller: AbortController, startedAt: number, settled: Promise<void>} | null} */
   let pending = null
   /** @type {Promise<boolean> | undefined} */
@@ -36,6 +39,7 @@ export function createAutofill(onPick) {
   }
 
   async function start() {
+    if (document.activeElement !== field) return
     supported ??= autofillAvailable()
     if (pending || !(await supported) || pending) return
     const controller = new AbortController()
@@ -62,7 +66,7 @@ export function createAutofill(onPick) {
   }
 
   return {
-    /** Starts waiting for a pick, unless one is waiting or the browser offers no passkey autofill. */
+    /** Starts waiting for a pick while the field has focus, unless one is waiting or the browser offers no passkey autofill. */
     start,
     /** Cancels a waiting request and resolves once the browser has let go of it. */
     stop,

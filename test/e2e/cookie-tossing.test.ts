@@ -9,9 +9,11 @@
  * `__Host-DS` name, so the edge's default session cookie cannot be planted; a plain `DS` it
  * accepts and sends to the edge's host — which is why plain names are not the default — and the
  * edge, reading only `__Host-DS`, ignores it: a victim with a session keeps it, one without is not
- * signed in as the attacker. (The same rules at the HTTP layer, for every reader: test/workers/cookie-tossing.test.ts.)
+ * signed in as the attacker. A name that starts with a Unicode space (`\u2000__Host-DS`) has no
+ * `__Host-` prefix for Chromium, so it takes `Domain=` too; the edge compares names byte for byte
+ * (T56), so that one is ignored as well. (The same rules at the HTTP layer, for every reader: test/workers/cookie-tossing.test.ts.)
  */
-import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
 import { CHROMIUM_ARGS } from './chromium'
@@ -74,11 +76,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
 
     // The edge reads __Host-DS only: the victim stays the victim.
     await page.goto(`${app}/healthz`)
-    const session = () =>
-      page.evaluate(async () => {
-        const response = await fetch('/auth/session')
-        return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
-      })
+    const session = () => sessionSeenBy(page)
     expect(await session()).toEqual({ status: 200, userId: 'U2victim' })
 
     // Without a session of their own, the planted DS signs no one in (no login CSRF).
@@ -86,4 +84,50 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
     expect(await session()).toEqual({ status: 401, userId: undefined })
     await page.close()
   })
+
+  it("should ignore a sibling's cookie named __Host-DS or __Host-DSR after a Unicode space, which Chromium accepts with Domain=", async () => {
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.clearBrowserCookies')
+    const [victim, attacker] = [await sessionOf('U2victim'), await sessionOf('U2attacker')]
+    const attackerRefresh = await emulator.sign({ iss: emulator.projectId, sub: 'U2attacker', iat: now() - 5, exp: now() + 3600, drn: 'DSR' })
+    await cdp.send('Network.setCookie', { name: '__Host-DS', value: victim, url: `${app}/`, path: '/', secure: true, httpOnly: true, sameSite: 'Strict' })
+
+    await page.goto(`${evil}/healthz`)
+    await page.evaluate(
+      ([session, refresh]) => {
+        // biome-ignore lint/suspicious/noDocumentCookie: the attacker's page writes cookies the classic way
+        document.cookie = `\u2000__Host-DS=${session}; Domain=site.localhost; Path=/; Secure`
+        // biome-ignore lint/suspicious/noDocumentCookie: as above
+        document.cookie = `\u2000__Host-DSR=${refresh}; Domain=site.localhost; Path=/; Secure`
+      },
+      [attacker, attackerRefresh]
+    )
+    // Chromium took them for the whole site: they reach the edge's host beside the victim's cookie.
+    const { cookies } = await cdp.send('Network.getCookies', { urls: [`${app}/auth/session`] })
+    expect(cookies.map(({ name, domain }) => `${name}@${domain}`).sort()).toEqual([
+      '__Host-DS@app.site.localhost',
+      '\u2000__Host-DS@.site.localhost',
+      '\u2000__Host-DSR@.site.localhost',
+    ])
+
+    await page.goto(`${app}/healthz`)
+    const session = () => sessionSeenBy(page)
+    // The look-alike neither replaces the victim's session nor makes it ambiguous…
+    expect(await session()).toEqual({ status: 200, userId: 'U2victim' })
+    // …and without one, neither planted cookie signs anyone in, nor is the refresh token sent to Descope.
+    await cdp.send('Network.deleteCookies', { name: '__Host-DS', url: `${app}/` })
+    await emulator.resetCalls()
+    expect(await session()).toEqual({ status: 401, userId: undefined })
+    expect((await emulator.calls())['POST /v1/auth/refresh'] ?? 0).toBe(0)
+    await page.close()
+  })
 })
+
+/** What the edge's session check answers the page (on the edge's host). */
+function sessionSeenBy(page: Page) {
+  return page.evaluate(async () => {
+    const response = await fetch('/auth/session')
+    return { status: response.status, userId: response.ok ? ((await response.json()) as { userId: string }).userId : undefined }
+  })
+}

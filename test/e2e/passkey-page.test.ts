@@ -335,9 +335,19 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
       await autofill?.context.close()
     })
 
-    it('should issue a conditional request on load and abort it cleanly when a button is used', async () => {
-      const started = autofill.page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
+    it('should start no request on a page view, one when the field is focused (T62), and abort it cleanly when a button is used', async () => {
+      let starts = 0
+      autofill.page.on('request', (request) => {
+        if (request.url().endsWith('/auth/passkey/signin/start')) starts++
+      })
       await autofill.page.goto(baseUrl)
+      await expect.poll(() => autofill.page.getByRole('button', { name: 'Continue' }).isVisible()).toBe(true)
+      await autofill.page.waitForTimeout(500)
+      // A page view is no sign of intent: no start (a KV write at the edge), no request.
+      expect(starts).toBe(0)
+      expect(await requestsOf(autofill.page)).toEqual([])
+      const started = autofill.page.waitForRequest((request) => request.url().endsWith('/auth/passkey/signin/start'))
+      await autofill.page.getByLabel('Email or username', { exact: true }).focus()
       expect((await started).postDataJSON()).toEqual({})
       await expect.poll(() => requestsOf(autofill.page)).toEqual([{ mediation: 'conditional', aborted: false, outcome: 'pending' }])
 
@@ -352,7 +362,10 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
     it('should sign in from the autofill list, no button pressed, once signed out', async () => {
       const finished = autofill.page.waitForResponse((response) => response.url().endsWith('/auth/passkey/signin/finish'))
       await autofill.page.getByRole('button', { name: 'Sign out', exact: true }).click()
-      // Signed out, the page waits for a pick again; this authenticator picks its passkey at once.
+      // Signed out, the page waits for a pick again once the field has focus; this authenticator picks its passkey at once.
+      const field = autofill.page.getByLabel('Email or username', { exact: true })
+      await expect.poll(() => field.isVisible()).toBe(true)
+      await field.focus()
       expect((await finished).status()).toBe(200)
       await expect.poll(() => autofill.page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Welcome back/)
       expect(await autofill.page.locator('dt:text-is("Signed in with") + dd').textContent()).toMatch(/webauthn/)
@@ -364,15 +377,18 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
     it('should replace a waiting request older than the transaction when the field gets focus', async () => {
       await autofill.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false })
       await autofill.page.getByRole('button', { name: 'Sign out', exact: true }).click()
+      const field = autofill.page.getByLabel('Email or username', { exact: true })
+      await expect.poll(() => field.isVisible()).toBe(true)
+      await field.focus()
       await expect.poll(async () => (await requestsOf(autofill.page)).at(-1)).toEqual({ mediation: 'conditional', aborted: false, outcome: 'pending' })
       const before = (await requestsOf(autofill.page)).length
+      await field.blur()
 
-      // Still fresh: focusing the field keeps the waiting request (no new start within a moment).
+      // Still fresh: focusing the field again keeps the waiting request (no new start within a moment).
       let starts = 0
       autofill.page.on('request', (request) => {
         if (request.url().endsWith('/auth/passkey/signin/start')) starts++
       })
-      const field = autofill.page.getByLabel('Email or username', { exact: true })
       await field.focus()
       await field.blur()
       await autofill.page.waitForTimeout(500)

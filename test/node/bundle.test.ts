@@ -11,11 +11,10 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 /**
- * The budget (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness, 27 KiB since
- * issue 23's Descope answer shapes, passkey-domain readiness and late-finish answer): a Worker
- * that starts fast everywhere.
+ * The budget: a Worker that starts fast everywhere, with room for the few routes a user adds
+ * (issue 6's 25 KiB, 26 KiB since request IDs, metrics and readiness, 30 KiB since issue 26).
  */
-const BUDGET_GZIP_BYTES = 27 * 1024
+const BUDGET_GZIP_BYTES = 30 * 1024
 
 let outdir: string
 let output: string

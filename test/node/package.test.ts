@@ -2,17 +2,22 @@
  * The package as `npm pack` ships it (test/support/packed-package.ts unpacks it into
  * examples/node_modules): what is in the tarball and what is not, its manifest, the examples
  * type-checked against its declarations, and the plain Node script importing
- * `passkey-edge/session` from it to verify a real session token of the emulator.
+ * `passkey-edge/session` from it to verify a real session token of the emulator. And installed
+ * as a user installs it today, without the registry: from a git URL and from the tarball.
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ROOT } from '../../scripts/lib/workerd.mjs'
 import { SoftwareAuthenticator } from '../support/authenticator'
 
 const run = promisify(execFile)
+/** npm as the one running these tests (npm test), else the one on PATH. */
+const [npm = 'npm', ...npmPrefix] = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm']
 const packed = inject('packedPackage')
 const emulatorUrl = inject('emulatorUrl')
 const ORIGIN = 'https://app.example.com'
@@ -81,10 +86,74 @@ describe('npm pack', () => {
       expect(existsSync(join(packed.installedAt, manifest.exports[entry].types))).toBe(true)
       expect(existsSync(join(packed.installedAt, manifest.exports[entry].default))).toBe(true)
     }
-    // The user's Hono (one instance with their app), and jose for the check.
+    // The user's Hono (one instance with their app), only for descopeSession(); jose for the check.
     expect(manifest.peerDependencies).toEqual({ hono: expect.stringMatching(/^\^4\./) })
+    expect(manifest.peerDependenciesMeta).toEqual({ hono: { optional: true } })
     expect(Object.keys(manifest.dependencies)).toEqual(['jose'])
+    // Supported Node lines only: 20 is end of life.
+    expect(manifest.engines).toEqual({ node: '^22.12.0 || >=24' })
+    // A git install builds dist/ itself (npm runs `prepare` with the dev dependencies).
+    expect(manifest.scripts.prepare).toBe('npm run build')
   })
+
+  it('should publish cleanly: `npm publish --dry-run` warns of nothing but the missing login', async () => {
+    // The global setup has built dist/ (test/support/packed-package.ts): no `prepare` again here.
+    const { stdout, stderr } = await run(npm, [...npmPrefix, 'publish', '--dry-run', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 })
+    const warnings = stderr.split('\n').filter((line) => /\bnpm (warn|error|ERR)/i.test(line) && !line.includes('requires you to be logged in'))
+    expect(warnings).toEqual([])
+    expect(stdout).toContain('+ passkey-edge@')
+  }, 60_000)
+})
+
+describe('installing without the registry', () => {
+  let scratch: string
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'passkey-edge-install-'))
+  })
+  afterAll(() => rm(scratch, { recursive: true, force: true }))
+
+  /** A user's project, empty but for its manifest, with `npm install <spec>` run in it as they would. */
+  async function installed(name: string, spec: string): Promise<string> {
+    const project = join(scratch, name)
+    await mkdir(project)
+    // npm 11 asks a project to approve the install scripts of its dependencies: the git install's `prepare`.
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name, private: true, type: 'module', allowScripts: { 'passkey-edge': true } }))
+    await run(npm, [...npmPrefix, 'install', '--no-audit', '--no-fund', '--prefer-offline', spec], { cwd: project, timeout: 240_000 })
+    await writeFile(
+      join(project, 'check.mjs'),
+      `import { createVerifier } from 'passkey-edge/session'
+const verifier = createVerifier({ projectId: process.env.DESCOPE_PROJECT_ID, baseUrl: process.env.DESCOPE_BASE_URL })
+const outcome = await verifier.verify(process.argv[2])
+console.log(JSON.stringify({ ok: outcome.ok, userId: outcome.ok ? outcome.session.userId : undefined }))
+`
+    )
+    return project
+  }
+
+  /** The installed package checks a real session token of the emulator, in the user's project. */
+  async function expectVerifies(project: string) {
+    const token = await signUp()
+    const { stdout } = await run(process.execPath, ['check.mjs', token], {
+      cwd: project,
+      env: { PATH: process.env.PATH, DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: emulatorUrl },
+    })
+    expect(JSON.parse(stdout)).toEqual({ ok: true, userId: JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub })
+    // Hono is an optional peer: a project that only verifies tokens does not get it.
+    expect(existsSync(join(project, 'node_modules/hono'))).toBe(false)
+  }
+
+  it('should install from a git URL of a clone (npm builds it with `prepare`) and verify a session token', async () => {
+    const clone = join(scratch, 'clone')
+    await run('git', ['clone', '--quiet', ROOT, clone])
+    const project = await installed('from-git', `git+file://${clone}`)
+    expect(existsSync(join(project, 'node_modules/passkey-edge/dist/package/session.js'))).toBe(true)
+    expect(existsSync(join(project, 'node_modules/passkey-edge/src'))).toBe(false)
+    await expectVerifies(project)
+  }, 300_000)
+
+  it('should install from the tarball and verify a session token', async () => {
+    await expectVerifies(await installed('from-tarball', packed.tarball))
+  }, 120_000)
 })
 
 describe('the examples against the packed package', () => {

@@ -132,6 +132,18 @@ describe('a refresh cookie planted beside the real one (plain names)', () => {
     })
   }
 
+  it("should refresh with neither of two refresh cookies, in either order: no session of the planter's, Descope not asked", async () => {
+    const expired = await expiredSession(victim.session)
+    for (const order of ['planted first', 'planted last']) {
+      const both = order === 'planted first' ? `DSR=${attacker.refresh}; DSR=${victim.refresh}` : `DSR=${victim.refresh}; DSR=${attacker.refresh}`
+      await edge.emulator.resetCalls()
+      const refreshed = await plain.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: both } })
+      const implicit = await plain.fetch('/api/hello', { headers: { Cookie: `DS=${expired}; ${both}` } })
+      expect([refreshed.status, implicit.status], order).toEqual([401, 401])
+      expect(await edge.emulator.count('POST /v1/auth/refresh'), order).toBe(0)
+    }
+  })
+
   it('should send nothing for a forged second refresh cookie, and still revoke the real one', async () => {
     const own = await freshRefresh('victim')
     await edge.emulator.resetCalls()
@@ -169,8 +181,8 @@ describe('every reader follows the configured names', () => {
     const checks: Array<[string, Check]> = [
       ['requireSession', async (cookie) => fromResponse(await worker.fetch('/api/hello', { headers: { Cookie: cookie } }))],
       ['descopeSession', async (cookie) => fromResponse(await app.request('/me', { headers: { Cookie: cookie } }))],
-      ['createVerifier', async (cookie) => fromOutcome(await verifier.verifyRequest({ headers: { Cookie: cookie } }, { refresh: true }))],
-      ['SessionVerifier', async (cookie) => fromOutcome(await rpc.verifyRequest({ headers: { Cookie: cookie } }, { refresh: true }))],
+      ['createVerifier', async (cookie) => fromOutcome(await verifier.verifyRequest({ headers: { Cookie: cookie }, method: 'GET' }, { refresh: true }))],
+      ['SessionVerifier', async (cookie) => fromOutcome(await rpc.verifyRequest({ headers: { Cookie: cookie }, method: 'GET' }, { refresh: true }))],
     ]
     return checks
   }

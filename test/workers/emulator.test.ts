@@ -1,7 +1,7 @@
 /**
  * The emulator as the workerd tests see it (through Miniflare's outboundService): the software
- * authenticator runs in workerd, per-project isolation holds, and a `reset` fault makes the
- * caller's body read fail.
+ * authenticator runs in workerd, per-project isolation holds, a `reset` fault makes the
+ * caller's body read fail, and a `tokensOf` fault answers another user's valid tokens.
  */
 import { describe, expect, it } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
@@ -41,5 +41,29 @@ describe('emulator in workerd', () => {
     await emulatorControl(projectId).fault({ route: 'GET /v2/keys', reset: true, times: 1 })
     await expect(fetch(`${EMULATOR_URL}/v2/keys/${projectId}`).then((response) => response.text())).rejects.toThrow()
     expect((await fetch(`${EMULATOR_URL}/v2/keys/${projectId}`)).status).toBe(200)
+  })
+
+  it("should answer a refresh with another user's new, valid session on a tokensOf fault, a refresh JWT only with rotation", async () => {
+    const projectId = newProjectId()
+    const control = emulatorControl(projectId)
+    const other = await control.createUser({ loginId: 'other@example.com' })
+    const refresh = () =>
+      post(projectId, '/v1/auth/refresh', {}).then(async (response) => [response.status, (await response.json()) as Record<string, any>] as const)
+    const subjectOf = (jwt: string) => JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub
+
+    await control.fault({ route: 'POST /v1/auth/refresh', tokensOf: other, times: 1 })
+    const [status, body] = await refresh()
+    expect([status, subjectOf(body.sessionJwt), body.user.userId, body.refreshJwt]).toEqual([200, other, other, undefined])
+    expect((await refresh())[0]).toBe(401) // once only: then the caller's own (missing) token counts
+
+    await control.settings({ refresh_token_rotation: true })
+    await control.fault({ route: 'POST /v1/auth/refresh', tokensOf: other, times: 1 })
+    const [, rotated] = await refresh()
+    expect(subjectOf(rotated.refreshJwt)).toBe(other)
+    expect((await control.refresh(rotated.refreshJwt)).status).toBe(200) // valid at Descope too
+
+    await control.fault({ route: 'POST /v1/auth/refresh', tokensOf: 'U2nobody', times: 1 })
+    expect((await refresh())[0]).toBe(404)
+    await expect(control.fault({ route: 'POST /v1/auth/refresh', tokensOf: '' })).rejects.toThrow(/400/)
   })
 })

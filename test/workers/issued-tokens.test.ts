@@ -34,7 +34,10 @@ async function twoUsers() {
   return { alice, bob, a: tokens(alice), b: tokens(bob) }
 }
 
-/** Token pairs a compromised or broken Descope (or anything in between) could answer with. */
+/**
+ * Token pairs a compromised or broken Descope (or anything in between) could answer with. Each
+ * but the last two carries a session of Alice's, so only the check they name refuses it.
+ */
 async function craftedPairs() {
   const { a, b } = await twoUsers()
   const session = jwtPayload(a.session)
@@ -52,59 +55,111 @@ async function craftedPairs() {
     ['a session of another user', { sessionJwt: b.session, refreshJwt: b.refresh }],
     ['a refresh token as the session', { sessionJwt: a.refresh }],
   ]
-  return { a, cases }
+  return { a, b, cases }
+}
+
+/** How one path answered a refresh: status, error code, the session cookies it set, whom it served. */
+interface RefreshOutcome {
+  status: number
+  code?: string
+  cookies: unknown[]
+  servedAs?: string
 }
 
 /** A check's outcome as the HTTP answer it stands for. */
-function outcomeOf(outcome: { ok: boolean; status?: number; code?: string; setCookie?: string[] }) {
-  return outcome.ok ? { status: 200, cookies: outcome.setCookie ?? [] } : { status: outcome.status!, code: outcome.code, cookies: [] }
+function outcomeOf(outcome: { ok: boolean; status?: number; code?: string; setCookie?: string[]; session?: { userId: string } }): RefreshOutcome {
+  return outcome.ok
+    ? { status: 200, cookies: outcome.setCookie ?? [], servedAs: outcome.session?.userId }
+    : { status: outcome.status!, code: outcome.code, cookies: [] }
 }
 
 function sessionCookies(response: Response) {
   return setCookiesOf(response).filter((cookie) => (cookie.name === SESSION_COOKIE || cookie.name === REFRESH_COOKIE) && cookie.value !== '')
 }
 
+async function outcomeOfResponse(response: Response): Promise<RefreshOutcome> {
+  const body = (await response.json()) as { userId?: string; error?: { code: string } }
+  return { status: response.status, code: body.error?.code, cookies: sessionCookies(response), servedAs: body.userId }
+}
+
+/**
+ * Every path that refreshes a session with the refresh cookie (an expired session cookie beside
+ * it): the Worker's refresh route, the implicit refresh of `requireSession`, the package's
+ * `descopeSession()` and `createVerifier()`, and the RPC entrypoint.
+ */
+function refreshPaths(expiredSession: string): Array<[string, (refresh: string) => Promise<RefreshOutcome>]> {
+  const cookies = (refresh: string) => ({ Cookie: `${SESSION_COOKIE}=${expiredSession}; ${REFRESH_COOKIE}=${refresh}` })
+  const app = new Hono().get('/me', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }), (c) => c.json({ userId: c.var.session.userId }))
+  const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
+  const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
+  return [
+    [
+      'POST /auth/refresh',
+      async (refresh) => {
+        const response = await edge.fetch('/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${refresh}` } })
+        // The route answers no user: whom it serves is whom its session cookie names.
+        const outcome = await outcomeOfResponse(response)
+        const session = sessionCookies(response).find((cookie) => cookie.name === SESSION_COOKIE)
+        return { ...outcome, servedAs: session && (jwtPayload(session.value).sub as string) }
+      },
+    ],
+    ['requireSession (GET /api/hello)', async (refresh) => outcomeOfResponse(await edge.fetch('/api/hello', { headers: cookies(refresh) }))],
+    ['descopeSession', async (refresh) => outcomeOfResponse(await app.request('/me', { headers: cookies(refresh) }))],
+    ['createVerifier', async (refresh) => outcomeOf(await verifier.verifyRequest({ headers: cookies(refresh), method: 'GET' }, { refresh: true }))],
+    ['SessionVerifier (RPC)', async (refresh) => outcomeOf(await rpc.verifyRequest({ headers: cookies(refresh), method: 'GET' }, { refresh: true }))],
+  ]
+}
+
+/**
+ * A refresh token of Alice's that no earlier call presented, valid at the edge and at the
+ * emulator: a refresh's answer is shared for a few seconds per token (src/session/refresh.ts),
+ * so a case that reused one would get an earlier case's answer and check nothing.
+ */
+let presented = 0
+const unusedRefresh = (refresh: string) => edge.emulator.sign({ ...jwtPayload(refresh), n: ++presented })
+
 describe('tokens issued by a refresh', () => {
-  it("should refuse crafted token pairs from Descope's refresh (502, no cookie), at POST /auth/refresh and at the edge refresh", async () => {
+  it("should refuse crafted token pairs from Descope's refresh (502, no cookie) on every refresh path", async () => {
     const { a, cases } = await craftedPairs()
-    const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
+    const paths = refreshPaths(await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 }))
     for (const [name, body] of cases) {
-      for (const [path, init] of [
-        ['/auth/refresh', { method: 'POST', headers: { Origin: ORIGIN, Cookie: `${REFRESH_COOKIE}=${a.refresh}` } }],
-        ['/api/hello', { headers: { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${a.refresh}` } }],
-      ] as const) {
+      for (const [path, refresh] of paths) {
         await edge.emulator.fault({ route: REFRESH, status: 200, body, times: 1 })
-        const response = await edge.fetch(path, init)
-        expect([response.status, ((await response.json()) as any).error?.code], `${path}: ${name}`).toEqual([502, 'upstream_error'])
-        expect(sessionCookies(response), `${path}: ${name}`).toEqual([])
+        await edge.emulator.resetCalls()
+        expect(await refresh(await unusedRefresh(a.refresh)), `${path}: ${name}`).toEqual({ status: 502, code: 'upstream_error', cookies: [] })
+        // Descope was asked for this case: the answer is this case's, not an earlier one's shared.
+        expect(await edge.emulator.count(REFRESH), `${path}: ${name}`).toBe(1)
       }
     }
   })
 
-  it('should refuse them in the package (descopeSession, createVerifier) and over RPC too (502, no cookie)', async () => {
-    const { a, cases } = await craftedPairs()
-    const expired = await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 })
-    const headers = { Cookie: `${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${a.refresh}` }
-    const app = new Hono().get('/me', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }), (c) => c.json({ ok: true }))
-    const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
-    const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
-    const callers: Array<[string, () => Promise<{ status: number; code?: string; cookies: unknown[] }>]> = [
-      [
-        'descopeSession',
-        async () => {
-          const response = await app.request('/me', { headers })
-          return { status: response.status, code: ((await response.json()) as any).error?.code, cookies: sessionCookies(response) }
-        },
-      ],
-      ['createVerifier', async () => outcomeOf(await verifier.verifyRequest({ headers }, { refresh: true }))],
-      ['SessionVerifier', async () => outcomeOf(await rpc.verifyRequest({ headers }, { refresh: true }))],
-    ]
-    for (const [name, body] of cases) {
-      for (const [caller, call] of callers) {
-        await edge.emulator.fault({ route: REFRESH, status: 200, body, times: 1 })
-        const { status, code, cookies } = await call()
-        expect([status, code, cookies], `${caller}: ${name}`).toEqual([502, 'upstream_error', []])
+  it.each([
+    ['tokens in the body, no rotation', {}],
+    ['tokens in the body, rotation', { refresh_token_rotation: true }],
+    ['tokens as cookies, rotation', { refresh_token_rotation: true, session_token_response_method: 'cookies', refresh_token_response_method: 'cookies' }],
+  ] as const)("should refuse another user's valid tokens from Descope's refresh (502, no cookie, not served as that user), %s", async (_, settings) => {
+    const { a, b } = await twoUsers()
+    const [alice, bob] = [a, b].map((tokens) => jwtPayload(tokens.session).sub as string)
+    const paths = refreshPaths(await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 }))
+    // The control: without the fault each path refreshes Alice and serves her.
+    for (const [path, refresh] of paths) expect((await refresh(await unusedRefresh(a.refresh))).servedAs, path).toBe(alice)
+    await edge.emulator.settings(settings)
+    try {
+      const outcomes: Record<string, RefreshOutcome & { descopeCalls: number }> = {}
+      for (const [path, refresh] of paths) {
+        await edge.emulator.fault({ route: REFRESH, tokensOf: bob, times: 1 })
+        await edge.emulator.resetCalls()
+        outcomes[path] = { ...(await refresh(await unusedRefresh(a.refresh))), descopeCalls: await edge.emulator.count(REFRESH) }
       }
+      // Not served as Bob (no `servedAs`), no cookie of his, one call to Descope per path.
+      const refused = { status: 502, code: 'upstream_error', cookies: [], descopeCalls: 1 }
+      expect(outcomes).toEqual(Object.fromEntries(paths.map(([path]) => [path, refused])))
+    } finally {
+      await edge.emulator.settings({
+        refresh_token_rotation: false,
+        session_token_response_method: 'response_body',
+        refresh_token_response_method: 'response_body',
+      })
     }
   })
 

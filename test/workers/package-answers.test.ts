@@ -78,7 +78,7 @@ describe('createVerifier().verifyRequest()', () => {
       expect(outcome, JSON.stringify(request)).toMatchObject({ ok: false, status: 401, code: 'unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } })
     }
     const user = await signedUp()
-    expect(await verifier.verifyRequest({ headers: { Cookie: `${SESSION_COOKIE}=${user.session}` } }, null as never)).toMatchObject({ ok: true })
+    expect(await verifier.verifyRequest({ headers: { Cookie: `${SESSION_COOKIE}=${user.session}` }, method: 'GET' }, null as never)).toMatchObject({ ok: true })
   })
 })
 
@@ -105,8 +105,8 @@ describe('a refusal after an edge refresh', () => {
     const rpc = new SessionVerifier(createExecutionContext(), { ...env, DESCOPE_PROJECT_ID: edge.projectId } as never)
     const verifier = createVerifier({ projectId: edge.projectId, baseUrl: EMULATOR_URL })
     const checks = {
-      SessionVerifier: (headers: Record<string, string>, options: object) => rpc.verifyRequest({ headers }, options),
-      createVerifier: (headers: Record<string, string>, options: object) => verifier.verifyRequest({ headers }, options),
+      SessionVerifier: (headers: Record<string, string>, options: object) => rpc.verifyRequest({ headers, method: 'GET' }, options),
+      createVerifier: (headers: Record<string, string>, options: object) => verifier.verifyRequest({ headers, method: 'GET' }, options),
     }
     for (const [caller, check] of Object.entries(checks)) {
       for (const [requirement, status] of [

@@ -97,14 +97,14 @@ describe('per client IP', () => {
     expect((await finish('signin')).headers.get('Retry-After')).toBe('60')
   })
 
-  it('should put every address of one IPv6 /64 in one bucket, however it is spelled', async () => {
+  it('should put every address of one IPv6 /48 in one bucket, whatever its /64 and however it is spelled (T62)', async () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()
-    const spellings = ['2001:db8::1', '2001:0DB8:0:0::2', '2001:db8:0:0:ffff::9', '2001:db8:0000:0000:1:2:3:4', '2001:db8::1.2.3.4']
+    const spellings = ['2001:db8::1', '2001:0DB8:0:1::2', '2001:db8:0:ffff:ffff::9', '2001:db8:0000:abcd:1:2:3:4', '2001:db8::1.2.3.4']
     for (let index = 0; index < IP_LIMIT; index++) expect((await start(edge, spellings[index % spellings.length])).status).toBe(200)
-    await expectLimited(await start(edge, '2001:db8::abcd'))
-    // The next /64 is another client.
-    expect((await start(edge, '2001:db8:0:1::1')).status).toBe(200)
+    await expectLimited(await start(edge, '2001:db8:0:4242::abcd'))
+    // The next /48 is another client.
+    expect((await start(edge, '2001:db8:1::1')).status).toBe(200)
   })
 })
 
@@ -173,14 +173,14 @@ describe('clientIpKey', () => {
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     [' 203.0.113.7 ', '203.0.113.7'],
-    ['2001:db8::1', '2001:db8:0:0::/64'],
-    ['2001:0DB8:0000:0000:aaaa:bbbb:cccc:dddd', '2001:db8:0:0::/64'],
-    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
-    ['::1', '0:0:0:0::/64'],
-    ['::', '0:0:0:0::/64'],
+    ['2001:db8::1', '2001:db8:0::/48'],
+    ['2001:0DB8:0000:0000:aaaa:bbbb:cccc:dddd', '2001:db8:0::/48'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1::/48'],
+    ['::1', '0:0:0::/48'],
+    ['::', '0:0:0::/48'],
     ['fe80::1%eth0', 'invalid'],
-    ['::ffff:192.0.2.1', '0:0:0:0::/64'],
-    ['64:ff9b::192.0.2.1', '64:ff9b:0:0::/64'],
+    ['::ffff:192.0.2.1', '0:0:0::/48'],
+    ['64:ff9b::192.0.2.1', '64:ff9b:0::/48'],
     ['1:2:3:4:5:6:7:8:9', 'invalid'],
     ['1::2::3', 'invalid'],
     ['12345::', 'invalid'],

@@ -28,23 +28,28 @@ function project() {
   return { edge, claims, hello, store, url, planted }
 }
 
-/** What another Worker on the zone can write: the real keys plus its own, dated far ahead. */
-async function plant(url: string, published: unknown[], headers: Record<string, string> = {}) {
+/** What another Worker on the zone can write: the real keys plus its own, dated `fetchedAt`. */
+async function plant(url: string, published: unknown[], headers: Record<string, string>, fetchedAt: number) {
   const extra = { ...(await exportJWK(attacker.publicKey)), kid: ATTACKER_KID, alg: 'RS256', use: 'sig' }
-  const body = JSON.stringify({ fetchedAt: Date.now() + 365 * 86_400_000, keys: [...published, extra] })
+  const body = JSON.stringify({ fetchedAt, keys: [...published, extra] })
   await caches.default.put(url, new Response(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=31536000', ...headers } }))
 }
 
 describe('shared key cache planting', () => {
-  it('should refuse a planted entry with an extra key and a future fetchedAt (401), and keep accepting real tokens', async () => {
+  // Dated far ahead, the key store's age check refuses the entry too; dated now, only its MAC can (T49).
+  it.each([
+    ['a future fetchedAt', () => Date.now() + 365 * 86_400_000],
+    ['a current fetchedAt', () => Date.now()],
+  ])('should refuse a planted entry with an extra key, %s and no or a wrong MAC (401), and keep accepting real tokens', async (_, fetchedAt) => {
     const { edge, claims, hello, store, url, planted } = project()
     const real = await edge.emulator.sign(claims)
     expect(await hello(real)).toBe(200) // the Worker's own fetch and cache entry
     const published = ((await (await fetch(`${EMULATOR_URL}/v2/keys/${edge.projectId}`)).json()) as { keys: unknown[] }).keys
-    const ownEntry = await caches.default.match(url)
-    const forgedMacs = { none: undefined, copied: ownEntry?.headers.get(MAC_HEADER) ?? 'x', garbage: 'ab'.repeat(32) }
+    const ownMac = (await caches.default.match(url))?.headers.get(MAC_HEADER)
+    expect(ownMac).toMatch(/^[0-9a-f]{64}$/)
+    const forgedMacs = { none: undefined, copied: ownMac!, garbage: 'ab'.repeat(32) }
     for (const [name, mac] of Object.entries(forgedMacs)) {
-      await plant(url, published, mac === undefined ? {} : { [MAC_HEADER]: mac })
+      await plant(url, published, mac === undefined ? {} : { [MAC_HEADER]: mac }, fetchedAt())
       store().reset() // a new isolate of the location: it looks in the shared cache first
       expect(await hello(await planted), name).toBe(401)
       expect(await hello(real), name).toBe(200)

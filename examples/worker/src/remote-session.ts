@@ -13,7 +13,8 @@ export interface RemoteSessionEnv {
 
 export const remoteSession = (options: RequestCheckOptions = { refresh: true }) =>
   createMiddleware<RemoteSessionEnv>(async (c, next) => {
-    const outcome = await c.env.SESSION.verifyRequest({ headers: [...c.req.raw.headers] }, options)
+    // The method and URL let passkey-edge refuse a cross-site POST that only the cookies authenticate (CSRF).
+    const outcome = await c.env.SESSION.verifyRequest({ headers: [...c.req.raw.headers], method: c.req.method, url: c.req.url }, options)
     if (outcome.ok) {
       c.set('session', outcome.session)
       await next()
