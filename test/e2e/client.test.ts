@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
-import { CHROMIUM_ARGS } from './chromium'
+import { CHROMIUM_ARGS, clientOf } from './chromium'
 
 type Failure = { name: string; code?: string; status?: number; requestId: string } | null
 type SignedIn = { user: Record<string, unknown> | null; created?: boolean }
@@ -35,7 +35,7 @@ describe.skipIf(!chromiumPath)('passkey-edge/client in Chromium', () => {
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS })
-    const context = await browser.newContext()
+    const context = await browser.newContext(clientOf(import.meta.url))
     page = await context.newPage()
     cdp = await context.newCDPSession(page)
     await cdp.send('WebAuthn.enable', { enableUI: false })

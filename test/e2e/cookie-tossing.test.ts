@@ -16,7 +16,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
-import { CHROMIUM_ARGS } from './chromium'
+import { CHROMIUM_ARGS, clientOf } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
@@ -33,7 +33,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS })
-    context = await browser.newContext()
+    context = await browser.newContext(clientOf(import.meta.url))
   })
 
   afterAll(async () => {

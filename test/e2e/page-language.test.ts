@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { CHROMIUM_ARGS } from './chromium'
+import { CHROMIUM_ARGS, clientOf } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
@@ -22,7 +22,7 @@ describe.skipIf(!chromiumPath)('the page in another language, in Chromium', () =
   })
 
   it('says its outcomes in German when the page is lang="de"', async () => {
-    const page = await (await browser.newContext()).newPage()
+    const page = await (await browser.newContext(clientOf(import.meta.url))).newPage()
     await page.route(`${baseUrl}/`, async (route) => {
       const served = await route.fetch()
       await route.fulfill({ response: served, body: (await served.text()).replace('<html lang="en">', '<html lang="de">') })

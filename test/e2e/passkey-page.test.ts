@@ -15,7 +15,7 @@ import { type Browser, type BrowserContext, type CDPSession, type Page, chromium
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
 import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
-import { CHROMIUM_ARGS } from './chromium'
+import { CHROMIUM_ARGS, clientOf } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
@@ -424,7 +424,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
 
   /** A new browser profile with WebAuthn's virtual environment on; `autofill: false` hides it. */
   async function newProfile(options: { autofill: boolean; viewport?: { width: number; height: number } }): Promise<Profile> {
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 900 } })
+    const context = await browser.newContext({ ...clientOf(import.meta.url), viewport: options.viewport ?? { width: 960, height: 900 } })
     if (!options.autofill) {
       await context.addInitScript(() => {
         Reflect.deleteProperty(PublicKeyCredential, 'isConditionalMediationAvailable')

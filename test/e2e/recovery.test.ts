@@ -10,7 +10,7 @@ import { type Browser, type BrowserContext, type CDPSession, type Page, chromium
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { emulatorControl } from '../support/emulator-control.mjs'
 import { PLATFORM_AUTHENTICATOR } from '../../scripts/lib/chromium.mjs'
-import { CHROMIUM_ARGS } from './chromium'
+import { CHROMIUM_ARGS, clientOf } from './chromium'
 
 const baseUrl = inject('baseUrl')
 const chromiumPath = inject('chromiumPath')
@@ -26,7 +26,7 @@ describe.skipIf(!chromiumPath)('recovery by email link, in Chromium', () => {
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS })
-    context = await browser.newContext()
+    context = await browser.newContext(clientOf(import.meta.url))
     // Buttons only: a waiting autofill request would answer on its own (passkey-page.test.ts).
     await context.addInitScript(() => {
       Reflect.deleteProperty(PublicKeyCredential, 'isConditionalMediationAvailable')
