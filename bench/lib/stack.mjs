@@ -14,6 +14,14 @@ import { COMPATIBILITY_DATE } from './build.mjs'
 export const EMULATOR_BASE = 'http://emulator.localhost'
 export const ORIGIN = 'https://app.example.com'
 
+/**
+ * Network distances this loopback stack stands in for (bench/README.md says why these): each KV
+ * call of the sign-in row's second run and of the cold harness, and each JWKS fetch of a cold
+ * isolate, waits this long first (an I/O wait, no CPU).
+ */
+export const REMOTE_KV_MS = 20
+export const JWKS_DELAY_MS = 40
+
 /** The claims of a valid session token of a bench user (`i`: which user) of a project. */
 export const sessionClaims = (projectId, now, i = 0) => ({
   sub: `U2bench${i}`,
