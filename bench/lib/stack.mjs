@@ -56,7 +56,7 @@ function emulatorOptions(scriptPath) {
 /**
  * Starts workerd with the emulator and the given Workers.
  * @param {{emulatorScript: string, workers: Array<{name: string, scriptPath: string, flags?: string[], bindings?: object, kv?: string[], extra?: object}>}} spec
- * @returns {Promise<{urls: Record<string, string>, cpuMs: () => Promise<number | undefined>, cpuNs: () => Promise<number | undefined>, dispose: () => Promise<void>}>}
+ * @returns {Promise<{urls: Record<string, string>, cpuNs: () => Promise<number | undefined>, dispose: () => Promise<void>}>}
  */
 export async function startStack({ emulatorScript, workers }) {
   const { Miniflare, Log, LogLevel } = await loadMiniflare()
@@ -102,7 +102,7 @@ export async function startStack({ emulatorScript, workers }) {
     urls[name] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, '')
   }
   const pid = await workerdPid()
-  return { urls, cpuMs: () => cpuMsOf(pid), cpuNs: () => cpuNsOf(pid), dispose: () => mf.dispose() }
+  return { urls, cpuNs: () => cpuNsOf(pid), dispose: () => mf.dispose() }
 }
 
 /** The workerd process Miniflare spawned (a child of this process), on Linux. */
@@ -127,13 +127,4 @@ async function cpuNsOf(pid) {
     if (line) total += Number(line.split(' ')[0])
   }
   return total
-}
-
-/** User + system CPU time of a process in ms (Linux clock ticks are 10 ms). */
-async function cpuMsOf(pid) {
-  if (pid === undefined) return undefined
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
-  const fields = stat && /\) (.*)$/s.exec(stat)?.[1].split(' ')
-  // After the command: state is field 3, utime field 14 and stime field 15 (1-based, proc(5)).
-  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : undefined
 }

@@ -29,9 +29,9 @@ export function summary(list) {
 
 /** One load round with workerd's CPU per request (the emulator's included: same process). */
 export async function timedRound(stack, name, round, options) {
-  const before = await stack.cpuMs()
+  const before = await stack.cpuNs()
   const result = await load(options)
-  result.cpuUs = before === undefined ? undefined : (((await stack.cpuMs()) - before) * 1000) / result.requests
+  result.cpuUs = before === undefined ? undefined : ((await stack.cpuNs()) - before) / 1000 / result.requests
   log(
     `  round ${round + 1} ${name.padEnd(12)} ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, workerd ${Math.round(result.cpuUs)} µs CPU/req${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`
   )

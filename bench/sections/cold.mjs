@@ -25,7 +25,6 @@ export async function coldRows({ stack, urls, emulator, projects, claims, coldWo
     fetching.push({ projectId, token: await token(projectId) })
   }
   const far = [projects.cold, ...FETCHING_PEERS.map((name) => projects[name]), ...fetching.map((entry) => entry.projectId)]
-  for (const projectId of far) await emulator(projectId).fault({ route: 'GET /v2/keys', latencyMs: JWKS_DELAY_MS })
   const hops = { kv: '1', cache: '1' }
   const variants = [
     reference('open', 'open route (no auth)'),
@@ -56,6 +55,7 @@ export async function coldRows({ stack, urls, emulator, projects, claims, coldWo
     },
   ]
   try {
+    for (const projectId of far) await emulator(projectId).fault({ route: 'GET /v2/keys', latencyMs: JWKS_DELAY_MS })
     // One isolate of ours first, so that the shared cache holds the key set for `ours-cache`.
     await fetch(`${urls.cold}/cold?worker=ours&kv=1&cache=1`, { headers: { Authorization: `Bearer ${tokens.ours}` } }).then((response) =>
       response.arrayBuffer()
