@@ -5,7 +5,6 @@
  * emulator is bundled with esbuild the way the test setups do it.
  */
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -121,9 +120,6 @@ export async function buildWorkers(outRoot, workers) {
   )
   return results
 }
-
-/** Whether a project file exists (for parts that other issues deliver). */
-export const exists = (path) => existsSync(join(ROOT, path))
 
 /**
  * `passkey-edge/client` as a page loads it: the files as shipped (one request each, gzip), and as

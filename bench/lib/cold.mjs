@@ -1,37 +1,27 @@
 /**
  * @module
- * Cold isolates (issue 16, item 2): for each Worker, `SAMPLES` brand-new isolates, each timed
- * from its creation to the end of its first response (bench/workers/cold.ts), split into the
- * isolate with its modules evaluated (a ping the harness's entry answers) and the first request
- * proper, with the CPU that
- * workerd spent meanwhile (all its threads, from /proc; the emulator's share included, as for the
- * load rounds). The Workers take turns, so a busy moment of the machine spreads over all of them.
- *
- * Ours runs twice: with the key set already in the shared cache (what every isolate but the
- * first of a location sees) and with an empty one (each of its isolates has its own project, so
- * it fetches from the emulator and writes the cache, as the first isolate does).
+ * Cold isolates: for each Worker, `SAMPLES` brand-new isolates, each timed from its creation to
+ * the end of its first response (bench/workers/cold.ts), split into the isolate with its modules
+ * evaluated (a ping the harness's entry answers) and the first request proper, with the CPU that
+ * workerd spent meanwhile (all its threads, from /proc; the emulator's share included). The
+ * Workers take turns, so a busy moment of the machine spreads over all of them.
  */
 import { readFile } from 'node:fs/promises'
 import { COMPATIBILITY_DATE } from './build.mjs'
+import { median } from './util.mjs'
 
 export const SAMPLES = 20
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 /**
  * The harness Worker (workers/cold.ts) as `startStack` serves it, named `cold`: the bundles it
  * loads (`BUNDLES`, from `coldBundles`), its Worker Loader, the emulator, and its own entrypoints
- * that lend a loaded isolate the Cache API and a KV namespace.
+ * that lend a loaded isolate the Cache API and a KV namespace (each KV call `kvDelayMs` away).
  */
-export function coldHarnessWorker(scriptPath, bundles) {
+export function coldHarnessWorker(scriptPath, bundles, { kvDelayMs = 0 } = {}) {
   return {
     name: 'cold',
     scriptPath,
-    bindings: { COMPATIBILITY_DATE, BUNDLES: bundles },
+    bindings: { COMPATIBILITY_DATE, BUNDLES: bundles, KV_DELAY_MS: String(kvDelayMs) },
     extra: {
       workerLoaders: { LOADER: {} },
       serviceBindings: {

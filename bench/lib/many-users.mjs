@@ -1,6 +1,6 @@
 /**
  * @module
- * The many-users row (issue 16, item 1): 100,000 users, each request's token drawn Zipf(1.1)
+ * The many-users row: 100,000 users, each request's token drawn Zipf(1.1)
  * (bench/lib/zipf.mjs). The floor and ours get the very same token stream, under load and in the
  * in-isolate probe; ours' memory of verified tokens is what this row tests.
  *
@@ -11,7 +11,7 @@
  * - Load: autocannon rounds, interleaved with the floor's, each request the stream's next token.
  * - In-isolate: µs per request over the stream (after a warm-up of the memory), and the memory's
  *   hit rate over the same requests (ours-probe's `/__bench/memory` counts).
- * - Node: the hit rate against memory size and policy over 1,000,000 requests, and the bytes a
+ * - Node: the hit rate against memory size over 1,000,000 requests, and the bytes a
  *   remembered token costs (remembered-bytes.mjs), which together size the memory.
  */
 import { createSign, generateKeyPairSync } from 'node:crypto'
@@ -19,7 +19,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { buildForNode } from './build.mjs'
-import { USERS, ZIPF_S, compact, hitRate, zipfStream } from './zipf.mjs'
+import { USERS, ZIPF_S, compact, fifoHitRate, zipfStream } from './zipf.mjs'
 
 export const STREAM_LENGTH = 40_000
 /** In-isolate: requests to warm the memory, then requests per timed run (3 runs, median). */
@@ -80,8 +80,8 @@ export async function streamProbe({ url, stream, memoryUrl, post }) {
 }
 
 /**
- * Hit rate against memory size over 1,000,000 Zipf requests: FIFO (the memory before issue 16)
- * and CLOCK (`src/lib/clock-cache.ts`, bundled for Node), and CLOCK on the looped bench stream.
+ * Hit rate against memory size over 1,000,000 Zipf requests: the memory's own code (CLOCK,
+ * `src/lib/clock-cache.ts`, bundled for Node) beside FIFO, and CLOCK on the looped bench stream.
  */
 export async function memoryCurve(outdir, sizes = [1024, 2048, 4096, 8192, 16384]) {
   const { clockCache } = await import(pathToFileURL(await buildForNode('src/lib/clock-cache.ts', join(outdir, 'clock-cache.mjs'))).href)
@@ -100,7 +100,7 @@ export async function memoryCurve(outdir, sizes = [1024, 2048, 4096, 8192, 16384
   }
   return sizes.map((size) => ({
     size,
-    fifo: hitRate(stream, size, { warm: 200_000 }),
+    fifo: fifoHitRate(stream, size, 200_000),
     clock: clock(stream, size, 200_000),
     clockLooped: clock(looped, size, 40_000),
   }))

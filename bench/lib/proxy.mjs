@@ -14,6 +14,7 @@
  * target reads what ours adds over the floor, on the slower way.
  */
 import { join } from 'node:path'
+import { buildForNode } from './build.mjs'
 import { ORIGIN } from './stack.mjs'
 
 const SAMPLES = 60
@@ -30,35 +31,14 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
-/** KV time and calls since the last read, summed over some Worker instances, per operation too. */
+/** KV ms since the last read, summed over some Worker instances (workers/timed-kv.ts). */
 async function readKv(bases) {
   const sides = await Promise.all(bases.map(async (base) => (await fetch(`${base}/__bench/kv`)).json()))
-  const byOp = {}
-  for (const side of sides)
-    for (const [op, figure] of Object.entries(side.byOp ?? {})) {
-      byOp[op] ??= { ms: 0, calls: 0 }
-      byOp[op].ms += figure.ms
-      byOp[op].calls += figure.calls
-    }
-  return { ms: sides.reduce((sum, side) => sum + side.kvMs, 0), calls: sides.reduce((sum, side) => sum + side.kvCalls, 0), byOp }
+  return sides.reduce((sum, side) => sum + side.kvMs, 0)
 }
 
-/** Adds one flow's KV time to a way's per-flow averages. */
-function addKv(total, kv) {
-  total.ms += kv.ms / SAMPLES
-  total.calls += kv.calls / SAMPLES
-  for (const [op, figure] of Object.entries(kv.byOp)) {
-    total.byOp[op] ??= { ms: 0, calls: 0 }
-    total.byOp[op].ms += figure.ms / SAMPLES
-    total.byOp[op].calls += figure.calls / SAMPLES
-  }
-}
-
-/** Answers `{skipped}` when the passkey routes or the software authenticator have not landed. */
-export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exists, cpuNs = async () => undefined, kvDelayMs = 0 }) {
-  if (!urls['ours-probe-b']) return { skipped: 'no second isolate (ours-probe-b)' }
-  if (!urls['signin-floor-b']) return { skipped: 'no sign-in floor (signin-floor, signin-floor-b)' }
-  if (!exists('test/support/authenticator.ts')) return { skipped: 'test/support/authenticator.ts does not exist yet' }
+/** Answers `{skipped}` when a sign-in fails (the run's check then shows the target as SKIP). */
+export async function proxyOverhead({ urls, projectId, outdir, cpuNs, kvDelayMs = 0 }) {
   const { SoftwareAuthenticator } = await import(join('file://', await buildForNode('test/support/authenticator.ts', join(outdir, 'authenticator.mjs'))))
   const authenticator = new SoftwareAuthenticator({ alg: 'ES256' })
   const worker = urls['ours-probe']
@@ -74,13 +54,12 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
   await setDelay(kvDelayMs)
   const loginId = `bench-${Date.now()}@example.com`
 
-  // Sign up once through the Worker; a 404/405 means the passkey routes are still stubs.
+  // Sign up once through the Worker: the user every sign-in below uses.
   const signup = await workerFlow(worker, 'signup', { loginId, name: 'Bench' }, (options) => authenticator.create(options, ORIGIN))
   if (!signup.ok) return { skipped: `sign-up through the Worker failed (${signup.status})` }
 
   const ways = { sameIsolate: { finish: worker, floorFinish: floor }, otherIsolate: { finish: other, floorFinish: floorOther } }
-  for (const way of Object.values(ways))
-    Object.assign(way, { through: [], floor: [], direct: [], kv: { ms: 0, calls: 0, byOp: {} }, floorKv: { ms: 0, calls: 0, byOp: {} } })
+  for (const way of Object.values(ways)) Object.assign(way, { through: [], floor: [], direct: [], kvMs: 0, floorKvMs: 0 })
   const sign = (options) => authenticator.get(options, ORIGIN)
   await readKv([...ours, ...floors])
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
@@ -100,67 +79,45 @@ export async function proxyOverhead({ urls, projectId, outdir, buildForNode, exi
         // workerd's CPU during the flow (the emulator's and KV's included, as for every flow).
         if (before !== undefined) sample[name].cpuMs = ((await cpuNs()) - before) / 1e6
       }
-      if (!sample.direct.ok || !sample.through.ok || !sample.floor.ok)
-        return {
-          skipped: `sign-in failed (direct ${sample.direct.status ?? 200}, through the Worker ${sample.through.status ?? 200}, through the floor ${sample.floor.status ?? 200})`,
-        }
-      const [kv, floorKv] = [await readKv(ours), await readKv(floors)]
+      const failed = Object.entries(sample).filter(([, flow]) => !flow.ok)
+      if (failed.length > 0) return { skipped: `sign-in failed: ${failed.map(([name, flow]) => `${name} ${flow.status}`).join(', ')}` }
+      const [kvMs, floorKvMs] = [await readKv(ours), await readKv(floors)]
       if (i < WARMUP) continue
       for (const name of ['direct', 'through', 'floor']) way[name].push(sample[name])
-      addKv(way.kv, kv)
-      addKv(way.floorKv, floorKv)
+      way.kvMs += kvMs / SAMPLES
+      way.floorKvMs += floorKvMs / SAMPLES
     }
   }
-  const summary = (list) => ({ p50: percentile(list, 50), p99: percentile(list, 99) })
+  const p50 = (values) => percentile(values, 50)
+  const summary = (flows) => ({
+    p50: p50(flows.map((flow) => flow.ms)),
+    p99: percentile(
+      flows.map((flow) => flow.ms),
+      99
+    ),
+  })
+  // Per-sample differences, paired: the flows of one sample ran back to back.
+  const minus = (flows, base, part) => flows.map((flow, i) => flow[part] - base[i][part])
   const result = { samples: SAMPLES, kvDelayMs }
   for (const [name, way] of Object.entries(ways)) {
-    // Per-sample differences, paired: the flows of one sample ran back to back.
-    const minus = (flows, base, part) => flows.map((flow, i) => flow[part] - base[i][part])
-    const differences = (flows, base) => ({
-      p50Ms: percentile(minus(flows, base, 'ms'), 50),
-      p99Ms: percentile(minus(flows, base, 'ms'), 99),
-      // Where the time is: the start and the finish apart (p50 of each, so not a sum).
-      startP50Ms: percentile(minus(flows, base, 'startMs'), 50),
-      finishP50Ms: percentile(minus(flows, base, 'finishMs'), 50),
-    })
-    const added = differences(way.through, way.direct)
-    const p50 = (flows) =>
-      percentile(
-        flows.map((flow) => flow.cpuMs),
-        50
-      )
     result[name] = {
-      direct: summary(way.direct.map((flow) => flow.ms)),
-      worker: summary(way.through.map((flow) => flow.ms)),
-      floor: summary(way.floor.map((flow) => flow.ms)),
-      addedP50Ms: added.p50Ms,
-      addedP99Ms: added.p99Ms,
-      addedStartP50Ms: added.startP50Ms,
-      addedFinishP50Ms: added.finishP50Ms,
-      // The floor over Descope directly: the irreducible KV + hop cost.
-      floorAdded: differences(way.floor, way.direct),
-      // Ours over the floor, per sample (what the target reads; bench/README.md says why this estimator).
-      overFloor: differences(way.through, way.floor),
-      // workerd CPU per flow (p50) and ours' over the floor's, per sample: where wall time can go on 2 cores.
-      cpuMs:
-        way.direct[0].cpuMs === undefined
-          ? undefined
-          : {
-              direct: p50(way.direct),
-              floor: p50(way.floor),
-              ours: p50(way.through),
-              oursOverFloor: percentile(minus(way.through, way.floor, 'cpuMs'), 50),
-            },
-      kvMsPerFlow: way.kv.ms,
-      kvCallsPerFlow: way.kv.calls,
-      kvByOp: way.kv.byOp,
-      floorKvMsPerFlow: way.floorKv.ms,
-      floorKvByOp: way.floorKv.byOp,
+      direct: summary(way.direct),
+      worker: summary(way.through),
+      floor: summary(way.floor),
+      // Ours over the floor, what the target reads; the start and the finish apart (p50 of each, so not a sum).
+      overFloor: {
+        p50Ms: p50(minus(way.through, way.floor, 'ms')),
+        p99Ms: percentile(minus(way.through, way.floor, 'ms'), 99),
+        startP50Ms: p50(minus(way.through, way.floor, 'startMs')),
+        finishP50Ms: p50(minus(way.through, way.floor, 'finishMs')),
+      },
+      // workerd CPU per flow: where wall time can go on 2 cores.
+      cpuMs: way.direct[0].cpuMs === undefined ? undefined : { floor: p50(way.floor.map((f) => f.cpuMs)), ours: p50(way.through.map((f) => f.cpuMs)) },
+      kvMsPerFlow: way.kvMs,
+      floorKvMsPerFlow: way.floorKvMs,
     }
   }
-  // The figures the report reads: the slower way.
-  result.addedP50Ms = Math.max(result.sameIsolate.addedP50Ms, result.otherIsolate.addedP50Ms)
-  result.floorAddedP50Ms = Math.max(result.sameIsolate.floorAdded.p50Ms, result.otherIsolate.floorAdded.p50Ms)
+  // The figure the target reads: the slower way.
   result.overFloorP50Ms = Math.max(result.sameIsolate.overFloor.p50Ms, result.otherIsolate.overFloor.p50Ms)
   await setDelay(0)
   return result

@@ -14,6 +14,14 @@ import { COMPATIBILITY_DATE } from './build.mjs'
 export const EMULATOR_BASE = 'http://emulator.localhost'
 export const ORIGIN = 'https://app.example.com'
 
+/**
+ * Network distances this loopback stack stands in for (bench/README.md says why these): each KV
+ * call of the sign-in row's second run and of the cold harness, and each JWKS fetch of a cold
+ * isolate, waits this long first (an I/O wait, no CPU).
+ */
+export const REMOTE_KV_MS = 20
+export const JWKS_DELAY_MS = 40
+
 /** The claims of a valid session token of a bench user (`i`: which user) of a project. */
 export const sessionClaims = (projectId, now, i = 0) => ({
   sub: `U2bench${i}`,
@@ -48,7 +56,7 @@ function emulatorOptions(scriptPath) {
 /**
  * Starts workerd with the emulator and the given Workers.
  * @param {{emulatorScript: string, workers: Array<{name: string, scriptPath: string, flags?: string[], bindings?: object, kv?: string[], extra?: object}>}} spec
- * @returns {Promise<{urls: Record<string, string>, cpuMs: () => Promise<number | undefined>, cpuNs: () => Promise<number | undefined>, dispose: () => Promise<void>}>}
+ * @returns {Promise<{urls: Record<string, string>, cpuNs: () => Promise<number | undefined>, dispose: () => Promise<void>}>}
  */
 export async function startStack({ emulatorScript, workers }) {
   const { Miniflare, Log, LogLevel } = await loadMiniflare()
@@ -94,7 +102,7 @@ export async function startStack({ emulatorScript, workers }) {
     urls[name] = (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, '')
   }
   const pid = await workerdPid()
-  return { urls, cpuMs: () => cpuMsOf(pid), cpuNs: () => cpuNsOf(pid), dispose: () => mf.dispose() }
+  return { urls, cpuNs: () => cpuNsOf(pid), dispose: () => mf.dispose() }
 }
 
 /** The workerd process Miniflare spawned (a child of this process), on Linux. */
@@ -119,13 +127,4 @@ async function cpuNsOf(pid) {
     if (line) total += Number(line.split(' ')[0])
   }
   return total
-}
-
-/** User + system CPU time of a process in ms (Linux clock ticks are 10 ms). */
-async function cpuMsOf(pid) {
-  if (pid === undefined) return undefined
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
-  const fields = stat && /\) (.*)$/s.exec(stat)?.[1].split(' ')
-  // After the command: state is field 3, utime field 14 and stime field 15 (1-based, proc(5)).
-  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : undefined
 }

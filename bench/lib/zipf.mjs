@@ -12,7 +12,7 @@ export const USERS = 100_000
 export const ZIPF_S = 1.1
 
 /** A small seeded PRNG (mulberry32): the same stream on every run. */
-export function seeded(seed) {
+function seeded(seed) {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -69,26 +69,17 @@ export function compact(stream) {
   return { ranks, order }
 }
 
-/**
- * Hit rate of a bounded memory of `size` entries on `stream`, after a warm-up of `warm` requests:
- * `fifo` drops the oldest insertion (what the memory did before issue 16), `lru` the least
- * recently used (a hit moves the entry to the back).
- */
-export function hitRate(stream, size, { policy = 'fifo', warm = 0 } = {}) {
-  const memory = new Map()
+/** Hit rate of a FIFO memory of `size` entries on `stream` after `warm` requests: what CLOCK is weighed against. */
+export function fifoHitRate(stream, size, warm) {
+  const memory = new Set()
   let hits = 0
   for (let i = 0; i < stream.length; i++) {
-    const rank = stream[i]
-    if (memory.has(rank)) {
+    if (memory.has(stream[i])) {
       if (i >= warm) hits++
-      if (policy === 'lru') {
-        memory.delete(rank)
-        memory.set(rank, true)
-      }
       continue
     }
-    if (memory.size >= size) memory.delete(memory.keys().next().value)
-    memory.set(rank, true)
+    if (memory.size >= size) memory.delete(memory.values().next().value)
+    memory.add(stream[i])
   }
   return hits / (stream.length - warm)
 }

@@ -1,6 +1,6 @@
 /**
  * @module
- * Cold isolates (issue 16, item 2). `GET /cold?worker=<name>` loads that Worker's bundle into a
+ * Cold isolates. `GET /cold?worker=<name>` loads that Worker's bundle into a
  * brand-new isolate (workerd's Worker Loader, `LOADER.load`: nothing cached, nothing shared with
  * an earlier isolate but the Cache API and KV) and sends it its first request, `GET /api/hello`
  * with the token given in `Authorization`. It answers the status and the milliseconds from
@@ -9,7 +9,8 @@
  *
  * A loaded isolate has no Cache API and cannot be handed a KV binding, so ours gets both through
  * this Worker over RPC (`SharedCache`, `Transactions`): one more hop than production, on our side
- * only. Every outbound `fetch` of the loaded isolate goes to the emulator.
+ * only; each KV call waits `KV_DELAY_MS` first, as a remote KV read would. Every outbound `fetch`
+ * of the loaded isolate goes to the emulator.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 
@@ -23,7 +24,11 @@ interface HarnessEnv {
   /** `{name: {code, flags?, env}}`: each bundle, its compatibility flags and its bindings. */
   BUNDLES: Record<string, { code: string; flags?: string[]; env: Record<string, string> }>
   COMPATIBILITY_DATE: string
+  /** What each KV call waits first: an I/O wait, no CPU. */
+  KV_DELAY_MS: string
 }
+
+const away = (env: HarnessEnv) => new Promise((resolve) => setTimeout(resolve, Number(env.KV_DELAY_MS)))
 
 /** `caches.default` for the loaded isolate: the harness's own, shared by every isolate here. */
 export class SharedCache extends WorkerEntrypoint<HarnessEnv> {
@@ -37,13 +42,16 @@ export class SharedCache extends WorkerEntrypoint<HarnessEnv> {
 
 /** The `TRANSACTIONS` KV namespace for the loaded isolate. */
 export class Transactions extends WorkerEntrypoint<HarnessEnv> {
-  get(key: string): Promise<string | null> {
+  async get(key: string): Promise<string | null> {
+    await away(this.env)
     return this.env.KV.get(key)
   }
-  put(key: string, value: string, options?: KVNamespacePutOptions): Promise<void> {
+  async put(key: string, value: string, options?: KVNamespacePutOptions): Promise<void> {
+    await away(this.env)
     return this.env.KV.put(key, value, options)
   }
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
+    await away(this.env)
     return this.env.KV.delete(key)
   }
 }

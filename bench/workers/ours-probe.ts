@@ -45,7 +45,7 @@ function envFor(env: Env): Env {
     result = {
       ...env,
       TRANSACTIONS: env.TRANSACTIONS && timedKv(env.TRANSACTIONS),
-      // Bound (and required: bench/run.mjs), with a limiter that costs what production's local
+      // Bound (and required: bench/lib/workers.mjs), with a limiter that costs what production's local
       // one does (local-limiter.ts); limits far above the bench's traffic, so never a 429.
       RATE_LIMIT_IP: localLimiter(1_000_000, 60) as unknown as RateLimit,
       RATE_LIMIT_LOGIN_ID: localLimiter(1_000_000, 60) as unknown as RateLimit,

@@ -4,19 +4,15 @@
  * Worker the row measures (`ours-probe`, `signin-floor`):
  * - `timedKv(kv)` times every KV method call, promises included, and first waits the delay set
  *   below, if any;
- * - `GET /__bench/kv` (`kvReport`): milliseconds spent in KV calls since the last read, and the
- *   number of calls, in all and per operation; `GET /__bench/kv?delay=N`: from now on each KV call
- *   first waits N ms (a KV that is a network round trip away, as in production, instead of
- *   Miniflare's in-process one).
+ * - `GET /__bench/kv` (`kvReport`): milliseconds spent in KV calls since the last read;
+ *   `GET /__bench/kv?delay=N`: from now on each KV call first waits N ms (a KV that is a network
+ *   round trip away, as in production, instead of Miniflare's in-process one).
  * The figures are per isolate (module state), as each instance of a Worker is.
  */
 
 let kvMs = 0
-let kvCalls = 0
 /** Added to every KV call (`/__bench/kv?delay=N`): an I/O wait, which costs no CPU. */
 let kvDelayMs = 0
-/** The same per operation (`get`, `put`, `delete`), to tell those awaited on the path from the others. */
-let kvByOp: Record<string, { ms: number; calls: number }> = {}
 
 /** Times every KV method call, promises included (workerd's clock moves across I/O). */
 export function timedKv(kv: KVNamespace): KVNamespace {
@@ -30,13 +26,7 @@ export function timedKv(kv: KVNamespace): KVNamespace {
           if (kvDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, kvDelayMs))
           return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
         } finally {
-          const ms = performance.now() - start
-          kvMs += ms
-          kvCalls++
-          const op = kvByOp[String(property)] ?? { ms: 0, calls: 0 }
-          op.ms += ms
-          op.calls++
-          kvByOp[String(property)] = op
+          kvMs += performance.now() - start
         }
       }
     },
@@ -47,9 +37,7 @@ export function timedKv(kv: KVNamespace): KVNamespace {
 export function kvReport(url: URL): Response {
   const delay = url.searchParams.get('delay')
   if (delay !== null) kvDelayMs = Number(delay)
-  const body = { kvMs, kvCalls, byOp: kvByOp }
+  const body = { kvMs }
   kvMs = 0
-  kvCalls = 0
-  kvByOp = {}
   return Response.json(body)
 }
