@@ -53,7 +53,8 @@ describe('emulator in workerd', () => {
 
     await control.fault({ route: 'POST /v1/auth/refresh', tokensOf: other, times: 1 })
     const [status, body] = await refresh()
-    expect([status, subjectOf(body.sessionJwt), body.user.userId, body.refreshJwt]).toEqual([200, other, other, undefined])
+    // No rotation: no refresh JWT, which Descope's default shape says with an empty field.
+    expect([status, subjectOf(body.sessionJwt), body.user.userId, body.refreshJwt]).toEqual([200, other, other, ''])
     expect((await refresh())[0]).toBe(401) // once only: then the caller's own (missing) token counts
 
     await control.settings({ refresh_token_rotation: true })
