@@ -122,9 +122,12 @@ describe('installing without the registry', () => {
     await writeFile(
       join(project, 'check.mjs'),
       `import { createVerifier } from 'passkey-edge/session'
+import * as client from 'passkey-edge/client'
 const verifier = createVerifier({ projectId: process.env.DESCOPE_PROJECT_ID, baseUrl: process.env.DESCOPE_BASE_URL })
 const outcome = await verifier.verify(process.argv[2])
-console.log(JSON.stringify({ ok: outcome.ok, userId: outcome.ok ? outcome.session.userId : undefined }))
+// The browser client loads anywhere (no browser global at import); its calls need a page.
+const error = new client.ApiError('rate_limited', 'x', 429, new Headers({ 'Retry-After': '7' }))
+console.log(JSON.stringify({ ok: outcome.ok, userId: outcome.ok ? outcome.session.userId : undefined, client: Object.keys(client).sort(), retryAfter: error.retryAfter }))
 `
     )
     return project
@@ -137,21 +140,38 @@ console.log(JSON.stringify({ ok: outcome.ok, userId: outcome.ok ? outcome.sessio
       cwd: project,
       env: { PATH: process.env.PATH, DESCOPE_PROJECT_ID: PROJECT_ID, DESCOPE_BASE_URL: emulatorUrl },
     })
-    expect(JSON.parse(stdout)).toEqual({ ok: true, userId: JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub })
+    expect(JSON.parse(stdout)).toEqual({
+      ok: true,
+      userId: JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub,
+      client: expect.arrayContaining([
+        'ApiError',
+        'signUp',
+        'signIn',
+        'signUpOrIn',
+        'addDevice',
+        'stepUp',
+        'currentSession',
+        'signOut',
+        'createAutofill',
+        'recovery',
+      ]),
+      retryAfter: 7,
+    })
     // Hono is an optional peer: a project that only verifies tokens does not get it.
     expect(existsSync(join(project, 'node_modules/hono'))).toBe(false)
   }
 
-  it('should install from a git URL of a clone (npm builds it with `prepare`) and verify a session token', async () => {
+  it('should install from a git URL of a clone (npm builds it with `prepare`), verify a session token and load the browser client', async () => {
     const clone = join(scratch, 'clone')
     await run('git', ['clone', '--quiet', ROOT, clone])
     const project = await installed('from-git', `git+file://${clone}`)
     expect(existsSync(join(project, 'node_modules/passkey-edge/dist/package/session.js'))).toBe(true)
+    expect(existsSync(join(project, 'node_modules/passkey-edge/dist/client/index.d.ts'))).toBe(true)
     expect(existsSync(join(project, 'node_modules/passkey-edge/src'))).toBe(false)
     await expectVerifies(project)
   }, 300_000)
 
-  it('should install from the tarball and verify a session token', async () => {
+  it('should install from the tarball, verify a session token and load the browser client', async () => {
     await expectVerifies(await installed('from-tarball', packed.tarball))
   }, 120_000)
 })
