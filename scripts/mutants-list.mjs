@@ -4,8 +4,8 @@
 // skipping a rule). `replace` is what the rule becomes without it; it must still type-check (the
 // workerd tests' setup builds the package with tsc; else the run reports it `broken`). `tests`,
 // the files that caught it last time, run first (only a hint: if none fails, all workerd tests
-// run). A rule added to docs/threat-model.md that lives in one line gets its entry here, and its
-// row in the threat model's table ("Rules guarded by a removal").
+// run). A rule added to docs/threat-model.md that lives in one line gets its entry here: this
+// list is the one table of removals (docs/threat-model.md, "Rules guarded by a removal").
 
 /** @type {import('./mutants-list.d.mts').Mutant[]} */
 export const MUTANTS = [

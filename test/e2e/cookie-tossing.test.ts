@@ -40,7 +40,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
     await browser?.close()
   })
 
-  it("should refuse a sibling's Domain= cookie under the __Host- name, and the Worker ignores the look-alike it can plant", async () => {
+  it("should refuse a sibling's Domain= cookie under the __Host- name, and the Worker ignores the look-alike it can plant (T54)", async () => {
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)
     const [victim, attacker] = [await sessionOf('U2victim'), await sessionOf('U2attacker')]
@@ -85,7 +85,7 @@ describe.skipIf(!chromiumPath)('cookie tossing from a sibling subdomain, in Chro
     await page.close()
   })
 
-  it("should ignore a sibling's cookie named __Host-DS or __Host-DSR after a Unicode space, which Chromium accepts with Domain=", async () => {
+  it("should ignore a sibling's cookie named __Host-DS or __Host-DSR after a Unicode space, which Chromium accepts with Domain= (T56)", async () => {
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.clearBrowserCookies')

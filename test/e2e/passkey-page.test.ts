@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   })
 
   describe('one screen, buttons only', () => {
-    it('should serve the page with its security headers and the one sign-in screen', async () => {
+    it('should serve the page with its security headers and the one sign-in screen (T47)', async () => {
       const response = await page.goto(baseUrl)
       const headers = response!.headers()
       expect(headers['content-security-policy']).toBe(
@@ -410,7 +410,7 @@ describe.skipIf(!chromiumPath)('passkey page in Chromium', () => {
   })
 
   describe('after everything', () => {
-    it('should have run without CSP violations, script errors or unhandled rejections', () => {
+    it('should have run without CSP violations, script errors or unhandled rejections (T47)', () => {
       expect(problems).toEqual([])
     })
 

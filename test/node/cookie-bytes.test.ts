@@ -108,7 +108,7 @@ const sessionOf = async (cookie: string) => {
   return status === 200 ? json.userId : status
 }
 
-describe('cookie names sent as UTF-8 bytes', () => {
+describe('cookie names sent as UTF-8 bytes (T56)', () => {
   it('should read what workerd decodes as UTF-8: a Unicode space arrives as itself (the premise of the tests below)', async () => {
     // A name with SP and HTAB around it is the cookie itself (RFC 6265 §5.2)…
     expect(await sessionOf(` \t__Host-DS\t = ${victim.session} `)).toBe(victim.userId)

@@ -63,7 +63,7 @@ function layout(value: unknown): unknown {
   return typeof value
 }
 
-describe('sign-in decoys on several Worker instances', () => {
+describe('sign-in decoys on several Worker instances (T51)', () => {
   it('should give an unknown login ID the same allowCredentials on both, before and after another account signs in', async () => {
     const unknown = `ghost-${crypto.randomUUID().slice(0, 8)}@example.com`
     const before = [await signInStart('edge-a', unknown), await signInStart('edge-b', unknown)]

@@ -12,7 +12,7 @@ async function healthWith(overrides: Partial<Env>) {
   return { response, body: (await response.json()) as { error?: { code: string; message: string } }, log }
 }
 
-describe('configuration', () => {
+describe('configuration (T12)', () => {
   it.each([
     ['DESCOPE_PROJECT_ID', { DESCOPE_PROJECT_ID: '' }],
     ['DESCOPE_PROJECT_ID', { DESCOPE_PROJECT_ID: 'not-a-project' }],

@@ -47,7 +47,7 @@ async function sessionOf(cookie: string, target = edge) {
   return { status: response.status, userId: response.status === 200 ? ((await response.json()) as { userId: string }).userId : undefined }
 }
 
-describe('default cookie names', () => {
+describe('default cookie names (T54)', () => {
   it('should set __Host-DS and __Host-DSR as browsers require of the prefix: Secure, Path=/, no Domain', async () => {
     const browser = new Browser(edge)
     const finish = await browser.signUp(newLoginId())
@@ -60,7 +60,7 @@ describe('default cookie names', () => {
   })
 })
 
-describe('a planted look-alike', () => {
+describe('a planted look-alike (T54)', () => {
   it('should use only the configured session cookie when look-alikes are planted beside it, in any order', async () => {
     const planted = [
       `DS=${attacker.session}`,
@@ -105,7 +105,7 @@ describe('a planted look-alike', () => {
   })
 })
 
-describe('a refresh cookie planted beside the real one (plain names)', () => {
+describe('a refresh cookie planted beside the real one (plain names) (T54)', () => {
   const plain = edgeFor(edge.projectId, { SESSION_COOKIE_NAME: 'DS', REFRESH_COOKIE_NAME: 'DSR' })
   const freshRefresh = async (name: string) => {
     const browser = new Browser(edge)
@@ -154,7 +154,7 @@ describe('a refresh cookie planted beside the real one (plain names)', () => {
   })
 })
 
-describe('every reader follows the configured names', () => {
+describe('every reader follows the configured names (T54)', () => {
   const namings = [
     { label: 'default', names: undefined, session: '__Host-DS', refresh: '__Host-DSR', other: 'DS' },
     { label: 'plain', names: { session: 'DS', refresh: 'DSR' }, session: 'DS', refresh: 'DSR', other: '__Host-DS' },

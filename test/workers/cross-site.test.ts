@@ -66,7 +66,7 @@ function surfaces(): Array<[string, (call: Call) => Promise<number>]> {
 
 const outcomeStatus = (outcome: { ok: boolean; status?: number }) => (outcome.ok ? 200 : outcome.status!)
 
-describe('cookie-authenticated requests with unsafe methods', () => {
+describe('cookie-authenticated requests with unsafe methods (T57)', () => {
   const cookie = () => `${SESSION_COOKIE}=${user.session}`
 
   it('should refuse a sibling subdomain, another site, a null origin and no origin at all (403), on every surface', async () => {

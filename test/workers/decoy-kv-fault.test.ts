@@ -26,7 +26,7 @@ async function startFor(loginId: string, target: Edge) {
   return { response, text: await response.text() }
 }
 
-it('should answer a KV fault at sign-in start the same for an unknown login ID as for a known one (503, same body and headers)', async () => {
+it('should answer a KV fault at sign-in start the same for an unknown login ID as for a known one (503, same body and headers) (T51)', async () => {
   const known = newLoginId('owner')
   await new Browser(edge).signUp(known)
   for (const mode of ['throw', 'hang'] as const) {

@@ -36,7 +36,7 @@ function layout(value: unknown): unknown {
 }
 
 describe('sign-in decoys', () => {
-  it('should give an unknown login ID the same allowCredentials before and after another account signs in, laid out as a real answer', async () => {
+  it('should give an unknown login ID the same allowCredentials before and after another account signs in, laid out as a real answer (T51)', async () => {
     const unknown = newLoginId('ghost')
     // A cold isolate: no real answer seen yet.
     const before = await startFor(unknown)
@@ -58,7 +58,7 @@ describe('sign-in decoys', () => {
     expect(JSON.stringify(after.publicKey)).not.toContain(real.publicKey!.allowCredentials[0].id)
   })
 
-  it('should pick credential kinds a real authenticator makes: base64url IDs of 16, 20 or 32 bytes, with their transports', async () => {
+  it('should pick credential kinds a real authenticator makes: base64url IDs of 16, 20 or 32 bytes, with their transports (T51)', async () => {
     const seen = new Set<number>()
     for (let index = 0; index < 24; index++) {
       const { publicKey } = await startFor(newLoginId('kind'))

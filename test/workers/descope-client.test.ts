@@ -139,7 +139,7 @@ describe('Descope client against the emulator', () => {
     await expect(cookieClient.logout('old.refresh.jwt' as VerifiedRefreshToken)).resolves.toBeUndefined()
   })
 
-  it('should read "" and null fields as absent before Set-Cookie is consulted, as Descope’s SDKs do', async () => {
+  it('should read "" and null fields as absent before Set-Cookie is consulted, as Descope’s SDKs do (T64)', async () => {
     const empty = {
       sessionJwt: '',
       refreshJwt: null,
@@ -177,13 +177,13 @@ describe('Descope client against the emulator', () => {
     expect((await rejection(empty.signInFinish({ transactionId: 't', response: '{}' }))).kind).toBe('protocol')
   })
 
-  it('should time out a slow answer', async () => {
+  it('should time out a slow answer (T35)', async () => {
     const quick = createDescopeClient({ baseUrl: EMULATOR_URL, projectId, timeoutMs: 200 })
     await emulator.fault({ route: 'GET /v2/keys', latencyMs: 1500 })
     expect((await rejection(quick.keys())).kind).toBe('timeout')
   })
 
-  it('should retry a start once after a 503, but never a finish', async () => {
+  it('should retry a start once after a 503, but never a finish (T36)', async () => {
     await emulator.fault({ route: 'POST /v1/auth/webauthn/signin/start', status: 503, body: { errorCode: 'E000000' }, times: 1 })
     await expect(client.signInStart({ loginId: `x-${crypto.randomUUID()}@example.com`, origin: ORIGIN })).rejects.toMatchObject({ kind: 'rejected' })
     expect(await emulator.count('POST /v1/auth/webauthn/signin/start')).toBe(2)

@@ -287,7 +287,7 @@ afterAll(async () => {
   console.info(JSON.stringify({ figure: 'fuzz_requests', requests, outcomes }))
 })
 
-describe('fuzzing every route (no 5xx, documented error shape, no-store)', () => {
+describe('fuzzing every route (no 5xx, documented error shape, no-store) (T46)', () => {
   it('should survive 1,500 generated start bodies', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...START_ROUTES), startBody, headers, fc.nat(9), async (path, body, extra, dice) => {

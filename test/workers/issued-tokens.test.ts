@@ -118,7 +118,7 @@ function refreshPaths(expiredSession: string): Array<[string, (refresh: string) 
 let presented = 0
 const unusedRefresh = (refresh: string) => edge.emulator.sign({ ...jwtPayload(refresh), n: ++presented })
 
-describe('tokens issued by a refresh', () => {
+describe('tokens issued by a refresh (T53)', () => {
   it("should refuse crafted token pairs from Descope's refresh (502, no cookie) on every refresh path", async () => {
     const { a, cases } = await craftedPairs()
     const paths = refreshPaths(await edge.emulator.sign({ ...jwtPayload(a.session), exp: now() - 60 }))
@@ -177,7 +177,7 @@ describe('tokens issued by a refresh', () => {
   })
 })
 
-describe('cookie lifetimes', () => {
+describe('cookie lifetimes (T64)', () => {
   /** `[name, Max-Age]` of the session cookies a response sets. */
   const ages = (response: Response) => sessionCookies(response).map((cookie) => [cookie.name, Number(cookie.attributes['max-age'])] as const)
   /** True when `age` is `expected` seconds, give or take the seconds a test takes. */
@@ -204,7 +204,7 @@ describe('cookie lifetimes', () => {
     }
   })
 
-  it('should clamp Max-Age to 400 days when a token lives longer, at refresh and at finish (no 500)', async () => {
+  it('should clamp Max-Age to 400 days when a token lives longer, at refresh and at finish (no 500) (T53)', async () => {
     const { a } = await twoUsers()
     const forever = now() + 10 ** 9
     const session = await edge.emulator.sign({ ...jwtPayload(a.session), iat: now(), exp: forever })
@@ -235,7 +235,7 @@ describe('cookie lifetimes', () => {
   })
 })
 
-describe('a refresh cookie that does not verify never reaches Descope', () => {
+describe('a refresh cookie that does not verify never reaches Descope (T53)', () => {
   /** Descope routes that receive the refresh token. */
   const CARRIERS = [
     'POST /v1/auth/refresh',

@@ -54,7 +54,7 @@ describe('JWKS fetch counts', () => {
     // 1,000 requests through workerd: seconds on a busy 2-core machine, so not the default 5 s.
   }, 30_000)
 
-  it('should fetch at most once more for 100 concurrent requests with forged kids', async () => {
+  it('should fetch at most once more for 100 concurrent requests with forged kids (T26)', async () => {
     const { sign, hello, count } = project()
     expect((await hello(await sign())).status).toBe(200)
     const forged = await Promise.all(Array.from({ length: 100 }, (_, i) => sign({}, { kid: `SK2forged${i}${crypto.randomUUID()}` })))
@@ -64,7 +64,7 @@ describe('JWKS fetch counts', () => {
     expect(await count()).toBe(2)
   })
 
-  it('should fetch once for a cold burst of 16 concurrent first requests', async () => {
+  it('should fetch once for a cold burst of 16 concurrent first requests (T34)', async () => {
     const { edge, sign, hello, count } = project()
     const token = await sign()
     // A slow JWKS answer keeps the whole burst waiting on the first fetch.
@@ -74,7 +74,7 @@ describe('JWKS fetch counts', () => {
     expect(await count()).toBe(1)
   })
 
-  it('should fetch once for a cold burst of 16 separate requests (each its own request context)', async () => {
+  it('should fetch once for a cold burst of 16 separate requests (each its own request context) (T34)', async () => {
     const control = emulatorControl(WORKER_PROJECT_ID)
     const token = await control.sign(claims(WORKER_PROJECT_ID))
     const call = () => exports.default.fetch('https://edge.example/api/hello', { headers: { Authorization: `Bearer ${token}` } })
@@ -106,7 +106,7 @@ describe('JWKS fetch counts', () => {
   })
 })
 
-describe('JWKS outages', () => {
+describe('JWKS outages (T33)', () => {
   it('should keep answering 200 when the JWKS endpoint fails after warm-up', async () => {
     const { edge, sign, hello, count } = project()
     expect((await hello(await sign())).status).toBe(200)
@@ -148,7 +148,7 @@ describe('JWKS outages', () => {
   }, 10_000)
 })
 
-describe('key rotation', () => {
+describe('key rotation (T34)', () => {
   it('should accept a new kid after one re-fetch and refuse the removed kid', async () => {
     const { edge, sign, hello, count } = project()
     const old = await sign()

@@ -41,7 +41,7 @@ describe('sign-up then sign-in', () => {
   })
 })
 
-describe('cookies', () => {
+describe('cookies (T40)', () => {
   it('should bind start with a __Host- cookie: HttpOnly, Secure, SameSite=Strict, Path=/, no Domain, the transaction lifetime and a minute', async () => {
     const browser = new Browser(edge)
     const start = await browser.call('/auth/passkey/signup/start', { loginId: newLoginId() })

@@ -17,7 +17,7 @@ async function errorOf(response: Response) {
   return { status: response.status, body: (await response.json()) as { error: { code: string; message: string } } }
 }
 
-describe('origin rule', () => {
+describe('origin rule (T41)', () => {
   const LOOK_ALIKES: Array<[string, string | null]> = [
     ['foreign', 'https://evil.example'],
     ['suffix', 'https://app.example.com.evil.com'],
@@ -31,7 +31,7 @@ describe('origin rule', () => {
     ['two origins', `${ORIGIN}, ${ORIGIN}`],
   ]
 
-  it.each(LOOK_ALIKES)('should refuse a %s origin at every start and finish with 403 and no Descope call', async (_, origin) => {
+  it.each(LOOK_ALIKES)('should refuse a %s origin at every start and finish with 403 and no Descope call (T12)', async (_, origin) => {
     const starts = await startCalls()
     const finishes = await finishCalls(edge)
     for (const path of ROUTES) {
@@ -56,7 +56,7 @@ describe('origin rule', () => {
     expect((await browser.post('/auth/passkey/signup/finish', prepared)).status).toBe(200)
   })
 
-  it("should forward the configured origin string, not the body's", async () => {
+  it("should forward the configured origin string, not the body's (T11)", async () => {
     const { status, body } = await errorOf(await post(edge, '/auth/passkey/signin/start', { loginId: newLoginId(), origin: 'https://evil.example' }))
     expect([status, body.error.code]).toEqual([400, 'invalid_request'])
     expect(body.error.message).toContain('origin')
@@ -64,7 +64,7 @@ describe('origin rule', () => {
 })
 
 describe('body format', () => {
-  it('should refuse a body that is not application/json (415) on every route', async () => {
+  it('should refuse a body that is not application/json (415) on every route (T15)', async () => {
     // Add-device checks the session first, so it gets a signed-in browser.
     const browser = new Browser(edge)
     await browser.signUp(newLoginId())
@@ -86,7 +86,7 @@ describe('body format', () => {
     }
   })
 
-  it('should refuse an oversized body with 413 (declared or streamed)', async () => {
+  it('should refuse an oversized body with 413 (declared or streamed) (T18)', async () => {
     const finishes = await finishCalls(edge)
     const big = JSON.stringify({ loginId: 'a@example.com', name: 'x'.repeat(70_000) })
     expect((await errorOf(await post(edge, '/auth/passkey/signup/start', null, { raw: big }))).status).toBe(413)
@@ -100,7 +100,7 @@ describe('body format', () => {
   })
 })
 
-describe('strict shapes', () => {
+describe('strict shapes (T17)', () => {
   const CASES: Array<[string, string, unknown, string]> = [
     ['missing loginId', '/auth/passkey/signup/start', {}, 'loginId'],
     ['numeric loginId', '/auth/passkey/signin/start', { loginId: 42 }, 'loginId'],
@@ -165,7 +165,7 @@ describe('login IDs', () => {
   })
 })
 
-describe('add-device guards', () => {
+describe('add-device guards (T06)', () => {
   it('should refuse add-device without a session (401) and never call Descope', async () => {
     const starts = await startCalls()
     const finishes = await finishCalls(edge)

@@ -29,7 +29,7 @@ async function expectTooLate(response: Response) {
 }
 
 describe('finish without a valid transaction', () => {
-  it('should refuse a finish without start, and Descope should see no finish call', async () => {
+  it('should refuse a finish without start, and Descope should see no finish call (T01, T08)', async () => {
     const browser = new Browser(edge)
     const before = await finishCalls(edge)
     const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
@@ -43,7 +43,7 @@ describe('finish without a valid transaction', () => {
     expect(await finishCalls(edge)).toBe(before)
   })
 
-  it('should refuse a replayed finish: one Descope finish call for two requests', async () => {
+  it('should refuse a replayed finish: one Descope finish call for two requests (T02)', async () => {
     const author = new Browser(edge)
     const loginId = newLoginId()
     await author.signUp(loginId)
@@ -57,7 +57,7 @@ describe('finish without a valid transaction', () => {
     expect(await edge.emulator.count('POST /v1/auth/webauthn/signin/finish')).toBe(before + 1)
   })
 
-  it("should refuse a finish from another browser (no binding cookie, or another transaction's)", async () => {
+  it("should refuse a finish from another browser (no binding cookie, or another transaction's) (T04)", async () => {
     const victim = new Browser(edge)
     const prepared = await victim.prepare('signup', { loginId: newLoginId() })
     const before = await finishCalls(edge)
@@ -78,7 +78,7 @@ describe('finish without a valid transaction', () => {
     expect((await victim.post('/auth/passkey/signup/finish', prepared)).status).toBe(200)
   })
 
-  it("should refuse a transaction at another flow's finish (every wrong pairing)", async () => {
+  it("should refuse a transaction at another flow's finish (every wrong pairing) (T05)", async () => {
     const browser = new Browser(edge)
     await browser.signUp(newLoginId())
     const flows = ['signup', 'signin', 'signup-in', 'update'] as const
@@ -96,7 +96,7 @@ describe('finish without a valid transaction', () => {
     expect(await finishCalls(edge)).toBe(before)
   })
 
-  it('should refuse an expired transaction (own expiry, fake clock) without calling Descope, saying it took too long only to its browser', async () => {
+  it('should refuse an expired transaction (own expiry, fake clock) without calling Descope, saying it took too long only to its browser (T07)', async () => {
     const browser = new Browser(edge)
     const prepared = await browser.prepare('signup', { loginId: newLoginId() })
     const before = await finishCalls(edge)
@@ -108,7 +108,7 @@ describe('finish without a valid transaction', () => {
     expect(await finishCalls(edge)).toBe(before)
   })
 
-  it("should cap the transaction by the ceremony timeout in Descope's options (transaction_seconds 60)", async () => {
+  it("should cap the transaction by the ceremony timeout in Descope's options (transaction_seconds 60) (T67)", async () => {
     const short = edgeFor()
     await short.emulator.settings({ transaction_seconds: 60 })
     const browser = new Browser(short)
@@ -124,7 +124,7 @@ describe('finish without a valid transaction', () => {
     expect(await finishCalls(short)).toBe(before)
   })
 
-  it('should still accept a transaction just before its expiry', async () => {
+  it('should still accept a transaction just before its expiry (T07)', async () => {
     const browser = new Browser(edge)
     const prepared = await browser.prepare('signup', { loginId: newLoginId() })
     vi.useFakeTimers({ toFake: ['Date'] })
@@ -146,7 +146,7 @@ describe('finish without a valid transaction', () => {
 })
 
 describe('racing finishes (KV has no compare-and-set)', () => {
-  it('should let one of 10 concurrent identical finishes through on one isolate, and mint one session', async () => {
+  it('should let one of 10 concurrent identical finishes through on one isolate, and mint one session (T03)', async () => {
     const author = new Browser(edge)
     const loginId = newLoginId('race')
     await author.signUp(loginId)
@@ -166,7 +166,7 @@ describe('racing finishes (KV has no compare-and-set)', () => {
 })
 
 describe('add-device transactions', () => {
-  it("should refuse an add-device finish with another user's session", async () => {
+  it("should refuse an add-device finish with another user's session (T06)", async () => {
     const owner = new Browser(edge)
     await owner.signUp(newLoginId('owner'))
     const start = await owner.call('/auth/passkey/update/start', {})
@@ -185,7 +185,7 @@ describe('add-device transactions', () => {
   })
 })
 
-describe('KV failures', () => {
+describe('KV failures (T39)', () => {
   function failingKv(failing: 'get' | 'put' | 'delete'): KVNamespace {
     const kv = env.TRANSACTIONS
     return new Proxy(kv, {
@@ -220,7 +220,7 @@ describe('KV failures', () => {
     expect(await finishCalls(edge)).toBe(before + 1)
   })
 
-  it('should answer start when its record cannot be written, and finish it in the isolate that holds it', async () => {
+  it('should answer start when its record cannot be written, and finish it in the isolate that holds it (T10)', async () => {
     const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('put') }))
     const prepared = await broken.prepare('signup', { loginId: newLoginId() })
     expect(await env.TRANSACTIONS.get(await keyFor(prepared.transactionId))).toBeNull()

@@ -22,7 +22,7 @@ function expectNoUpstreamText(body: unknown) {
 }
 
 describe('upstream faults at start', () => {
-  it("should pass Descope's 429 on with Retry-After", async () => {
+  it("should pass Descope's 429 on with Retry-After (T36)", async () => {
     await edge.emulator.fault({
       route: 'POST /v1/auth/webauthn/signup/start',
       status: 429,
@@ -37,7 +37,7 @@ describe('upstream faults at start', () => {
     expect(browser.jar.bindingCookies()).toEqual([])
   })
 
-  it('should answer 502 upstream_error for 500, garbage, bad options and a redirect', async () => {
+  it('should answer 502 upstream_error for 500, garbage, bad options and a redirect (T37)', async () => {
     const faults = [
       { status: 500, body: { errorCode: 'E000000', errorDescription: 'Server error' } },
       { status: 200, body: '<html>not json</html>' },
@@ -57,13 +57,13 @@ describe('upstream faults at start', () => {
     }
   })
 
-  it('should answer 504 upstream_timeout when Descope is too slow', async () => {
+  it('should answer 504 upstream_timeout when Descope is too slow (T35)', async () => {
     await edge.emulator.fault({ route: 'POST /v1/auth/webauthn/signup/start', latencyMs: 2000 })
     const { status, body } = await errorOf(await new Browser(slowEdge).post('/auth/passkey/signup/start', { loginId: newLoginId() }))
     expect([status, body.error.code]).toEqual([504, 'upstream_timeout'])
   })
 
-  it('should map Descope refusals at start without its text: sign-in decoy options (200), sign-up 400 invalid_login_id', async () => {
+  it('should map Descope refusals at start without its text: sign-in decoy options (200), sign-up 400 invalid_login_id (T22)', async () => {
     // Sign-in start never tells a refused login ID apart (test/workers/threats.test.ts, enumeration).
     const decoy = await new Browser(edge).post('/auth/passkey/signin/start', { loginId: newLoginId('nobody') })
     expect(decoy.status).toBe(200)
@@ -85,7 +85,7 @@ describe('upstream faults at finish', () => {
   }
   const FINISH = 'POST /v1/auth/webauthn/signup/finish'
 
-  it('should pass 429 on with Retry-After and call finish once', async () => {
+  it('should pass 429 on with Retry-After and call finish once (T36)', async () => {
     const { browser, transactionId, response } = await prepared()
     await edge.emulator.fault({ route: FINISH, status: 429, headers: { 'Retry-After': '12' }, body: { errorCode: 'E130429', errorDescription: 'rate' } })
     const before = await edge.emulator.count(FINISH)
@@ -95,7 +95,7 @@ describe('upstream faults at finish', () => {
     expect(await edge.emulator.count(FINISH)).toBe(before + 1)
   })
 
-  it('should answer 502 for 500 (never retried), garbage and a cookie from upstream, with no session cookie', async () => {
+  it('should answer 502 for 500 (never retried), garbage and a cookie from upstream, with no session cookie (T37)', async () => {
     const faults = [
       { status: 500, body: { errorCode: 'E000000', errorDescription: 'boom' } },
       { status: 503, body: { errorCode: 'E000000', errorDescription: 'boom' } },
@@ -116,7 +116,7 @@ describe('upstream faults at finish', () => {
     }
   })
 
-  it('should answer 504 on a timeout, call finish once, and the transaction is then used up', async () => {
+  it('should answer 504 on a timeout, call finish once, and the transaction is then used up (T09)', async () => {
     const browser = new Browser(slowEdge)
     const prepared = await browser.prepare('signup', { loginId: newLoginId() })
     const jar = browser.jar.clone()
@@ -131,7 +131,7 @@ describe('upstream faults at finish', () => {
     expect(await edge.emulator.count(FINISH)).toBe(before + 1)
   })
 
-  it("should answer 401 authentication_failed for Descope's refusal, with a stable body and no Descope text", async () => {
+  it("should answer 401 authentication_failed for Descope's refusal, with a stable body and no Descope text (T22)", async () => {
     const { browser, transactionId, response } = await prepared()
     await edge.emulator.fault({
       route: FINISH,
@@ -157,7 +157,7 @@ describe('upstream faults at finish', () => {
     expect(thief.jar.cookies.has(SESSION_COOKIE)).toBe(false)
   })
 
-  it("should refuse tokens that do not verify as this user's session and refresh tokens (502, no cookies)", async () => {
+  it("should refuse tokens that do not verify as this user's session and refresh tokens (502, no cookies) (T38)", async () => {
     const model = new Browser(edge)
     await model.signUp(newLoginId('model'))
     const session = jwtPayload(model.jar.cookies.get(SESSION_COOKIE)!)

@@ -45,7 +45,7 @@ async function startCalls(edge: Edge): Promise<number> {
     .reduce((sum, [, count]) => sum + count, 0)
 }
 
-describe('per client IP', () => {
+describe('per client IP (T43)', () => {
   it('should let the configured number of starts through, then answer 429 with Retry-After and not call Descope', async () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()
@@ -67,7 +67,7 @@ describe('per client IP', () => {
     await expectLimited(await start(edge, '203.0.113.9', undefined, 'signup', { 'X-Forwarded-For': '192.0.2.1' }))
   })
 
-  it('should count every start route against one bucket, add-device included', async () => {
+  it('should count every start route against one bucket, add-device included (T10)', async () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()
     const flows = ['signup', 'signin', 'signup-in']
@@ -80,7 +80,7 @@ describe('per client IP', () => {
     await expectLimited(await post(edge, '/auth/passkey/update/start', {}, { headers: { 'CF-Connecting-IP': '192.0.2.44' } }))
   })
 
-  it("should count every finish route against the IP's bucket too, and refuse the excess before any KV read", async () => {
+  it("should count every finish route against the IP's bucket too, and refuse the excess before any KV read (T55)", async () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()
     const finish = (flow: string) =>
@@ -108,7 +108,7 @@ describe('per client IP', () => {
   })
 })
 
-describe('per login ID', () => {
+describe('per login ID (T44)', () => {
   it('should limit one login ID across many IPs and spellings, on sign-in, sign-up and sign-up-or-in', async () => {
     const edge = limitedEdge()
     await awayFromWindowEdge()

@@ -28,7 +28,7 @@ async function expiredBrowser() {
 
 const hello = (cookie: string) => edge.fetch('/api/hello', { headers: { Cookie: cookie } })
 
-describe('a refresh shared from memory', () => {
+describe('a refresh shared from memory (T59)', () => {
   it('should not outlive a sign-out with the rotated token: R0 then gets no session', async () => {
     const { expired, r0 } = await expiredBrowser()
     const refreshed = await hello(`${SESSION_COOKIE}=${expired}; ${REFRESH_COOKIE}=${r0}`)

@@ -17,7 +17,7 @@ import { Browser, jwtPayload, newLoginId, post } from './passkey-helpers'
 const edge = edgeFor()
 const now = () => Math.floor(Date.now() / 1000)
 
-describe('sign-up and unverified contact details', () => {
+describe('sign-up and unverified contact details (T63)', () => {
   it('should refuse email and phone chosen by the browser (400 naming them), calling Descope for neither', async () => {
     await edge.emulator.resetCalls()
     for (const [field, value] of [
@@ -39,7 +39,7 @@ describe('sign-up and unverified contact details', () => {
   })
 })
 
-describe('step-up freshness', () => {
+describe('step-up freshness (T63)', () => {
   it("should accept su for as long as Descope's token carries it: the bound is Descope's Step Up Token Timeout", async () => {
     const browser = new Browser(edge)
     await browser.signUp(newLoginId('stepup'))
@@ -55,7 +55,7 @@ describe('step-up freshness', () => {
   })
 })
 
-describe("this Worker's requireSession()", () => {
+describe("this Worker's requireSession() (T63)", () => {
   it('should refuse misspelt or malformed requirements where the route is declared, naming them', () => {
     for (const [options, name] of [
       [{ role: ['admin'] }, 'role'],

@@ -39,7 +39,7 @@ async function signedIn(edge: Edge) {
 const call = (edge: Edge, method: string, path: string, ip: string, cookie = '') =>
   edge.fetch(path, { method, headers: { 'CF-Connecting-IP': ip, ...(method === 'POST' ? { Origin: ORIGIN } : {}), ...(cookie ? { Cookie: cookie } : {}) } })
 
-describe('per-client limits on the session routes', () => {
+describe('per-client limits on the session routes (T58)', () => {
   it('should answer 429 after the limit on /auth/me, with no more calls to Descope', async () => {
     const edge = limitedEdge()
     const user = await signedIn(edge)
@@ -84,7 +84,7 @@ describe('per-client limits on the session routes', () => {
   })
 })
 
-describe('a refresh token Descope refused', () => {
+describe('a refresh token Descope refused (T58)', () => {
   it('should not be sent to Descope again: refresh, me and the implicit refresh each call once at most', async () => {
     const edge = edgeFor()
     const user = await signedIn(edge)

@@ -16,7 +16,7 @@ import { EMULATOR_URL, edgeFor } from '../support/edge'
 const edge = edgeFor()
 const now = () => Math.floor(Date.now() / 1000)
 
-describe('verified-token memory', () => {
+describe('verified-token memory (T52)', () => {
   it('should keep the remembered session out of reach of a handler that edits its own', async () => {
     const app = createApp()
     // A careless handler: edits every part of its session in place.

@@ -80,7 +80,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     await expectUnauthorized(await get(`/api/hello?token=${await emulator.sign(claims())}`), 'Bearer')
   })
 
-  it('should refuse other schemes, a bad header even with a valid cookie, and two session cookies', async () => {
+  it('should refuse other schemes, a bad header even with a valid cookie, and two session cookies (T30)', async () => {
     const token = await emulator.sign(claims())
     await expectUnauthorized(await get('/api/hello', { Authorization: `Basic ${token}` }))
     await expectUnauthorized(await get('/api/hello', { Authorization: token }))
@@ -93,7 +93,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     await expectUnauthorized(response)
   })
 
-  it('should apply the 5 s tolerance to expiry and refuse a token not yet valid', async () => {
+  it('should apply the 5 s tolerance to expiry and refuse a token not yet valid (T27)', async () => {
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims({ exp: now() - 6 })))))
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims({ exp: now() - 60 })))))
     // Within tolerance: 2 s past exp leaves 3 s for the request.
@@ -104,7 +104,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     }
   })
 
-  it("should accept Descope's issuer forms (bare, or a URL ending with the project ID) and refuse any other", async () => {
+  it("should accept Descope's issuer forms (bare, or a URL ending with the project ID) and refuse any other (T28)", async () => {
     for (const iss of [PID, `https://api.descope.com/${PID}`, `${EMULATOR_URL}/${PID}`, `https://auth.example.com/${PID}`]) {
       expect((await get('/api/hello', bearer(await emulator.sign(claims({ iss }))))).status).toBe(200)
     }
@@ -118,7 +118,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     }
   })
 
-  it('should refuse alg none and HS256 keyed with the public key', async () => {
+  it('should refuse alg none and HS256 keyed with the public key (T23, T24)', async () => {
     const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
     await expectUnauthorized(await get('/api/hello', bearer(`${encode({ alg: 'none', kid: jwk.kid })}.${encode(claims())}.`)))
     await expectUnauthorized(await get('/api/hello', bearer(`${encode({ alg: 'none', kid: jwk.kid })}.${encode(claims())}.e30`)))
@@ -131,14 +131,14 @@ describe('protected route with tokens from the emulator and minted with jose', (
     await expectUnauthorized(await get('/api/hello', bearer(hsN)))
   })
 
-  it('should refuse PS256 and ES256 when only RS256 is allowed', async () => {
+  it('should refuse PS256 and ES256 when only RS256 is allowed (T25)', async () => {
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims(), { alg: 'PS256' }))))
     const ec = await generateKeyPair('ES256')
     const es = await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).sign(ec.privateKey)
     await expectUnauthorized(await get('/api/hello', bearer(es)))
   })
 
-  it('should refuse unknown and missing kids and a token signed by another key', async () => {
+  it('should refuse unknown and missing kids and a token signed by another key (T26)', async () => {
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims(), { kid: 'SK2unknown' }))))
     await expectUnauthorized(await get('/api/hello', bearer(await emulator.sign(claims(), { kid: null }))))
     const attacker = await generateKeyPair('RS256')
@@ -148,7 +148,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     await expectUnauthorized(await get('/api/hello', bearer(forged)))
   })
 
-  it('should refuse a refresh token (drn DSR) in the header and in the cookie, and a token without drn', async () => {
+  it('should refuse a refresh token (drn DSR) in the header and in the cookie, and a token without drn (T29)', async () => {
     const refresh = await emulator.sign(claims({ drn: 'DSR' }))
     await expectUnauthorized(await get('/api/hello', bearer(refresh)))
     await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: refresh })))
@@ -158,7 +158,7 @@ describe('protected route with tokens from the emulator and minted with jose', (
     await expectUnauthorized(await get('/api/hello', cookie({ [SESSION_COOKIE]: user.refreshJwt })))
   })
 
-  it('should refuse garbage, malformed, oversized and tampered tokens', async () => {
+  it('should refuse garbage, malformed, oversized and tampered tokens (T31)', async () => {
     const good = await emulator.sign(claims())
     for (const token of ['garbage', 'a.b', 'a.b.c.d', 'a.b.c.d.e', `${good}.`, good.replace('.', '.%.'), 'x'.repeat(20_000)]) {
       await expectUnauthorized(await get('/api/hello', bearer(token)))
@@ -187,7 +187,7 @@ describe('step-up, roles and audience', () => {
     expect(await response.json()).toMatchObject({ userId: 'U2sessiontest', stepUp: true })
   })
 
-  it('should answer 403 when a role, permission or tenant is missing', async () => {
+  it('should answer 403 when a role, permission or tenant is missing (T65)', async () => {
     const app = createApp()
     app.get('/t/admin', requireSession({ roles: ['admin'] }), (c) => c.json({ ok: true }))
     app.get('/t/tenant/:id', requireSession({ tenant: (c) => c.req.param('id'), permissions: ['read'] }), (c) => c.json({ ok: true }))
@@ -220,7 +220,7 @@ describe('step-up, roles and audience', () => {
     }
   })
 
-  it('should check the audience when one is configured', async () => {
+  it('should check the audience when one is configured (T28)', async () => {
     const strict = edgeFor(undefined, { SESSION_AUDIENCE: 'my-app' })
     const sign = (aud?: unknown) => strict.emulator.sign({ ...claims({ iss: strict.projectId }), ...(aud === undefined ? {} : { aud }) })
     const status = async (token: string) => (await strict.fetch('/api/hello', { headers: bearer(token) })).status
@@ -274,7 +274,7 @@ describe('session routes, edge refresh and logout', () => {
     expect(await emulator.count('POST /v1/auth/refresh')).toBe(0)
   })
 
-  it('should refresh with POST /auth/refresh from an allowed origin only', async () => {
+  it('should refresh with POST /auth/refresh from an allowed origin only (T41)', async () => {
     const user = await signUp()
     const refused = await edge.fetch('/auth/refresh', { method: 'POST', headers: cookie({ [REFRESH_COOKIE]: user.refreshJwt }) })
     expect(refused.status).toBe(403)
@@ -297,7 +297,7 @@ describe('session routes, edge refresh and logout', () => {
     await expectUnauthorized(await get('/auth/me', cookie({ [SESSION_COOKIE]: user.sessionJwt, [REFRESH_COOKIE]: other.refreshJwt })))
   })
 
-  it('should log out: revoke at Descope, clear cookies, then refuse the refresh and the protected route', async () => {
+  it('should log out: revoke at Descope, clear cookies, then refuse the refresh and the protected route (T40)', async () => {
     const user = await signUp()
     expect((await edge.fetch('/auth/logout', { method: 'POST', headers: cookie({ [REFRESH_COOKIE]: user.refreshJwt }) })).status).toBe(403)
     const response = await post('/auth/logout', cookie({ [SESSION_COOKIE]: user.sessionJwt, [REFRESH_COOKIE]: user.refreshJwt }))

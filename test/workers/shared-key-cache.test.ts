@@ -35,7 +35,7 @@ async function plant(url: string, published: unknown[], headers: Record<string, 
   await caches.default.put(url, new Response(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=31536000', ...headers } }))
 }
 
-describe('shared key cache planting', () => {
+describe('shared key cache planting (T49)', () => {
   // Dated far ahead, the key store's age check refuses the entry too; dated now, only its MAC can (T49).
   it.each([
     ['a future fetchedAt', () => Date.now() + 365 * 86_400_000],
@@ -90,7 +90,7 @@ describe('shared key cache entries of any size', () => {
 })
 
 describe('key store and a shared set dated in the future', () => {
-  it('should not adopt a shared set whose fetchedAt lies ahead of its clock', async () => {
+  it('should not adopt a shared set whose fetchedAt lies ahead of its clock (T49)', async () => {
     const clock = { ms: 1_800_000_000_000 }
     let fetches = 0
     const jwk = { ...(await exportJWK(attacker.publicKey)), kid: ATTACKER_KID }

@@ -60,7 +60,7 @@ describe('transaction store', () => {
     put.mockRestore()
   })
 
-  it('should hand out the record once, and refuse it afterwards', async () => {
+  it('should hand out the record once, and refuse it afterwards (T09)', async () => {
     const clock = { now: Date.now() }
     const store = storeAt(clock)
     const { transactionId, secret } = await store.open(RECORD)
@@ -88,7 +88,7 @@ describe('transaction store', () => {
     expect((await consume(store, base)).userId).toBe('U1')
   })
 
-  it('should refuse and delete an expired record by its own exp, before KV would', async () => {
+  it('should refuse and delete an expired record by its own exp, before KV would (T07)', async () => {
     const clock = { now: Date.now() }
     const store = storeAt(clock)
     const { transactionId, secret } = await store.open(RECORD)
@@ -101,7 +101,7 @@ describe('transaction store', () => {
     expect(await codeOf(consume(store, { transactionId: other.transactionId, secret: 'x', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
-  it('should refuse malformed IDs without touching KV, and corrupt records', async () => {
+  it('should refuse malformed IDs without touching KV, and corrupt records (T08)', async () => {
     const kv = env.TRANSACTIONS
     const get = vi.spyOn(kv, 'get')
     const store = storeAt({ now: Date.now() }, 300, kv)
@@ -115,7 +115,7 @@ describe('transaction store', () => {
     expect(await codeOf(consume(store, { transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
-  it('should fail closed with 503 when KV hangs', async () => {
+  it('should fail closed with 503 when KV hangs (T39)', async () => {
     const hanging = { get: () => new Promise(() => {}), put: () => new Promise(() => {}), delete: () => new Promise(() => {}) } as unknown as KVNamespace
     const store = createTransactionStore(hanging, { ttlSeconds: 300, kvTimeoutMs: 50, telemetry })
     expect(await codeOf(store.open(RECORD))).toBe('503 unavailable')
@@ -133,7 +133,7 @@ describe('transaction store', () => {
     expect(await Promise.race([answer, waited])).toBe('400 transaction_expired')
   })
 
-  it('should let only one of two racing consumes through on one isolate', async () => {
+  it('should let only one of two racing consumes through on one isolate (T03)', async () => {
     const store = storeAt({ now: Date.now() })
     const { transactionId, secret } = await store.open(RECORD)
     const input = { transactionId, secret, flow: 'signin' as const, origin: ORIGIN }

@@ -61,7 +61,7 @@ describe('session token rules', () => {
     return result.ok ? 'ok' : result.reason
   }
 
-  it('should accept a valid RS256 session token with every issuer form Descope issues (bare, conformance, custom domain)', async () => {
+  it('should accept a valid RS256 session token with every issuer form Descope issues (bare, conformance, custom domain) (T28)', async () => {
     for (const iss of [PID, `https://api.descope.com/${PID}`, `https://auth.example.com/v1/apps/${PID}`, `https://auth.example.com/${PID}/`]) {
       const result = await verifier.verify(await sign(claims({ iss, roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, su: true })))
       expect(result).toMatchObject({
@@ -71,7 +71,7 @@ describe('session token rules', () => {
     }
   })
 
-  it('should refuse issuers that do not end with the project ID', async () => {
+  it('should refuse issuers that do not end with the project ID (T28)', async () => {
     for (const iss of [
       `https://api.descope.com/${PID}/x`,
       'P2otherproject00000000000000A',
@@ -86,7 +86,7 @@ describe('session token rules', () => {
     }
   })
 
-  it('should apply the clock tolerance to exp and honour nbf', async () => {
+  it('should apply the clock tolerance to exp and honour nbf (T27)', async () => {
     expect(await reason(await sign(claims({ exp: NOW - 6 })))).toBe('expired')
     expect(await reason(await sign(claims({ exp: NOW - 5 })))).toBe('expired')
     expect(await reason(await sign(claims({ exp: NOW - 4 })))).toBe('ok')
@@ -105,7 +105,7 @@ describe('session token rules', () => {
     expect(await verifier.verify(await sign(claims({ sub: undefined, dsub: 'U2dsub' })))).toMatchObject({ ok: true, session: { userId: 'U2dsub' } })
   })
 
-  it('should refuse a refresh token (drn DSR) or a token without drn as a session', async () => {
+  it('should refuse a refresh token (drn DSR) or a token without drn as a session (T29)', async () => {
     expect(await reason(await sign(claims({ drn: 'DSR' })))).toBe('token_kind')
     expect(await reason(await sign(claims({ drn: undefined })))).toBe('token_kind')
     const refresh = await verifier.verify(await sign(claims({ drn: 'DSR' })), { kind: 'refresh' })
@@ -113,7 +113,7 @@ describe('session token rules', () => {
     expect((await verifier.verify(await sign(claims()), { kind: 'refresh' })).ok).toBe(false)
   })
 
-  it('should refuse alg none, and HS256 keyed with the public key in any form', async () => {
+  it('should refuse alg none, and HS256 keyed with the public key in any form (T23, T24)', async () => {
     expect(await reason(unsigned(claims(), { alg: 'none', kid: KID }))).toBe('malformed')
     expect(await reason(`${unsigned(claims(), { alg: 'none', kid: KID })}AAAA`)).toBe('algorithm')
     const pem = new TextEncoder().encode(await exportSPKI(real.publicKey))
@@ -131,7 +131,7 @@ describe('session token rules', () => {
     expect(await reason(`${header}.${forged}.${signature}`)).toBe('signature')
   })
 
-  it('should ignore jku, x5u and an embedded jwk', async () => {
+  it('should ignore jku, x5u and an embedded jwk (T32)', async () => {
     const jwk = await exportJWK(attacker.publicKey)
     expect(await reason(await sign(claims(), { jku: 'http://127.0.0.1:9/jwks', x5u: 'http://127.0.0.1:9/x5u', jwk }, attacker.privateKey))).toBe('signature')
   })
@@ -143,7 +143,7 @@ describe('session token rules', () => {
     expect(await reason(await sign(claims(), { kid: 'k'.repeat(300) }))).toBe('missing_kid')
   })
 
-  it('should refuse garbage, wrong segment counts, JWE, oversized tokens and unknown crit', async () => {
+  it('should refuse garbage, wrong segment counts, JWE, oversized tokens and unknown crit (T31)', async () => {
     const good = await sign(claims())
     for (const token of ['', 'garbage', 'a.b', 'a.b.c.d', 'a.b.c.d.e', `${good}.x`, good.replace(/\./g, '..'), `${good.slice(0, 20)}*${good.slice(21)}`]) {
       expect(await reason(token)).toMatch(/^(malformed|too_large)$/)
@@ -155,7 +155,7 @@ describe('session token rules', () => {
   })
 })
 
-describe('algorithms other than RS256 against a key published without alg', () => {
+describe('algorithms other than RS256 against a key published without alg (T25)', () => {
   it('should refuse PS256 and ES256 signed with that key and accept RS256', async () => {
     const { publicKey } = real
     const noAlg = { ...(await exportJWK(publicKey)), kid: 'SK2noalg' }
@@ -190,7 +190,7 @@ describe('key store', () => {
     expect(counter.fetches).toBe(1)
   })
 
-  it('should fetch at most once more for 100 concurrent forged kids, and once per cooldown', async () => {
+  it('should fetch at most once more for 100 concurrent forged kids, and once per cooldown (T26)', async () => {
     const { verifier, counter, clock } = setup()
     expect((await verifier.verify(await sign(claims()))).ok).toBe(true)
     const forged = await Promise.all(Array.from({ length: 100 }, (_, i) => sign(claims(), { kid: `forged-${i}` }, attacker.privateKey)))
@@ -205,7 +205,7 @@ describe('key store', () => {
     expect(counter.fetches).toBe(3)
   })
 
-  it('should answer unavailable (503) when cold and the endpoint fails or answers garbage', async () => {
+  it('should answer unavailable (503) when cold and the endpoint fails or answers garbage (T33)', async () => {
     const bad: unknown[] = [
       null,
       {},
@@ -227,7 +227,7 @@ describe('key store', () => {
     expect(await verifier.verify(await sign(claims()))).toMatchObject({ ok: false, status: 503 })
   })
 
-  it("should pause as long as a 429's Retry-After asks before fetching again, with or without keys", async () => {
+  it("should pause as long as a 429's Retry-After asks before fetching again, with or without keys (T66)", async () => {
     // The Descope client against the emulator: its 429 and Retry-After are the real thing.
     const { createDescopeClient } = await import('../../src/descope/client')
     const { EMULATOR_URL, emulatorControl, newProjectId } = await import('../support/edge')
@@ -254,7 +254,7 @@ describe('key store', () => {
     expect(await emulator.count('GET /v2/keys')).toBe(3)
   })
 
-  it('should keep the last good keys when the endpoint fails after warm-up', async () => {
+  it('should keep the last good keys when the endpoint fails after warm-up (T33)', async () => {
     let down = false
     const { verifier, clock, counter } = setup({
       jwks: () => {
@@ -273,7 +273,7 @@ describe('key store', () => {
     expect(counter.fetches).toBe(2)
   })
 
-  it('should accept a rotated-in kid after one re-fetch and refuse a removed kid after the re-fetch', async () => {
+  it('should accept a rotated-in kid after one re-fetch and refuse a removed kid after the re-fetch (T34)', async () => {
     const next = await generateKeyPair('RS256', { extractable: true })
     const nextJwk = { ...(await exportJWK(next.publicKey)), kid: 'SK2next', alg: 'RS256' }
     let published: JWK[] = [realJwk]
