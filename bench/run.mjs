@@ -9,7 +9,7 @@
  * `--check`, exits 1 when a target is missed: every target is a ratio, a difference or a count
  * from this same run. See bench/README.md.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -108,8 +108,7 @@ async function main() {
   await writeFile(join(OUT, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
   if (!args['no-write']) {
     await writeFile(join(ROOT, 'bench/results/latest.md'), markdown(results))
-    await updateReadme(markdown(results))
-    log('wrote bench/results/latest.md, the table in bench/README.md and .wrangler/bench/latest.json')
+    log('wrote bench/results/latest.md and .wrangler/bench/latest.json')
   }
   const missed = results.checks.filter((check) => check.pass === false)
   if (args.check && missed.length > 0) {
@@ -133,16 +132,6 @@ async function measure(context) {
   await firstRequests(ctx)
   const only = context.args.only?.split(',')
   for (const [name, section] of SECTIONS) if (!only || only.includes(name)) await section(ctx)
-}
-
-/** Replaces the README's "Latest run" section (between its markers) with this run's Markdown. */
-async function updateReadme(latest) {
-  const path = join(ROOT, 'bench/README.md')
-  const readme = await readFile(path, 'utf8').catch(() => undefined)
-  const [start, end] = ['<!-- latest:start -->', '<!-- latest:end -->']
-  if (!readme?.includes(start) || !readme.includes(end)) return
-  const body = latest.replace(/^# .*\n/, '').trim()
-  await writeFile(path, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${body}\n${readme.slice(readme.indexOf(end))}`)
 }
 
 main()

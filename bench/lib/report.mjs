@@ -1,7 +1,7 @@
 /**
  * @module
  * The bench's outputs: the targets checked on this run's own figures, the tables as aligned text
- * for stdout, and the same as Markdown for `bench/results/latest.md` and the README.
+ * for stdout, and the same as Markdown for `bench/results/latest.md`.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
