@@ -151,7 +151,7 @@ export function createDescopeClient(options: DescopeClientOptions) {
     },
     /**
      * The project's public signing keys, `GET /v2/keys/<projectId>`: the JSON object as answered.
-     * Its members are checked where they are used, by the key store (src/session/jwks.ts).
+     * Its members are checked where they are used, by the key store (src/keys/key-store.ts).
      */
     keys() {
       return call('GET', `/v2/keys/${encodeURIComponent(projectId)}`, { retry: true })

@@ -17,24 +17,16 @@
  * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
  * answer, anything else is a bug and becomes the app's logged 500.
  */
-import type { Context } from 'hono'
-import type { AppEnv } from '../context'
 import { AppError, unauthorized } from '../errors'
-import { telemetryOf } from '../telemetry/for-request'
 import type { Telemetry } from '../telemetry/telemetry'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
 /** What the edge was doing when Descope failed. */
-type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'
+export type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'
 
 /** Turns an error thrown while calling Descope into the browser API's error; logs and counts it. */
-export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamStep): unknown {
-  return mapUpstreamError(telemetryOf(c), error, step)
-}
-
-/** `toHttpError` for callers that hold the request's telemetry rather than its context (the session check). */
-export function mapUpstreamError(telemetry: Telemetry, error: unknown, step: UpstreamStep): unknown {
+export function toBrowserError(telemetry: Telemetry, error: unknown, step: UpstreamStep): unknown {
   if (!(error instanceof DescopeError)) return error
   const { kind, status, errorCode, details } = error
   telemetry.log('warn', 'upstream_error', { step, kind, path: details.path, status, errorCode })
@@ -54,16 +46,11 @@ export function mapUpstreamError(telemetry: Telemetry, error: unknown, step: Ups
 }
 
 /** Calls Descope; a failure is thrown as the browser API's error for this step. */
-export function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
-  return upstreamWith(telemetryOf(c), step, call)
-}
-
-/** `upstream` with the request's telemetry rather than its context. */
-export async function upstreamWith<T>(telemetry: Telemetry, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+export async function callUpstream<T>(telemetry: Telemetry, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    throw mapUpstreamError(telemetry, error, step)
+    throw toBrowserError(telemetry, error, step)
   }
 }
 

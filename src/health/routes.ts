@@ -18,7 +18,7 @@ import { withTimeout } from '../lib/timeout'
 import { limitByIp } from '../request/rate-limit'
 import { keyStoreForConfig } from '../session/for-config'
 import { checkPasskeyDomain } from './passkey-domain'
-import { telemetryOf } from '../telemetry/for-request'
+import { getTelemetry } from '../request-context'
 
 /** How long each readiness check may take: a probe must answer well within its own timeout. */
 export const READY_TIMEOUT_MS = 2000
@@ -34,7 +34,7 @@ export function healthRoutes(routes: Hono<AppEnv>): void {
   // Each call reads KV: counted against the client IP's bucket (T58).
   routes.get('/readyz', limitByIp(), async (c) => {
     const { config, descope } = c.var
-    const telemetry = telemetryOf(c)
+    const telemetry = getTelemetry(c)
     const [kv, keys, passkeyDomain] = await Promise.all([
       check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
       check(

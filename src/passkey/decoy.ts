@@ -4,7 +4,7 @@
  * known one (W3C WebAuthn L3 §14.6.2, "Username Enumeration"): `200 {transactionId, options}`.
  *
  * - `allowCredentials` depends on the login ID (folded), the origin and the edge secret only
- *   (src/transactions/edge-secret.ts, one for every isolate and location): the same list on every
+ *   (src/edge-secret.ts, one for every isolate and location): the same list on every
  *   call, in every isolate, at any time, whatever other accounts do. It holds one to three
  *   credentials (as many as the keyed hash says: T61), each of a kind common authenticators make
  *   (ID length and transports); nothing is copied from another user's answer.
@@ -21,7 +21,7 @@ import type { StartResponse } from '../descope/types'
 import { toBase64Url } from '../lib/base64url'
 import { randomToken } from '../lib/crypto'
 import type { Telemetry } from '../telemetry/telemetry'
-import { type EdgeSecretSource, edgeKey, namespaceOf } from '../transactions/edge-secret'
+import { type EdgeSecretSource, edgeKey, namespaceOf } from '../edge-secret'
 import { bounded, KV_TIMEOUT_MS } from '../transactions/store'
 import { loginIdKey } from './login-id'
 

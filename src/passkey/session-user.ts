@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
-import { upstream } from '../descope/http-errors'
+import { upstream } from '../request-context'
 import type { VerifiedRefreshToken } from '../descope/types'
 import { AppError, unauthorized } from '../errors'
 import { refreshTokenOf } from '../session/middleware'

@@ -14,7 +14,7 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
-import { upstream } from '../descope/http-errors'
+import { upstream } from '../request-context'
 import type { StartResponse } from '../descope/types'
 
 export async function startSignUpOrIn(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {

@@ -28,7 +28,7 @@ import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { loginIdKey } from '../passkey/login-id'
 import type { Env } from '../env'
-import { telemetryOf } from '../telemetry/for-request'
+import { getTelemetry } from '../request-context'
 import type { Telemetry } from '../telemetry/telemetry'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID' | 'RATE_LIMIT_RECOVERY'
@@ -67,7 +67,7 @@ export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promi
 
 /** The scope of a request of this app. */
 export function scopeOf(c: Context<AppEnv>): LimitScope {
-  return { env: c.env, projectId: c.var.config.projectId, telemetry: telemetryOf(c), route: c.req.path }
+  return { env: c.env, projectId: c.var.config.projectId, telemetry: getTelemetry(c), route: c.req.path }
 }
 
 /** Recovery start: one count against the client IP's and one against the login ID's recovery bucket. */

@@ -7,7 +7,7 @@
  * 503, and for a refresh the mapped Descope failure). It sets nothing: a refresh returns the
  * `Set-Cookie` values for the caller to put on its response.
  */
-import { upstreamWith } from '../descope/http-errors'
+import { callUpstream } from '../descope/http-errors'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { AppError, keysUnavailable, unauthorized } from '../errors'
 import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site'
@@ -99,7 +99,7 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
   const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
   // The browser that asked, by its session cookie (expired, or none): a shared result goes only to it.
   const requester = sessionCookiesOf(request.headers, settings.sessionCookieName).join(';')
-  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token, requester))
+  const tokens = await callUpstream(telemetry, 'session', () => refreshOnce(descope, token, requester))
   const issued = await checkIssuedTokens(verifier, telemetry, tokens, { expectedUserId: userId, step: 'session' })
   return {
     session: issued.session,

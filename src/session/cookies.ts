@@ -7,7 +7,7 @@
  * cookie at once).
  *
  * They are built as `Set-Cookie` header values, so the same cookies go on this Worker's answers
- * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).
+ * and, over RPC, to another Worker that puts them on its own (package/entrypoint.ts).
  */
 import type { Context } from 'hono'
 import { strictCookie } from '../lib/cookie'

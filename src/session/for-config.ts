@@ -6,10 +6,10 @@
  */
 import type { Config } from '../config'
 import type { DescopeClient } from '../descope/client'
-import { edgeKey } from '../transactions/edge-secret'
-import type { KeyStore } from './jwks'
+import { edgeKey } from '../edge-secret'
+import type { KeyStore } from '../keys/key-store'
 import { keyStoreOf, sessionSetup, type SessionSetup } from './setup'
-import { cacheApiKeyCache } from './shared-key-cache'
+import { cacheApiKeyCache } from '../keys/shared-key-cache'
 import type { TokenVerifier } from './verify'
 
 const setups = new WeakMap<Config, SessionSetup>()

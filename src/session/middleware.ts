@@ -12,7 +12,7 @@ import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { ConfigError } from '../config'
 import { forbidden, unauthorized } from '../errors'
 import { limitClientIp, scopeOf } from '../request/rate-limit'
-import { telemetryOf } from '../telemetry/for-request'
+import { getTelemetry } from '../request-context'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { sessionSetupFor } from './for-config'
@@ -103,7 +103,7 @@ function adopt(c: Context<AppEnv>, { session, refreshToken, setCookie }: Authent
 }
 
 function requestOf(c: Context<AppEnv>) {
-  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: telemetryOf(c) }
+  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: getTelemetry(c) }
 }
 
 function setupOf(c: Context<AppEnv>) {

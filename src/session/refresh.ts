@@ -6,7 +6,7 @@
  *
  * workerd forbids awaiting another request's promise, so the sharing goes through plain data:
  * the first request records an entry and calls Descope; the others with the same token poll the
- * entry (poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
+ * entry (lib/poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
  * of the same browser only (the same session cookie, or none: T59) and is dropped at sign-out
  * (`forgetRefresh`, by the token presented or the one the refresh rotated it into); a failure is
  * shared only with those who waited (a refusal is also remembered by refused-tokens.ts). Only this isolate shares: two isolates refreshing the same token at once both call Descope.
@@ -14,7 +14,7 @@
 import type { DescopeClient } from '../descope/client'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from './poll'
+import { pollUntil } from '../lib/poll'
 import { rememberingRefusal } from './refused-tokens'
 
 interface Entry {

@@ -4,14 +4,14 @@
  * `descopeSession()` middleware of the package (from its options), the RPC entrypoint. One
  * `SessionSetup` holds the settings, the Descope client (JWKS, refresh) and the verifier.
  *
- * The key store is the isolate's, per JWKS source (base URL + project ID, jwks.ts `keyStoreFor`):
+ * The key store is the isolate's, per JWKS source (base URL + project ID, keys/key-store.ts `keyStoreFor`):
  * this Worker, a `descopeSession()` and a `createVerifier()` naming the same project in one isolate
  * share one set of imported keys.
  */
 import { createDescopeClient, type DescopeClient } from '../descope/client'
 import { clockCache } from '../lib/clock-cache'
-import { keyStoreFor, type KeyStore } from './jwks'
-import type { SharedKeyCache } from './shared-key-cache'
+import { keyStoreFor, type KeyStore } from '../keys/key-store'
+import type { SharedKeyCache } from '../keys/shared-key-cache'
 import { createTokenVerifier, type TokenVerifier } from './verify'
 
 /** The settings of the session check (a subset of the Worker's `Config`). */

@@ -17,7 +17,7 @@ import { jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose
 import { sessionFromClaims } from './claims'
 import { clockCache } from '../lib/clock-cache'
 import { copyJson } from '../lib/json-copy'
-import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from './jwks'
+import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from '../keys/key-store'
 import type { Session } from './types'
 
 /** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */

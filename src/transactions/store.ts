@@ -26,7 +26,7 @@ import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
 import type { Telemetry } from '../telemetry/telemetry'
 import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from '../session/poll'
+import { pollUntil } from '../lib/poll'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 const TX_KEY_PREFIX = 'tx:'
@@ -113,7 +113,7 @@ interface TransactionStoreOptions {
 
 /**
  * @example
- * const store = createTransactionStore(config.transactions, { ttlSeconds: 300, telemetry: telemetryOf(c) })
+ * const store = createTransactionStore(config.transactions, { ttlSeconds: 300, telemetry: getTelemetry(c) })
  * const { transactionId, secret } = await store.open({ flow: 'signin', loginId, origin, descopeTransactionId })
  * const record = await store.consume({ transactionId, secret, flow: 'signin', origin })
  */

@@ -1,5 +1,5 @@
 /**
- * The edge secret (src/transactions/edge-secret.ts) at first use: isolates race to create it,
+ * The edge secret (src/edge-secret.ts) at first use: isolates race to create it,
  * and KV takes one write per key per second or may refuse writes for the day. A secret made up
  * per isolate would change every answer it keys (T60): a refused write takes the secret another
  * isolate stored, else the bound `EDGE_SECRET`, else answers 503 like any KV fault.
@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import { decoyStart } from '../../src/passkey/decoy'
-import { edgeKey } from '../../src/transactions/edge-secret'
+import { edgeKey } from '../../src/edge-secret'
 
 /** A namespace where the secret does not exist yet and writes are refused (as KV's 429 would). */
 function refusingWrites(): KVNamespace & { puts: number } {

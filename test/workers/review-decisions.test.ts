@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config'
-import { requireSession as packageRequireSession } from '../../src/session/descope-session'
+import { requireSession as packageRequireSession } from '../../src/package/descope-session'
 import { requireSession } from '../../src/session/middleware'
 import { ORIGIN, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, post } from './passkey-helpers'

@@ -8,7 +8,7 @@ import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } 
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { createDescopeClient } from '../../src/descope/client'
-import { requireSession } from '../../src/session'
+import { requireSession } from '../../src/session/middleware'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { EMULATOR_URL, ORIGIN, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 

@@ -5,13 +5,13 @@
 import { env } from 'cloudflare:workers'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { keyStoreFor, KeyStore } from '../../src/session/jwks'
-import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
-import { edgeKey } from '../../src/transactions/edge-secret'
+import { keyStoreFor, KeyStore } from '../../src/keys/key-store'
+import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/keys/shared-key-cache'
+import { edgeKey } from '../../src/edge-secret'
 import { EMULATOR_URL, edgeFor } from '../support/edge'
 
 const KEYS = 'GET /v2/keys'
-/** src/session/shared-key-cache.ts and src/transactions/edge-secret.ts, spelled out so this file also runs against code without them. */
+/** src/keys/shared-key-cache.ts and src/edge-secret.ts, spelled out so this file also runs against code without them. */
 const MAC_HEADER = 'X-Passkey-Edge-Mac'
 const EDGE_SECRET_KEY = 'secret:edge'
 const now = () => Math.floor(Date.now() / 1000)

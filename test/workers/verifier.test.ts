@@ -1,11 +1,11 @@
 /**
- * The verifier core (src/session/verify.ts + jwks.ts) with keys minted in the test: every token
+ * The verifier core (src/session/verify.ts + src/keys/key-store.ts) with keys minted in the test: every token
  * rule of docs/threat-model.md §E, the key store's fetch bounds, and the verified-token memory.
  * The emulator-backed, whole-Worker versions are in session.test.ts and jwks.test.ts.
  */
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
-import { KeyStore, type KeyStoreOptions } from '../../src/session/jwks'
+import { KeyStore, type KeyStoreOptions } from '../../src/keys/key-store'
 import { createTokenVerifier, type VerifierOptions } from '../../src/session/verify'
 
 const PID = 'P2verifiertest0000000000000A'

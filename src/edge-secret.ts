@@ -1,7 +1,7 @@
 /**
  * @module
  * The edge's own secret, for keys that must be the same in every isolate and location but known
- * to no one else: the MAC of the shared JWKS cache (src/session/shared-key-cache.ts) and the
+ * to no one else: the MAC of the shared JWKS cache (src/keys/shared-key-cache.ts) and the
  * decoy credential IDs (src/passkey/decoy.ts).
  *
  * 32 random bytes in this Worker's own KV namespace (`TRANSACTIONS`) under `secret:edge`,
@@ -16,9 +16,9 @@
  * from the `EDGE_SECRET` Worker secret when one is bound, else there is none: 503, as for any
  * KV fault.
  */
-import { randomToken } from '../lib/crypto'
-import type { Telemetry } from '../telemetry/telemetry'
-import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './store'
+import { randomToken } from './lib/crypto'
+import type { Telemetry } from './telemetry/telemetry'
+import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './transactions/store'
 
 const EDGE_SECRET_KEY = 'secret:edge'
 /** How long an isolate uses the secret it read before reading it again. */

@@ -22,7 +22,8 @@ import type { CryptoKey } from 'jose'
 import { DescopeError } from '../descope/errors'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
-import { pollUntil } from './poll'
+import type { KeySetFetch } from '../telemetry/key-set-fetch'
+import { pollUntil } from '../lib/poll'
 import type { SharedKeyCache } from './shared-key-cache'
 
 export interface KeyStoreOptions {
@@ -51,16 +52,6 @@ const LOADING_GRACE_MS = 500
 export const MAX_KID_LENGTH = 256
 
 type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
-
-/** How one fetch of the key set from Descope went. */
-export interface KeySetFetch {
-  ok: boolean
-  /** Why it failed, e.g. `jwks_timeout`, `descope_unavailable`, `no_usable_keys`. */
-  reason?: string
-  durationMs: number
-  /** Whether the store still holds (older) keys after it. */
-  haveKeys: boolean
-}
 
 /** What the request that triggers a load lends it (the request's `Telemetry`). */
 export interface LoadScope {

@@ -9,9 +9,9 @@ import { settingsOf } from './descope-session'
 import { unauthorized } from '../errors'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from './policy'
+import type { SessionRequirements } from '../session/policy'
 import { Telemetry } from '../telemetry/telemetry'
-import { sessionSetupOf } from './setup'
+import { sessionSetupOf } from '../session/setup'
 
 export interface VerifierOptions {
   /** The Descope project ID (`P…`). */

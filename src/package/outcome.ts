@@ -7,10 +7,10 @@
  * the same answer; a refresh carries its `Set-Cookie` values, also when a requirement then refuses.
  */
 import { AppError, forbidden, stepUpRequired } from '../errors'
-import { authenticateRequest, type SessionRequest } from './authenticate'
-import { checkRequirements, requirementsProblem } from './policy'
+import { authenticateRequest, type SessionRequest } from '../session/authenticate'
+import { checkRequirements, requirementsProblem } from '../session/policy'
 import type { Telemetry } from '../telemetry/telemetry'
-import type { SessionSetup } from './setup'
+import type { SessionSetup } from '../session/setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
 
 /**

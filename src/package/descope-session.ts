@@ -12,11 +12,11 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
 import { AppError, errorBody, forbidden, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
-import { authenticateRequest, type Authenticated } from './authenticate'
-import { appendCookies } from './cookies'
-import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
-import { sessionSetupOf, type SessionSettings } from './setup'
-import type { Session } from './types'
+import { authenticateRequest, type Authenticated } from '../session/authenticate'
+import { appendCookies } from '../session/cookies'
+import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy'
+import { sessionSetupOf, type SessionSettings } from '../session/setup'
+import type { Session } from '../session/types'
 
 /** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */
 export type EnvValue<T, Bindings> = T | ((env: Bindings) => T)

@@ -4,8 +4,8 @@
  * types only, with nothing of the Worker's runtime behind them.
  */
 import type { ERRORS } from '../errors'
-import type { SessionRequirements } from './policy'
-import type { Session } from './types'
+import type { SessionRequirements } from '../session/policy'
+import type { Session } from '../session/types'
 
 /** The error codes a session check can end with. */
 export type SessionFailureCode =

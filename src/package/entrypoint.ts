@@ -14,11 +14,11 @@ import type { Env } from '../env'
 import { AppError, unauthorized } from '../errors'
 import { limitClientIp } from '../request/rate-limit'
 import { Telemetry } from '../telemetry/telemetry'
-import { sessionSetupFor } from './for-config'
+import { sessionSetupFor } from '../session/for-config'
 import { bearer, checkRequest, failureOf } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from './policy'
-import type { ClaimValue, Session } from './types'
+import type { SessionRequirements } from '../session/policy'
+import type { ClaimValue, Session } from '../session/types'
 
 /**
  * The session as sent over RPC: the token itself stays with the caller, and the claims are typed

@@ -5,9 +5,9 @@
  * That cache is per zone, not per Worker: any other Worker or Pages Function on the zone can
  * read and `put` the same URL. So every entry carries a MAC (HMAC-SHA-256 over the URL and the
  * body, with a key derived from the edge secret this Worker keeps in its own KV namespace,
- * src/transactions/edge-secret.ts). An entry without a valid MAC is ignored: what is read back
+ * src/edge-secret.ts). An entry without a valid MAC is ignored: what is read back
  * is only ever a key set an isolate of this Worker fetched from Descope. The key store
- * (jwks.ts) also refuses an entry whose `fetchedAt` lies in the future.
+ * (key-store.ts) also refuses an entry whose `fetchedAt` lies in the future.
  */
 import { MAX_RESPONSE_BYTES } from '../descope/client'
 import { readCapped } from '../lib/capped-read'
