@@ -349,7 +349,7 @@ export const MUTANTS = [
     name: 'shared-cache-without-mac',
     rule: 'a shared key-set cache entry without a valid MAC is ignored',
     file: 'src/keys/shared-key-cache.ts',
-    find: "if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(key, body))) return undefined",
+    find: "if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await computeMac(key, body))) return undefined",
     replace: '',
     tests: ['test/workers/shared-key-cache.test.ts'],
   },

@@ -9,7 +9,7 @@ import { getPath } from 'hono/utils/url'
 import { ConfigError, readConfig } from './config'
 import type { AppEnv } from './context'
 import { demoRoutes } from './demo/routes'
-import { clientFor } from './descope/for-config'
+import { getDescopeClient } from './descope/for-config'
 import { AppError, errorBody } from './errors'
 import { healthRoutes } from './health/routes'
 import { passkeyRoutes } from './passkey/routes'
@@ -52,7 +52,7 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', async function configuration(c, next) {
     const config = readConfig(c.env)
     c.set('config', config)
-    c.set('descope', clientFor(config))
+    c.set('descope', getDescopeClient(config))
     await next()
   })
 

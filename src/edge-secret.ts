@@ -43,7 +43,7 @@ export type EdgeSecretSource = { transactions: KVNamespace; edgeSecret?: string 
  * `EDGE_SECRET` is bound; a failed re-read keeps the secret already known.
  */
 export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
-  const kv = namespaceOf(source)
+  const kv = getKvNamespace(source)
   const edgeSecret = 'transactions' in source ? source.edgeSecret : undefined
   const now = Date.now()
   let state = memory.get(kv)
@@ -79,7 +79,7 @@ export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, ti
 }
 
 /** The KV namespace of a source. */
-export function namespaceOf(source: EdgeSecretSource): KVNamespace {
+export function getKvNamespace(source: EdgeSecretSource): KVNamespace {
   return 'transactions' in source ? source.transactions : source
 }
 

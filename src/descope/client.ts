@@ -176,14 +176,14 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
     throw new DescopeError('rate_limited', 'Descope is rate limiting', {
       path,
       status,
-      errorCode: errorCodeOf(data),
+      errorCode: readErrorCode(data),
       retryAfterSeconds: parseRetryAfter(response.headers.get('Retry-After')),
     })
   }
-  if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: errorCodeOf(data) })
+  if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: readErrorCode(data) })
   if (status >= 400) {
     if (!isRecord(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
-    throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: errorCodeOf(data) })
+    throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: readErrorCode(data) })
   }
   // Update/finish and logout may answer with nothing at all: that is an empty object.
   if ((status === 200 || status === 204) && !text.trim()) data = {}
@@ -250,7 +250,7 @@ function isUser(value: unknown): value is DescopeUser {
   return isRecord(value) && typeof value.userId === 'string' && Array.isArray(value.loginIds)
 }
 
-function errorCodeOf(data: unknown): string | undefined {
+function readErrorCode(data: unknown): string | undefined {
   return isRecord(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, MAX_ERROR_CODE_LENGTH) : undefined
 }
 

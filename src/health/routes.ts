@@ -16,7 +16,7 @@ import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { withTimeout } from '../lib/timeout'
 import { limitByIp } from '../request/rate-limit'
-import { keyStoreForConfig } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkPasskeyDomain } from './passkey-domain'
 import { getTelemetry } from '../request-context'
 
@@ -38,8 +38,8 @@ export function healthRoutes(routes: Hono<AppEnv>): void {
     const [kv, keys, passkeyDomain] = await Promise.all([
       check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
       check(
-        keyStoreForConfig(config, descope)
-          .ensure(telemetry)
+        getWorkerSetup(config)
+          .keys.ensure(telemetry)
           .then((state) => KEYS_CHECK[state])
       ),
       withTimeout(checkPasskeyDomain(descope, `${config.baseUrl}|${config.projectId}`, config.allowedOrigins, telemetry), READY_TIMEOUT_MS, 'not ready').catch(

@@ -2,7 +2,7 @@
  * @module
  * Descope's signing keys for one JWKS source: fetched rarely, imported once, kept per isolate.
  *
- * - The imported `CryptoKey`s live in the store (module scope via `keyStoreFor`), so a warm
+ * - The imported `CryptoKey`s live in the store (module scope via `getKeyStore`), so a warm
  *   isolate verifies with no I/O at all.
  * - A cold isolate first looks in the `SharedKeyCache` (the Cache API: one fetch serves every
  *   isolate of a location; entries authenticated by this Worker's MAC, never dated in the
@@ -190,7 +190,7 @@ export class KeyStore {
     } catch (error) {
       this.stats.failures++
       this.retryAt = this.now() + Math.max(this.retryAfterFailureMs, this.rateLimitPauseMs(error))
-      reason = reasonOf(error)
+      reason = describeFetchFailure(error)
     } finally {
       if (this.loading === marker) this.loading = undefined
     }
@@ -244,7 +244,7 @@ function answer(current: KeySet | undefined, key: CryptoKey | undefined): KeyLoo
 const stores = new Map<string, KeyStore>()
 
 /** The isolate's store for one JWKS source (created on first use with these options). */
-export function keyStoreFor(id: string, create: () => KeyStoreOptions): KeyStore {
+export function getKeyStore(id: string, create: () => KeyStoreOptions): KeyStore {
   let store = stores.get(id)
   if (!store) {
     store = new KeyStore(create())
@@ -293,7 +293,7 @@ async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeyS
   return { keys, fingerprint: parts.sort().join('|'), fetchedAt }
 }
 
-function reasonOf(error: unknown): string {
+function describeFetchFailure(error: unknown): string {
   if (error instanceof Error) return 'kind' in error && typeof error.kind === 'string' ? `descope_${error.kind}` : error.message.slice(0, 40)
   return 'unknown'
 }

@@ -48,7 +48,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
   const cache = storage?.default
   if (!cache) return undefined
   const url = sharedKeyCacheUrl(baseUrl, projectId)
-  const macOf = async (key: Promise<CryptoKey>, body: string) => hmacHex(await key, `jwks-cache\n${url}\n${body}`)
+  const computeMac = async (key: Promise<CryptoKey>, body: string) => hmacHex(await key, `jwks-cache\n${url}\n${body}`)
   return {
     async read() {
       // A cold isolate reads the edge secret from KV: ask for it while the cache answers, not
@@ -63,7 +63,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
       if (!bytes) return undefined
       const body = new TextDecoder().decode(bytes)
       // Not written by this Worker (planted by another on the zone, or written with an old secret).
-      if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(key, body))) return undefined
+      if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await computeMac(key, body))) return undefined
       const { fetchedAt, keys } = JSON.parse(body) as Record<string, unknown>
       if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || !Array.isArray(keys)) return undefined
       return { fetchedAt, keys }
@@ -73,7 +73,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
       const headers = {
         'Content-Type': 'application/json',
         'Cache-Control': `max-age=${Math.max(1, Math.floor(maxAgeSeconds))}`,
-        [MAC_HEADER]: await macOf(macKey(), body),
+        [MAC_HEADER]: await computeMac(macKey(), body),
       }
       await cache.put(url, new Response(body, { headers }))
     },

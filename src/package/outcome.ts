@@ -27,18 +27,18 @@ export async function checkRequest(
 ): Promise<VerifyOutcome> {
   const { telemetry } = request
   const problem = requirementsProblem(options)
-  if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
+  if (problem) return toFailure(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
   try {
     const { checkOrigin, refresh, ...requirements } = options ?? {}
     const origins = checkOrigin === false ? 'any' : allowedOrigins
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins, beforeRefresh })
     const verdict = checkRequirements(session, requirements)
     if (verdict === 'ok') return { ok: true, session, setCookie }
-    const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
+    const failure = toFailure(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
     // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
     return verdict === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
   } catch (error) {
-    return failureOf(error, telemetry)
+    return toFailure(error, telemetry)
   }
 }
 
@@ -48,7 +48,7 @@ export function bearer(token: string): Headers {
 }
 
 /** The outcome of an error: an `AppError` as answered; anything else logged by name and a 500. */
-export function failureOf(error: unknown, telemetry: Telemetry, setCookie: string[] = []): VerifyFailure {
+export function toFailure(error: unknown, telemetry: Telemetry, setCookie: string[] = []): VerifyFailure {
   if (!(error instanceof AppError)) {
     telemetry.log('error', 'unhandled_error', { name: error instanceof Error ? error.name : typeof error })
     error = new AppError('internal_error')

@@ -7,7 +7,9 @@
  */
 export {
   descopeSession,
+  requireAccess,
   requireSession,
+  type AccessOptions,
   type DescopeSessionOptions,
   type EnvValue,
   type RequirementOptions,

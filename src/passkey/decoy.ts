@@ -21,7 +21,7 @@ import type { StartResponse } from '../descope/types'
 import { toBase64Url } from '../lib/base64url'
 import { randomToken } from '../lib/crypto'
 import type { Telemetry } from '../telemetry/telemetry'
-import { type EdgeSecretSource, edgeKey, namespaceOf } from '../edge-secret'
+import { type EdgeSecretSource, edgeKey, getKvNamespace } from '../edge-secret'
 import { bounded, KV_TIMEOUT_MS } from '../transactions/store'
 import { loginIdKey } from './login-id'
 
@@ -92,13 +92,13 @@ export async function decoyStart(secrets: EdgeSecretSource, origin: string, logi
     const [length, transports] = CREDENTIAL_KINDS[(await mac(`kind${suffix}`))[0]! % CREDENTIAL_KINDS.length]!
     allowCredentials.push({ type: 'public-key', id: toBase64Url((await mac(`id${suffix}`)).slice(0, length)), transports })
   }
-  const template = await templateFor(namespaceOf(secrets), origin, telemetry)
+  const template = await getTemplate(getKvNamespace(secrets), origin, telemetry)
   const publicKey = { ...template, challenge: randomToken(), allowCredentials }
   return { transactionId: randomToken(), options: JSON.stringify({ publicKey }), create: false }
 }
 
 /** The template of real answers for the origin: this isolate's, else KV's (a bounded read: a fault is a 503), else Descope's defaults. */
-async function templateFor(kv: KVNamespace, origin: string, telemetry: Pick<Telemetry, 'log'>): Promise<Record<string, unknown>> {
+async function getTemplate(kv: KVNamespace, origin: string, telemetry: Pick<Telemetry, 'log'>): Promise<Record<string, unknown>> {
   let known = templates.get(origin)
   if (!known || ('none' in known && Date.now() - known.none >= NO_TEMPLATE_RECHECK_MS)) {
     const json = await bounded(telemetry, 'get', () => kv.get(templateKey(origin)), KV_TIMEOUT_MS)

@@ -20,7 +20,7 @@ import { readJsonObject } from '../request/json-body'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
-import { verifierFor } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkIssuedTokens, type IssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
@@ -110,7 +110,7 @@ export function passkeyRoutes(routes: Hono<AppEnv>): void {
         return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
       })
       // A step-up must sign in the same user it started for.
-      const issued = await checkIssuedTokens(verifierFor(c.var.config, descope), getTelemetry(c), tokens, { expectedUserId: record.userId, step: 'finish' })
+      const issued = await checkIssuedTokens(getWorkerSetup(c.var.config).verifier, getTelemetry(c), tokens, { expectedUserId: record.userId, step: 'finish' })
       return answerSession(c, tokens, issued)
     })
   }
@@ -141,7 +141,7 @@ async function finishTransaction<T>(
   const secret = await readBindingCookie(c, transactionId)
   // Whatever happens next, this browser's cookie for the transaction has served its purpose.
   await clearBindingCookie(c, transactionId)
-  const { record, deleted } = await transactionsOf(c).take({ transactionId, secret, flow, origin: c.var.origin, userId })
+  const { record, deleted } = await openTransactionStore(c).take({ transactionId, secret, flow, origin: c.var.origin, userId })
   // The delete completes even if the client goes away while Descope answers (threat model T09).
   getTelemetry(c).waitUntil(deleted.catch(() => undefined))
   const [answer, deletion] = await Promise.allSettled([finish(record, response), deleted])
@@ -164,7 +164,7 @@ async function answerStart(
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
   await edgeKey(c.var.config, getTelemetry(c))
-  const opened = await transactionsOf(c).open(
+  const opened = await openTransactionStore(c).open(
     { ...record, descopeTransactionId: start.transactionId },
     (write) => getTelemetry(c).waitUntil(write),
     ceremonySeconds(options)
@@ -197,7 +197,7 @@ async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: s
   }
 }
 
-function transactionsOf(c: Context<AppEnv>) {
+function openTransactionStore(c: Context<AppEnv>) {
   const config = c.var.config
   return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds, telemetry: getTelemetry(c) })
 }

@@ -21,7 +21,7 @@ import { answerSession } from '../passkey/routes'
 import { readJsonObject } from '../request/json-body'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitRecovery } from '../request/rate-limit'
-import { verifierFor } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkIssuedTokens } from '../session/issued-tokens'
 
 /** The page that opens a recovery link (static/index.html reads `t` there). */
@@ -55,7 +55,7 @@ export function recoveryRoutes(routes: Hono<AppEnv>): void {
   routes.post('/finish', requireAllowedOrigin(), limitByIp(), async function recoverFinish(c) {
     const { token } = parseLinkToken(await readJsonObject(c, START_MAX_BYTES))
     const tokens = await upstream(c, 'recovery-finish', () => c.var.descope.magicLinkVerify(token))
-    const issued = await checkIssuedTokens(verifierFor(c.var.config, c.var.descope), getTelemetry(c), tokens, { step: 'finish' })
+    const issued = await checkIssuedTokens(getWorkerSetup(c.var.config).verifier, getTelemetry(c), tokens, { step: 'finish' })
     getTelemetry(c).count('recovery', ['finish', 'ok'])
     return answerSession(c, tokens, issued)
   })

@@ -50,7 +50,7 @@ interface LimitScope {
 /** Middleware: one count against the client IP's bucket. */
 export const limitByIp = () =>
   createMiddleware<AppEnv>(async function rateLimitIp(c, next) {
-    await limitClientIp(scopeOf(c), c.req.raw.headers)
+    await limitClientIp(getLimitScope(c), c.req.raw.headers)
     await next()
   })
 
@@ -62,17 +62,17 @@ export async function limitClientIp(scope: LimitScope, headers: Headers): Promis
 
 /** One count against a login ID's bucket (case-folded); throws 429 when it is exhausted. */
 export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
-  await limit(scopeOf(c), 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
+  await limit(getLimitScope(c), 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
 }
 
 /** The scope of a request of this app. */
-export function scopeOf(c: Context<AppEnv>): LimitScope {
+export function getLimitScope(c: Context<AppEnv>): LimitScope {
   return { env: c.env, projectId: c.var.config.projectId, telemetry: getTelemetry(c), route: c.req.path }
 }
 
 /** Recovery start: one count against the client IP's and one against the login ID's recovery bucket. */
 export async function limitRecovery(c: Context<AppEnv>, loginId: string): Promise<void> {
-  const scope = scopeOf(c)
+  const scope = getLimitScope(c)
   const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
   if (ip !== undefined) await limit(scope, 'RATE_LIMIT_RECOVERY', `ip:${ip}`)
   await limit(scope, 'RATE_LIMIT_RECOVERY', `login:${await sha256Hex(loginIdKey(loginId))}`)

@@ -46,7 +46,7 @@ export type VerifyResult =
 /** `session` expects `drn: "DS"`; `refresh` expects `drn: "DSR"` (checked before a refresh call). */
 type TokenKind = 'session' | 'refresh'
 
-export interface VerifierOptions {
+export interface TokenVerifierOptions {
   projectId: string
   /** Required `aud` of session tokens, when set. */
   audience?: string
@@ -86,7 +86,7 @@ interface Remembered {
 }
 
 /** A verifier for one configuration. Cheap to call; keep one per configuration. */
-export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { projectId, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
@@ -148,7 +148,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       return { ok: true, session }
     } catch (error) {
       if (error instanceof NoKeys) return { ok: false, status: 503, code: 'unavailable', reason: 'no_keys' }
-      return reject(reasonFor(error))
+      return reject(toRejectReason(error))
     }
   }
 
@@ -172,7 +172,7 @@ function reject(reason: RejectReason): VerifyResult {
  * jose's errors by their documented `code`, not by class: importing jose's `errors` namespace
  * would bring every one of its error classes into the bundle (JWE, JWKS, …), ~250 B gzip.
  */
-function reasonFor(error: unknown): RejectReason {
+function toRejectReason(error: unknown): RejectReason {
   if (error instanceof Rejected) return error.reason
   const { code, claim } = (error ?? {}) as { code?: unknown; claim?: unknown }
   if (code === 'ERR_JWT_EXPIRED') return 'expired'

@@ -151,7 +151,7 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
         exp: now() + lifetime * 1000,
         secretHash: await sha256Hex(secret),
       }
-      const key = await keyFor(transactionId)
+      const key = await toTransactionKey(transactionId)
       // KV's TTL only collects garbage; `exp` is what finish checks.
       const expirationTtl = Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, lifetime + LATE_FINISH_GRACE_SECONDS)
       const entry: Unwritten = { record, writing: true }
@@ -177,7 +177,7 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
      */
     async take(input: ConsumeInput): Promise<TakenTransaction> {
       if (!TRANSACTION_ID.test(input.transactionId)) throw invalidTransaction('malformed')
-      const key = await keyFor(input.transactionId)
+      const key = await toTransactionKey(input.transactionId)
       // Not yet written (or never): only this isolate holds the record, so only it can answer.
       const entry = unwritten.get(key)
       const record = entry?.record ?? parseStored(await guarded('get', () => kv.get(key)))
@@ -237,7 +237,7 @@ function claim(key: string, exp: number, nowMs: number): boolean {
 }
 
 /** The KV key of a transaction: user input never addresses KV directly. */
-export async function keyFor(transactionId: string): Promise<string> {
+export async function toTransactionKey(transactionId: string): Promise<string> {
   return TX_KEY_PREFIX + (await sha256Hex(transactionId))
 }
 

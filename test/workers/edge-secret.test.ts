@@ -23,7 +23,7 @@ function refusingWrites(): KVNamespace & { puts: number } {
 }
 
 /** The MAC of a fixed input under a key: equal MACs, equal keys. */
-async function macOf(key: CryptoKey): Promise<string> {
+async function computeMac(key: CryptoKey): Promise<string> {
   return [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('probe')))].join(',')
 }
 
@@ -37,7 +37,7 @@ it('should use the bound EDGE_SECRET when storing is refused: the same key in ev
   // Two isolates: each its own memory (one per namespace object), one Worker secret.
   const [a, b] = [refusingWrites(), refusingWrites()]
   const keys = [await edgeKey({ transactions: a, edgeSecret: 'bound-secret' }), await edgeKey({ transactions: b, edgeSecret: 'bound-secret' })]
-  expect(await macOf(keys[0]!)).toBe(await macOf(keys[1]!))
+  expect(await computeMac(keys[0]!)).toBe(await computeMac(keys[1]!))
   const decoy = async (kv: KVNamespace) =>
     JSON.parse((await decoyStart({ transactions: kv, edgeSecret: 'bound-secret' }, 'https://app.example.com', 'ghost@example.com', { log() {} })).options)
       .publicKey.allowCredentials
@@ -53,7 +53,7 @@ it('should take the secret a racing isolate stored when its own write is refused
     } as unknown as KVNamespace
   }
   const settled = { get: async () => 'stored-by-another-isolate' } as unknown as KVNamespace
-  expect(await macOf(await edgeKey(racing()))).toBe(await macOf(await edgeKey(settled)))
+  expect(await computeMac(await edgeKey(racing()))).toBe(await computeMac(await edgeKey(settled)))
 })
 
 it('should still answer 503 when KV cannot be read at all and no secret is known', async () => {

@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { descopeSession } from '../../src/package/descope-session'
 import { SessionVerifier } from '../../src/package/entrypoint'
-import { keyStoreFor } from '../../src/keys/key-store'
+import { getKeyStore } from '../../src/keys/key-store'
 import { createVerifier } from '../../src/package/standalone'
 import { EMULATOR_URL, edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { ROUTES } from '../support/routes'
@@ -298,7 +298,7 @@ describe('a refresh cookie that does not verify never reaches Descope', () => {
     const cold = edgeFor()
     const browser = new Browser(cold)
     await browser.signUp(newLoginId())
-    const store = keyStoreFor(`${EMULATOR_URL}|${cold.projectId}`, () => {
+    const store = getKeyStore(`${EMULATOR_URL}|${cold.projectId}`, () => {
       throw new Error('the Worker has created this store already')
     })
     await caches.default.delete(`https://jwks.passkey-edge.invalid/v1/${cold.projectId}?base=${encodeURIComponent(EMULATOR_URL)}`)

@@ -12,7 +12,7 @@
  */
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { keyStoreFor, type KeyStore } from '../../src/keys/key-store'
+import { getKeyStore, type KeyStore } from '../../src/keys/key-store'
 import { sharedKeyCacheUrl } from '../../src/keys/shared-key-cache'
 import { EMULATOR_URL, edgeFor, emulatorControl, type EmulatorFault } from '../support/edge'
 
@@ -27,7 +27,7 @@ function claims(projectId: string, overrides: Record<string, unknown> = {}) {
 
 /** The isolate's key store of a project (already created by the Worker's first request). */
 function storeOf(projectId: string): KeyStore {
-  return keyStoreFor(`${EMULATOR_URL}|${projectId}`, () => {
+  return getKeyStore(`${EMULATOR_URL}|${projectId}`, () => {
     throw new Error('the Worker has not created this store yet')
   })
 }

@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { keyStoreFor, KeyStore } from '../../src/keys/key-store'
+import { getKeyStore, KeyStore } from '../../src/keys/key-store'
 import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/keys/shared-key-cache'
 import { edgeKey } from '../../src/edge-secret'
 import { EMULATOR_URL, edgeFor } from '../support/edge'
@@ -22,7 +22,7 @@ function project() {
   const edge = edgeFor()
   const claims = { iss: edge.projectId, sub: 'U2victim', iat: now() - 5, exp: now() + 600, drn: 'DS' }
   const hello = async (token: string) => (await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${token}` } })).status
-  const store = () => keyStoreFor(`${EMULATOR_URL}|${edge.projectId}`, () => ({ fetchKeys: async () => ({ keys: [] }) }))
+  const store = () => getKeyStore(`${EMULATOR_URL}|${edge.projectId}`, () => ({ fetchKeys: async () => ({ keys: [] }) }))
   const url = sharedKeyCacheUrl(EMULATOR_URL, edge.projectId)
   const planted = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: ATTACKER_KID }).sign(attacker.privateKey)
   return { edge, claims, hello, store, url, planted }
