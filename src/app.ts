@@ -10,7 +10,7 @@ import { ConfigError, readConfig } from './config'
 import type { AppEnv } from './context'
 import { demoRoutes } from './demo/routes'
 import { getDescopeClient } from './descope/for-config'
-import { AppError, errorBody } from './errors'
+import { AppError, toErrorAnswer } from './errors'
 import { healthRoutes } from './health/routes'
 import { passkeyRoutes } from './passkey/routes'
 import { recoveryRoutes } from './recovery/routes'
@@ -88,6 +88,6 @@ export function createApp(): Hono<AppEnv> {
 
 /** The one place an error becomes a response, carrying the request's ID. */
 function answer(c: Context<AppEnv>, error: AppError): Response {
-  for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-  return c.json(errorBody(error, getTelemetry(c).requestId), error.status)
+  const { status, headers, body } = toErrorAnswer(error, getTelemetry(c).requestId)
+  return c.json(body, status, headers)
 }

@@ -10,7 +10,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
-import { AppError, errorBody, forbidden, unauthorized } from '../errors'
+import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors'
 import { Telemetry } from '../telemetry/telemetry'
 import { authenticateRequest, type Authenticated } from '../session/authenticate'
 import { appendCookies } from '../session/cookies'
@@ -182,7 +182,8 @@ export function optionValue<T, Bindings>(option: EnvValue<T, Bindings> | undefin
 
 /** An error as this Worker answers it: the envelope with the request ID, its headers, never stored. */
 function answer(c: Context, telemetry: Telemetry, error: AppError): Response {
-  return c.json(errorBody(error, telemetry.requestId), error.status, { ...error.headers, 'Cache-Control': 'no-store' })
+  const { status, headers, body } = toErrorAnswer(error, telemetry.requestId)
+  return c.json(body, status, { ...headers, 'Cache-Control': 'no-store' })
 }
 
 /**

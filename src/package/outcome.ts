@@ -6,7 +6,7 @@
  * — status, code, message, headers (`WWW-Authenticate`, `Retry-After`) and request ID — so a caller can give
  * the same answer; a refresh carries its `Set-Cookie` values, also when a requirement then refuses.
  */
-import { AppError, forbidden, stepUpRequired } from '../errors'
+import { AppError, forbidden, stepUpRequired, toErrorAnswer } from '../errors'
 import { authenticateRequest, type SessionRequest } from '../session/authenticate'
 import { checkRequirements, requirementsProblem } from '../session/policy'
 import type { Telemetry } from '../telemetry/telemetry'
@@ -34,9 +34,7 @@ export async function checkRequest(
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins, beforeRefresh })
     const verdict = checkRequirements(session, requirements)
     if (verdict === 'ok') return { ok: true, session, setCookie }
-    const failure = toFailure(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
-    // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
-    return verdict === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
+    return toFailure(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
   } catch (error) {
     return toFailure(error, telemetry)
   }
@@ -53,6 +51,7 @@ export function toFailure(error: unknown, telemetry: Telemetry, setCookie: strin
     telemetry.log('error', 'unhandled_error', { name: error instanceof Error ? error.name : typeof error })
     error = new AppError('internal_error')
   }
-  const { code, status, message, headers } = error as AppError
-  return { ok: false, code, status, message, headers, requestId: telemetry.requestId, setCookie } as VerifyFailure
+  const { status, headers, body } = toErrorAnswer(error as AppError, telemetry.requestId)
+  const { code, message, requestId } = body.error
+  return { ok: false, code, status, message, headers, requestId, setCookie } as VerifyFailure
 }

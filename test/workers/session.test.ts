@@ -177,7 +177,7 @@ describe('step-up, roles and audience', () => {
     const response = await get('/api/sensitive', bearer(await emulator.sign(claims())))
     expect(response.status).toBe(401)
     expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/)
-    expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } })
+    expect(await response.json()).toMatchObject({ error: { code: 'insufficient_user_authentication' } })
     expect((await get('/api/sensitive', bearer(await emulator.sign(claims({ su: 'true' }))))).status).toBe(401)
   })
 
