@@ -1,21 +1,8 @@
 /**
  * @module
- * The one mapping from Descope failures to the browser API's errors. Descope's text never
- * reaches the browser: the kind, path, status and `errorCode` are logged and counted
- * (`upstream_error`), and each kind answers one stable body.
- *
- * Refusals (Descope 4xx) depend on the step:
- * - finish → 401 `authentication_failed` (a bad assertion, an unknown credential, a used
- *   transaction all look the same);
- * - sign-in start → 401 `authentication_failed` (the same body as a failed finish);
- * - sign-up and sign-up-or-in start → 400 `invalid_login_id` ("cannot be used here"), whether
- *   the user exists, the ID is malformed for Descope, or the project refuses it;
- * - session calls (add-device, step-up and MFA starts, refresh, `/me`) → 401 `unauthorized`
- *   with `WWW-Authenticate: Bearer error="invalid_token"` (the refresh token was refused);
- * - recovery finish → 400 `invalid_recovery_link` (used, expired or unknown link).
- *
- * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
- * answer, anything else is a bug and becomes the app's logged 500.
+ * The one mapping from Descope failures to the browser API's errors: logged and counted
+ * (`upstream_error`), one stable body per kind, Descope's text never passed on; a refusal's answer
+ * depends on the step (docs/api.md, "Errors"). Anything not a `DescopeError` passes through.
  */
 import { AppError, unauthorized } from '../errors'
 import type { Telemetry } from '../telemetry/telemetry'

@@ -1,15 +1,9 @@
 /**
  * @module
- * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: the
- * transaction store answers a read, signing keys are held, and Descope's passkey domain fits the
- * allowed origins (passkey-domain.ts), each within a short timeout).
- *
- * Readiness answers `200 {ok: true, checks}` or `503` (the error body, plus `checks`) with each
- * part as `ok` or `failed` — the keys also `stale` (Descope's key set endpoint is failing but the
- * last good keys still check sessions: ready), the passkey domain `ok`, `mismatch` (not ready:
- * no ceremony can work) or `unknown` (Descope did not answer: ready). Names of parts only: no binding, project, URL or
- * error text. Costs one KV read per call (so it is rate limited per client IP); the keys are fetched only when the isolate has none
- * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
+ * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: KV
+ * answers a read, signing keys are held, Descope's passkey domain fits the allowed origins, each
+ * within a short timeout). Readiness names parts only, never a binding, URL or error text, and is
+ * rate limited per client IP (one KV read per call). docs/operations.md, "Readiness".
  */
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'

@@ -1,22 +1,9 @@
 /**
  * @module
- * Descope's signing keys for one JWKS source: fetched rarely, imported once, kept per isolate.
- *
- * - The imported `CryptoKey`s live in the store (module scope via `getKeyStore`), so a warm
- *   isolate verifies with no I/O at all.
- * - A cold isolate first looks in the `SharedKeyCache` (the Cache API: one fetch serves every
- *   isolate of a location; entries authenticated by this Worker's MAC, never dated in the
- *   future), then asks Descope.
- * - Concurrent requests never await each other's promises (workerd forbids it). The first one
- *   claims the load synchronously (`loading` marker), the others poll the store on their own
- *   timers until the leader has written the keys (see poll.ts). A cold burst costs one fetch.
- * - An unknown `kid` re-fetches at most once per cooldown; the decision and the claim happen
- *   in one synchronous step, so a flood of forged `kid`s costs at most one fetch.
- * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
- *   `unavailable` (the caller's 503). Nothing is fetched for a pause after a failure: 5 s, or as
- *   long as a 429's `Retry-After` asks (up to the key set's age limit).
- * - Each fetch from Descope is reported to the request that made it (`LoadScope`): the
- *   `keyset_fetch` data point, and the `jwks_fetch_failed` line on failure.
+ * Descope's signing keys for one JWKS source, imported once and kept per isolate: a warm isolate
+ * verifies with no I/O. A cold one reads the location's shared cache, then Descope, one fetch per
+ * cold burst (requests poll, never await each other: lib/poll.ts); an unknown `kid` re-fetches at
+ * most once per cooldown; a failure keeps the last good keys. docs/design.md, "Sessions".
  */
 import type { CryptoKey } from 'jose'
 import { DescopeError } from '../descope/errors'
@@ -281,7 +268,7 @@ async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeyS
     if (keys.has(kid)) continue
     try {
       // WebCrypto directly for the one algorithm allowed: jose's importJWK handles every JWK
-      // type and costs ~1.5 KiB gzip of bundle for nothing here.
+      // type and would grow the bundle for nothing here.
       const key = await crypto.subtle.importKey('jwk', { kty, n, e }, RS256, false, ['verify'])
       keys.set(kid, key as CryptoKey)
       parts.push(`${kid}:${n}.${e}`)

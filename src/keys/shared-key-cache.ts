@@ -1,13 +1,9 @@
 /**
  * @module
- * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`).
- *
- * That cache is per zone, not per Worker: any other Worker or Pages Function on the zone can
- * read and `put` the same URL. So every entry carries a MAC (HMAC-SHA-256 over the URL and the
- * body, with a key derived from the edge secret this Worker keeps in its own KV namespace,
- * src/edge-secret.ts). An entry without a valid MAC is ignored: what is read back
- * is only ever a key set an isolate of this Worker fetched from Descope. The key store
- * (key-store.ts) also refuses an entry whose `fetchedAt` lies in the future.
+ * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`). That
+ * cache is per zone, so any Worker on the zone can write the URL: every entry carries an
+ * HMAC-SHA-256 over the URL and body, keyed by the edge secret (src/edge-secret.ts), and one
+ * without a valid MAC is ignored.
  */
 import { MAX_RESPONSE_BYTES } from '../descope/client'
 import { readCapped } from '../lib/capped-read'

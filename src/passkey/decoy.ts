@@ -1,21 +1,9 @@
 /**
  * @module
- * Sign-in start for a login ID Descope refuses (unknown user, no passkey here) answers like a
- * known one (W3C WebAuthn L3 §14.6.2, "Username Enumeration"): `200 {transactionId, options}`.
- *
- * - `allowCredentials` depends on the login ID (folded), the origin and the edge secret only
- *   (src/edge-secret.ts, one for every isolate and location): the same list on every
- *   call, in every isolate, at any time, whatever other accounts do. It holds one to three
- *   credentials (as many as the keyed hash says: T61), each of a kind common authenticators make
- *   (ID length and transports); nothing is copied from another user's answer.
- * - The other fields belong to the project, not to a user: Descope's key order (`challenge`,
- *   `timeout`, `rpId`, `allowCredentials`, `userVerification`) and its values, taken from a real
- *   answer for the origin — kept in KV (`template:<origin>`), so an isolate that has served no
- *   real start answers with the project's `rpId` too (T61) — else Descope's defaults.
- * - The challenge and the transaction are fresh; finishing a decoy fails at Descope like any bad
- *   assertion (401 `authentication_failed`).
- * - The secret is read like the transaction store reads KV: a KV fault or hang is the same 503 a
- *   real answer gets when its transaction cannot be stored.
+ * Sign-in start for a login ID Descope refuses answers like a known one (W3C WebAuthn L3
+ * §14.6.2): `allowCredentials` keyed by the login ID, origin and edge secret only, the same in
+ * every isolate and at any time (T61); the other fields from a real answer for the origin, kept
+ * in KV, else Descope's defaults. Finishing a decoy fails at Descope like any bad assertion.
  */
 import type { StartResponse } from '../descope/types'
 import { toBase64Url } from '../lib/base64url'

@@ -1,13 +1,9 @@
 /**
  * @module
- * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (docs/api.md).
- *
- * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
- * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
- * Finish: origin rule → per-IP limit → strict body → the record is checked and claimed → exactly
- * one Descope finish call (never retried), while the record is deleted → the returned tokens are
- * verified → session cookies and `{user, firstSeen, sessionExpiration}`. What each step waits
- * for: docs/storage-schema.md, "What the request waits for".
+ * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (docs/api.md). Start stores a
+ * KV record bound to flow, login ID, origin and browser; finish checks and claims it, calls
+ * Descope's finish exactly once (never retried) and verifies the tokens before setting cookies.
+ * What each step waits for: docs/storage-schema.md, "What the request waits for".
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'

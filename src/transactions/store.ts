@@ -1,24 +1,9 @@
 /**
  * @module
- * The pending-transaction store in Workers KV (docs/storage-schema.md).
- *
- * Start writes one record under `tx:<sha256(transactionId)>`; finish reads it, checks flow,
- * origin, browser binding and the record's own expiry, claims it and deletes it while Descope's
- * finish is called, and answers only once both are done.
- *
- * What waits for KV (docs/storage-schema.md, "What the request waits for"): start does not wait
- * for its write — the user's ceremony takes far longer — and keeps the record in this isolate
- * until the write has landed, so a finish that comes back here before that (or after a failed
- * write) takes it from memory. Every other finish reads KV. The delete runs beside Descope's
- * finish instead of before it; the finish still answers only after the delete, so a replay
- * sent after the answer finds no record.
- *
- * Trade-off, accepted in writing: KV has no compare-and-set and is eventually consistent across
- * locations. Two finishes racing (or one replayed at another location before the delete has
- * propagated, up to ~60 s) can both read the record. Single use at the edge is therefore best
- * effort; Descope's own single-use transaction is the final guard. The binding cookie limits a
- * replay to the browser that started the ceremony, and an in-isolate claim set stops racing
- * finishes that land on the same isolate.
+ * The pending-transaction store in Workers KV: start writes `tx:<sha256(transactionId)>`, finish
+ * reads, checks, claims and deletes it, and answers only once the delete is done. Single use at
+ * the edge is best effort (KV has no compare-and-set); Descope's own single-use transaction is the
+ * final guard. docs/storage-schema.md has the record, the waits and the trade-off.
  */
 import { AppError } from '../errors'
 import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
