@@ -6,6 +6,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from './context'
 import { callUpstream, type UpstreamStep, toBrowserError } from './descope/http-errors'
+import { getExecutionContext } from './lib/execution-context'
 import { Telemetry } from './telemetry/telemetry'
 
 /** The request's telemetry, made on first use and kept in the context. */
@@ -26,13 +27,4 @@ export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamSt
 /** Calls Descope; a failure is thrown as the browser API's error for this step. */
 export function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
   return callUpstream(getTelemetry(c), step, call)
-}
-
-/** Hono throws when there is none (`app.request` in a unit test). */
-function getExecutionContext(c: Context): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as ExecutionContext
-  } catch {
-    return undefined
-  }
 }

@@ -11,6 +11,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
 import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors'
+import { getExecutionContext } from '../lib/execution-context'
 import { Telemetry } from '../telemetry/telemetry'
 import { authenticateRequest, type Authenticated } from '../session/authenticate'
 import { appendCookies } from '../session/cookies'
@@ -192,11 +193,5 @@ function answer(c: Context, telemetry: Telemetry, error: AppError): Response {
  * there is one (Workers); elsewhere Hono throws and there is none.
  */
 function createTelemetry(c: Context): Telemetry {
-  let ctx: ExecutionContext | undefined
-  try {
-    ctx = c.executionCtx as ExecutionContext
-  } catch {
-    ctx = undefined
-  }
-  return new Telemetry(undefined, ctx, c.req.raw.headers)
+  return new Telemetry(undefined, getExecutionContext(c), c.req.raw.headers)
 }
