@@ -421,7 +421,7 @@ try {
     ]) {
       await injectFault(JWKS_PROJECT, name, fault)
       await burst(`cold, ${name}`)
-      // After a failed fetch the key store waits 5 s before the next one (src/session/jwks.ts).
+      // After a failed fetch the key store waits 5 s before the next one (src/keys/key-store.ts).
       await new Promise((resolve) => setTimeout(resolve, 5_200))
     }
     await emulator(JWKS_PROJECT, 'DELETE', '/faults')

@@ -9,13 +9,13 @@ import { getPath } from 'hono/utils/url'
 import { ConfigError, readConfig } from './config'
 import type { AppEnv } from './context'
 import { demoRoutes } from './demo/routes'
-import { clientFor } from './descope/for-config'
-import { AppError, errorBody } from './errors'
+import { getDescopeClient } from './descope/for-config'
+import { AppError, toErrorAnswer } from './errors'
 import { healthRoutes } from './health/routes'
 import { passkeyRoutes } from './passkey/routes'
 import { recoveryRoutes } from './recovery/routes'
 import { sessionRoutes } from './session/routes'
-import { telemetryOf } from './telemetry/for-request'
+import { getTelemetry } from './request-context'
 
 export function createApp(): Hono<AppEnv> {
   // Groups of routes by base path, each registered when a request first asks for a path under
@@ -52,7 +52,7 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', async function configuration(c, next) {
     const config = readConfig(c.env)
     c.set('config', config)
-    c.set('descope', clientFor(config))
+    c.set('descope', getDescopeClient(config))
     await next()
   })
 
@@ -74,12 +74,12 @@ export function createApp(): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof AppError) return answer(c, error)
     if (error instanceof ConfigError) {
-      telemetryOf(c).log('error', 'configuration_error', { variable: error.variable, reason: error.message })
+      getTelemetry(c).log('error', 'configuration_error', { variable: error.variable, reason: error.message })
       return answer(c, new AppError('configuration_error', { message: `The Worker is misconfigured: ${error.message}.` }))
     }
     if (error instanceof HTTPException) return error.getResponse()
     // Unknown failure: log its name only (messages can carry request data), answer generically.
-    telemetryOf(c).log('error', 'unhandled_error', { name: error.name })
+    getTelemetry(c).log('error', 'unhandled_error', { name: error.name })
     return answer(c, new AppError('internal_error'))
   })
 
@@ -88,6 +88,6 @@ export function createApp(): Hono<AppEnv> {
 
 /** The one place an error becomes a response, carrying the request's ID. */
 function answer(c: Context<AppEnv>, error: AppError): Response {
-  for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
-  return c.json(errorBody(error, telemetryOf(c).requestId), error.status)
+  const { status, headers, body } = toErrorAnswer(error, getTelemetry(c).requestId)
+  return c.json(body, status, headers)
 }

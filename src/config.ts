@@ -13,7 +13,7 @@ export interface Config {
   /** Exact origins (`scheme://host[:port]`) allowed to call the browser API. */
   allowedOrigins: ReadonlySet<string>
   transactions: KVNamespace
-  /** `EDGE_SECRET`, a Worker secret: the edge secret when KV refuses to store one (src/transactions/edge-secret.ts). */
+  /** `EDGE_SECRET`, a Worker secret: the edge secret when KV refuses to store one (src/edge-secret.ts). */
   edgeSecret: string | undefined
   sessionCookieName: string
   refreshCookieName: string

@@ -21,7 +21,7 @@ interface AppVariables {
   session: Session
   /** The refresh token an edge refresh in this request left valid (rotated, or the cookie's own), already verified. */
   refreshedToken: VerifiedRefreshToken | undefined
-  /** The request's ID, log lines and data points; made on first use by `telemetryOf(c)`. */
+  /** The request's ID, log lines and data points; made on first use by `getTelemetry(c)`. */
   telemetry: Telemetry | undefined
 }
 

@@ -16,6 +16,7 @@ export const ERRORS = {
   invalid_recovery_link: { status: 400, message: 'This sign-in link is used, expired or not valid; ask for a new one.' },
   authentication_failed: { status: 401, message: 'The passkey could not be verified.' },
   unauthorized: { status: 401, message: 'A valid session is required.' },
+  insufficient_user_authentication: { status: 401, message: 'This action needs a fresh confirmation with your passkey.' },
   forbidden: { status: 403, message: 'This session may not do that.' },
   origin_not_allowed: { status: 403, message: 'This origin may not call the passkey API.' },
   not_found: { status: 404, message: 'There is nothing at this path.' },
@@ -69,6 +70,14 @@ export function errorBody(error: AppError, requestId: string) {
   return { error: { code: error.code, message: error.message, requestId }, ...error.details }
 }
 
+/**
+ * An error as answered, wherever it is answered (the app's routes, `descopeSession()`, the
+ * outcome values of RPC and `createVerifier()`): its status, headers and envelope.
+ */
+export function toErrorAnswer(error: AppError, requestId: string) {
+  return { status: error.status, headers: error.headers, body: errorBody(error, requestId) }
+}
+
 /** Seconds a client should wait before retrying when the session keys cannot be had. */
 const KEYS_RETRY_AFTER_SECONDS = 5
 
@@ -79,8 +88,7 @@ export function unauthorized(tokenPresented: boolean): AppError {
 
 /** 401 with the RFC 9470 challenge: the page should ask the user to confirm with a passkey. */
 export function stepUpRequired(): AppError {
-  return new AppError('unauthorized', {
-    message: 'This action needs a fresh confirmation with your passkey.',
+  return new AppError('insufficient_user_authentication', {
     headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", error_description="A step-up authentication is required"' },
   })
 }

@@ -6,4 +6,4 @@
 import { createApp } from './app'
 
 export default createApp()
-export { SessionVerifier } from './session/entrypoint'
+export { SessionVerifier } from './package/entrypoint'

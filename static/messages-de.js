@@ -14,6 +14,7 @@ export const MESSAGES_DE = {
   invalid_recovery_link: 'Dieser Anmeldelink wurde schon verwendet, ist abgelaufen oder unvollständig. Fordern Sie unter „Passkey verloren?“ einen neuen an.',
   authentication_failed: 'Dieser Passkey wurde hier nicht angenommen. Versuchen Sie es noch einmal oder wählen Sie einen anderen Passkey für diese Website.',
   unauthorized: 'Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.',
+  insufficient_user_authentication: 'Bitte bestätigen Sie mit Ihrem Passkey, dass Sie es sind.',
   forbidden: 'Ihr Konto darf das nicht.',
   origin_not_allowed: 'Der Server nimmt von dieser Adresse keine Anfragen an. Öffnen Sie die Seite unter ihrer üblichen Adresse.',
   rate_limited: 'Das waren viele Versuche in kurzer Zeit. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann erneut.',

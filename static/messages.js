@@ -20,6 +20,7 @@ export const MESSAGES = {
   transaction_expired: 'That took too long, so the step timed out. Please start again.',
   authentication_failed: 'That passkey wasn’t accepted here. Try again, or choose another passkey for this site.',
   unauthorized: 'Your session has ended. Sign in again to continue.',
+  insufficient_user_authentication: 'Please confirm it’s you with your passkey to continue.',
   forbidden: 'Your account cannot do that.',
   origin_not_allowed: 'The server does not accept requests from this address. Open the page at its usual address.',
   rate_limited: 'That was a lot of attempts in a short time. Please wait {seconds} seconds, then try again.',

@@ -20,7 +20,7 @@ export async function rememberedBytes({ outdir, root, count = 2000 }) {
   await writeFile(
     entry,
     `export { createTokenVerifier } from ${JSON.stringify(join(root, 'src/session/verify.ts'))}\n` +
-      `export { KeyStore } from ${JSON.stringify(join(root, 'src/session/jwks.ts'))}\n` +
+      `export { KeyStore } from ${JSON.stringify(join(root, 'src/keys/key-store.ts'))}\n` +
       `export { SignJWT, generateKeyPair, exportJWK } from 'jose'\n`
   )
   const bundle = join(outdir, 'remembered-bundle.mjs')

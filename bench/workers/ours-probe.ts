@@ -9,18 +9,17 @@
  *   the protected route, and `crypto.subtle.verify` calls, counted here (the many-users row reads
  *   the hit rate from them);
  * - `POST /__bench/breakdown {tokens}`: where a fresh (never seen) token's check spends its time:
- *   jose's `jwtVerify` alone with the cached key, then the session verifier (`verifierFor`), then
+ *   jose's `jwtVerify` alone with the cached key, then the session verifier (`getWorkerSetup`), then
  *   the verifier again on the same tokens (its memory of verified tokens), and the deep copy of a
  *   session the memory hands out (`copyJson`) against `structuredClone`.
  * Throughput is measured on the plain production bundle; this wrapper serves the timings only.
  */
 import { jwtVerify, decodeProtectedHeader } from 'jose'
 import { readConfig } from '../../src/config'
-import { clientFor } from '../../src/descope/for-config'
 import type { Env } from '../../src/env'
 import worker from '../../src/index'
 import { copyJson } from '../../src/lib/json-copy'
-import { keyStoreForConfig, verifierFor } from '../../src/session/for-config'
+import { getWorkerSetup } from '../../src/session/worker-setup'
 import { localLimiter } from './local-limiter'
 import { withProbe } from './probe'
 import { kvReport, timedKv } from './timed-kv'
@@ -85,13 +84,12 @@ export default {
 async function breakdown(request: Request, env: Env): Promise<Response> {
   const { tokens } = (await request.json()) as { tokens: string[] }
   const config = readConfig(envFor(env))
-  const descope = clientFor(config)
-  const verifier = verifierFor(config, descope)
+  const { verifier, keys } = getWorkerSetup(config)
   const first = await verifier.verify(tokens[0] as string)
   if (!first.ok) return Response.json({ error: first.reason }, { status: 500 })
   const list = tokens.slice(1)
   const kid = decodeProtectedHeader(list[0] as string).kid as string
-  const key = keyStoreForConfig(config, descope).peek(kid)
+  const key = keys.peek(kid)
   if (!key) return Response.json({ error: 'no key' }, { status: 500 })
   // jose's own checks only; our verifier adds the issuer rule (issuerMatches) and the rest.
   const options = { algorithms: ['RS256'], clockTolerance: 5, requiredClaims: ['exp', 'sub'] }

@@ -151,7 +151,7 @@ export function createDescopeClient(options: DescopeClientOptions) {
     },
     /**
      * The project's public signing keys, `GET /v2/keys/<projectId>`: the JSON object as answered.
-     * Its members are checked where they are used, by the key store (src/session/jwks.ts).
+     * Its members are checked where they are used, by the key store (src/keys/key-store.ts).
      */
     keys() {
       return call('GET', `/v2/keys/${encodeURIComponent(projectId)}`, { retry: true })
@@ -176,14 +176,14 @@ async function readAnswer(path: string, response: Response): Promise<Record<stri
     throw new DescopeError('rate_limited', 'Descope is rate limiting', {
       path,
       status,
-      errorCode: errorCodeOf(data),
+      errorCode: readErrorCode(data),
       retryAfterSeconds: parseRetryAfter(response.headers.get('Retry-After')),
     })
   }
-  if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: errorCodeOf(data) })
+  if (status >= 500) throw new DescopeError('unavailable', 'Descope failed', { path, status, errorCode: readErrorCode(data) })
   if (status >= 400) {
     if (!isRecord(data)) throw new DescopeError('protocol', 'Descope refused without an error body', { path, status })
-    throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: errorCodeOf(data) })
+    throw new DescopeError('rejected', 'Descope refused the request', { path, status, errorCode: readErrorCode(data) })
   }
   // Update/finish and logout may answer with nothing at all: that is an empty object.
   if ((status === 200 || status === 204) && !text.trim()) data = {}
@@ -250,7 +250,7 @@ function isUser(value: unknown): value is DescopeUser {
   return isRecord(value) && typeof value.userId === 'string' && Array.isArray(value.loginIds)
 }
 
-function errorCodeOf(data: unknown): string | undefined {
+function readErrorCode(data: unknown): string | undefined {
   return isRecord(data) && typeof data.errorCode === 'string' ? data.errorCode.slice(0, MAX_ERROR_CODE_LENGTH) : undefined
 }
 

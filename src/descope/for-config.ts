@@ -7,7 +7,7 @@ import { createDescopeClient, type DescopeClient } from './client'
 
 const clients = new WeakMap<Config, DescopeClient>()
 
-export function clientFor(config: Config): DescopeClient {
+export function getDescopeClient(config: Config): DescopeClient {
   let client = clients.get(config)
   if (!client) {
     client = createDescopeClient({ baseUrl: config.baseUrl, projectId: config.projectId, timeoutMs: config.upstreamTimeoutMs })

@@ -1,40 +1,19 @@
 /**
  * @module
- * The one mapping from Descope failures to the browser API's errors. Descope's text never
- * reaches the browser: the kind, path, status and `errorCode` are logged and counted
- * (`upstream_error`), and each kind answers one stable body.
- *
- * Refusals (Descope 4xx) depend on the step:
- * - finish → 401 `authentication_failed` (a bad assertion, an unknown credential, a used
- *   transaction all look the same);
- * - sign-in start → 401 `authentication_failed` (the same body as a failed finish);
- * - sign-up and sign-up-or-in start → 400 `invalid_login_id` ("cannot be used here"), whether
- *   the user exists, the ID is malformed for Descope, or the project refuses it;
- * - session calls (add-device, step-up and MFA starts, refresh, `/me`) → 401 `unauthorized`
- *   with `WWW-Authenticate: Bearer error="invalid_token"` (the refresh token was refused);
- * - recovery finish → 400 `invalid_recovery_link` (used, expired or unknown link).
- *
- * An error that is not a `DescopeError` passes through unchanged: an `AppError` keeps its
- * answer, anything else is a bug and becomes the app's logged 500.
+ * The one mapping from Descope failures to the browser API's errors: logged and counted
+ * (`upstream_error`), one stable body per kind, Descope's text never passed on; a refusal's answer
+ * depends on the step (docs/api.md, "Errors"). Anything not a `DescopeError` passes through.
  */
-import type { Context } from 'hono'
-import type { AppEnv } from '../context'
 import { AppError, unauthorized } from '../errors'
-import { telemetryOf } from '../telemetry/for-request'
 import type { Telemetry } from '../telemetry/telemetry'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
 import { DescopeError } from './errors'
 
 /** What the edge was doing when Descope failed. */
-type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'
+export type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'
 
 /** Turns an error thrown while calling Descope into the browser API's error; logs and counts it. */
-export function toHttpError(c: Context<AppEnv>, error: unknown, step: UpstreamStep): unknown {
-  return mapUpstreamError(telemetryOf(c), error, step)
-}
-
-/** `toHttpError` for callers that hold the request's telemetry rather than its context (the session check). */
-export function mapUpstreamError(telemetry: Telemetry, error: unknown, step: UpstreamStep): unknown {
+export function toBrowserError(telemetry: Telemetry, error: unknown, step: UpstreamStep): unknown {
   if (!(error instanceof DescopeError)) return error
   const { kind, status, errorCode, details } = error
   telemetry.log('warn', 'upstream_error', { step, kind, path: details.path, status, errorCode })
@@ -54,16 +33,11 @@ export function mapUpstreamError(telemetry: Telemetry, error: unknown, step: Ups
 }
 
 /** Calls Descope; a failure is thrown as the browser API's error for this step. */
-export function upstream<T>(c: Context<AppEnv>, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
-  return upstreamWith(telemetryOf(c), step, call)
-}
-
-/** `upstream` with the request's telemetry rather than its context. */
-export async function upstreamWith<T>(telemetry: Telemetry, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
+export async function callUpstream<T>(telemetry: Telemetry, step: UpstreamStep, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    throw mapUpstreamError(telemetry, error, step)
+    throw toBrowserError(telemetry, error, step)
   }
 }
 

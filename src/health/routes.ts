@@ -1,24 +1,18 @@
 /**
  * @module
- * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: the
- * transaction store answers a read, signing keys are held, and Descope's passkey domain fits the
- * allowed origins (passkey-domain.ts), each within a short timeout).
- *
- * Readiness answers `200 {ok: true, checks}` or `503` (the error body, plus `checks`) with each
- * part as `ok` or `failed` — the keys also `stale` (Descope's key set endpoint is failing but the
- * last good keys still check sessions: ready), the passkey domain `ok`, `mismatch` (not ready:
- * no ceremony can work) or `unknown` (Descope did not answer: ready). Names of parts only: no binding, project, URL or
- * error text. Costs one KV read per call (so it is rate limited per client IP); the keys are fetched only when the isolate has none
- * fresh, under the key store's usual rules (one fetch at a time, a pause after a failure).
+ * `GET /healthz` (liveness: the configuration is valid, no I/O) and `GET /readyz` (readiness: KV
+ * answers a read, signing keys are held, Descope's passkey domain fits the allowed origins, each
+ * within a short timeout). Readiness names parts only, never a binding, URL or error text, and is
+ * rate limited per client IP (one KV read per call). docs/operations.md, "Readiness".
  */
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { AppError } from '../errors'
 import { withTimeout } from '../lib/timeout'
 import { limitByIp } from '../request/rate-limit'
-import { keyStoreForConfig } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkPasskeyDomain } from './passkey-domain'
-import { telemetryOf } from '../telemetry/for-request'
+import { getTelemetry } from '../request-context'
 
 /** How long each readiness check may take: a probe must answer well within its own timeout. */
 export const READY_TIMEOUT_MS = 2000
@@ -34,12 +28,12 @@ export function healthRoutes(routes: Hono<AppEnv>): void {
   // Each call reads KV: counted against the client IP's bucket (T58).
   routes.get('/readyz', limitByIp(), async (c) => {
     const { config, descope } = c.var
-    const telemetry = telemetryOf(c)
+    const telemetry = getTelemetry(c)
     const [kv, keys, passkeyDomain] = await Promise.all([
       check(config.transactions.get(KV_PROBE_KEY).then(() => 'ok' as const)),
       check(
-        keyStoreForConfig(config, descope)
-          .ensure(telemetry)
+        getWorkerSetup(config)
+          .keys.ensure(telemetry)
           .then((state) => KEYS_CHECK[state])
       ),
       withTimeout(checkPasskeyDomain(descope, `${config.baseUrl}|${config.projectId}`, config.allowedOrigins, telemetry), READY_TIMEOUT_MS, 'not ready').catch(

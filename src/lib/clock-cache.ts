@@ -1,13 +1,8 @@
 /**
  * @module
  * A fixed-size memory that keeps what is used again: CLOCK (second chance), an O(1)
- * approximation of least-recently-used. A hit only sets a flag; an insertion moves a hand round
- * a ring of slots, clearing flags, and takes the first slot not used since the hand last passed.
- *
- * Why not a `Map` that drops its oldest key: V8 leaves a hole for every deleted `Map` entry
- * until the table is rebuilt, and finding the oldest key walks past all of them, so a full
- * FIFO memory of 4,096 tokens spent ~10 µs per insertion; and on a Zipf stream of users CLOCK
- * keeps more hits than FIFO (and than LRU) at the same size (bench/README.md, "Many users").
+ * approximation of least-recently-used. Not a `Map` dropping its oldest key: V8's holes make that
+ * slow to insert into when full, and CLOCK keeps more hits (bench/README.md, "Many users").
  * Keys are never `undefined` (a free slot's key is).
  */
 export interface ClockCache<K, V> {

@@ -2,7 +2,7 @@
  * @module
  * The cookies the edge sets and reads, written here rather than with Hono's general cookie
  * helper: every cookie has the same strict attributes and names and values of a known alphabet,
- * so a few lines do (and keep ~2 KiB out of the Worker's bundle).
+ * so a few lines do (and keep Hono's helper out of the Worker's bundle).
  */
 
 /** Browsers cap a cookie's lifetime at 400 days (RFC 6265bis). */

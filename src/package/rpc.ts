@@ -5,7 +5,7 @@
  *
  * This file is the package's public surface: what it exports is kept on purpose.
  */
-export type { RemoteOutcome, RemoteSession, SessionVerifier } from '../session/entrypoint'
-export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
+export type { RemoteOutcome, RemoteSession, SessionVerifier } from './entrypoint'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
 export type { SessionRequirements } from '../session/policy'
 export type { ClaimValue, TenantGrants } from '../session/types'

@@ -7,13 +7,15 @@
  */
 export {
   descopeSession,
+  requireAccess,
   requireSession,
+  type AccessOptions,
   type DescopeSessionOptions,
   type EnvValue,
   type RequirementOptions,
   type SessionVariables,
-} from '../session/descope-session'
-export { createVerifier, type Verifier, type VerifierOptions } from '../session/standalone'
-export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from '../session/outcome-types'
+} from './descope-session'
+export { createVerifier, type Verifier, type VerifierOptions } from './standalone'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
 export type { SessionRequirements } from '../session/policy'
 export type { ClaimValue, Session, TenantGrants } from '../session/types'

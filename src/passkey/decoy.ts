@@ -1,27 +1,15 @@
 /**
  * @module
- * Sign-in start for a login ID Descope refuses (unknown user, no passkey here) answers like a
- * known one (W3C WebAuthn L3 §14.6.2, "Username Enumeration"): `200 {transactionId, options}`.
- *
- * - `allowCredentials` depends on the login ID (folded), the origin and the edge secret only
- *   (src/transactions/edge-secret.ts, one for every isolate and location): the same list on every
- *   call, in every isolate, at any time, whatever other accounts do. It holds one to three
- *   credentials (as many as the keyed hash says: T61), each of a kind common authenticators make
- *   (ID length and transports); nothing is copied from another user's answer.
- * - The other fields belong to the project, not to a user: Descope's key order (`challenge`,
- *   `timeout`, `rpId`, `allowCredentials`, `userVerification`) and its values, taken from a real
- *   answer for the origin — kept in KV (`template:<origin>`), so an isolate that has served no
- *   real start answers with the project's `rpId` too (T61) — else Descope's defaults.
- * - The challenge and the transaction are fresh; finishing a decoy fails at Descope like any bad
- *   assertion (401 `authentication_failed`).
- * - The secret is read like the transaction store reads KV: a KV fault or hang is the same 503 a
- *   real answer gets when its transaction cannot be stored.
+ * Sign-in start for a login ID Descope refuses answers like a known one (W3C WebAuthn L3
+ * §14.6.2): `allowCredentials` keyed by the login ID, origin and edge secret only, the same in
+ * every isolate and at any time (T61); the other fields from a real answer for the origin, kept
+ * in KV, else Descope's defaults. Finishing a decoy fails at Descope like any bad assertion.
  */
 import type { StartResponse } from '../descope/types'
 import { toBase64Url } from '../lib/base64url'
 import { randomToken } from '../lib/crypto'
 import type { Telemetry } from '../telemetry/telemetry'
-import { type EdgeSecretSource, edgeKey, namespaceOf } from '../transactions/edge-secret'
+import { type EdgeSecretSource, edgeKey, getKvNamespace } from '../edge-secret'
 import { bounded, KV_TIMEOUT_MS } from '../transactions/store'
 import { loginIdKey } from './login-id'
 
@@ -92,13 +80,13 @@ export async function decoyStart(secrets: EdgeSecretSource, origin: string, logi
     const [length, transports] = CREDENTIAL_KINDS[(await mac(`kind${suffix}`))[0]! % CREDENTIAL_KINDS.length]!
     allowCredentials.push({ type: 'public-key', id: toBase64Url((await mac(`id${suffix}`)).slice(0, length)), transports })
   }
-  const template = await templateFor(namespaceOf(secrets), origin, telemetry)
+  const template = await getTemplate(getKvNamespace(secrets), origin, telemetry)
   const publicKey = { ...template, challenge: randomToken(), allowCredentials }
   return { transactionId: randomToken(), options: JSON.stringify({ publicKey }), create: false }
 }
 
 /** The template of real answers for the origin: this isolate's, else KV's (a bounded read: a fault is a 503), else Descope's defaults. */
-async function templateFor(kv: KVNamespace, origin: string, telemetry: Pick<Telemetry, 'log'>): Promise<Record<string, unknown>> {
+async function getTemplate(kv: KVNamespace, origin: string, telemetry: Pick<Telemetry, 'log'>): Promise<Record<string, unknown>> {
   let known = templates.get(origin)
   if (!known || ('none' in known && Date.now() - known.none >= NO_TEMPLATE_RECHECK_MS)) {
     const json = await bounded(telemetry, 'get', () => kv.get(templateKey(origin)), KV_TIMEOUT_MS)

@@ -1,31 +1,26 @@
 /**
  * @module
- * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (docs/api.md).
- *
- * Start: origin rule → strict body → Descope start → the parsed options are checked → a KV record
- * bound to flow, login ID, origin and a browser secret (cookie) → `{transactionId, options}`.
- * Finish: origin rule → per-IP limit → strict body → the record is checked and claimed → exactly
- * one Descope finish call (never retried), while the record is deleted → the returned tokens are
- * verified → session cookies and `{user, firstSeen, sessionExpiration}`. What each step waits
- * for: docs/storage-schema.md, "What the request waits for".
+ * `POST /auth/passkey/{signup,signin,signup-in,update}/{start,finish}` (docs/api.md). Start stores a
+ * KV record bound to flow, login ID, origin and browser; finish checks and claims it, calls
+ * Descope's finish exactly once (never retried) and verifies the tokens before setting cookies.
+ * What each step waits for: docs/storage-schema.md, "What the request waits for".
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { toHttpError, upstream } from '../descope/http-errors'
+import { getTelemetry, toHttpError, upstream } from '../request-context'
 import type { JwtResponse, StartResponse } from '../descope/types'
 import { AppError } from '../errors'
 import { readJsonObject } from '../request/json-body'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitByLoginId } from '../request/rate-limit'
 import { setSessionCookies } from '../session/cookies'
-import { verifierFor } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkIssuedTokens, type IssuedTokens } from '../session/issued-tokens'
 import { authenticate } from '../session/middleware'
-import { telemetryOf } from '../telemetry/for-request'
 import { clearBindingCookie, readBindingCookie, setBindingCookie } from '../transactions/binding-cookie'
-import { edgeKey } from '../transactions/edge-secret'
+import { edgeKey } from '../edge-secret'
 import { createTransactionStore, type Flow, LATE_FINISH_GRACE_SECONDS, type NewTransaction, type TransactionRecord } from '../transactions/store'
 import { decoyStart, rememberTemplate } from './decoy'
 import { parseEmpty, parseFinish, parseLoginIdOnly, parseSignInStart, parseSignUpStart } from './input'
@@ -47,7 +42,7 @@ const countFinish = (flow: Flow) =>
     // Hono hands a thrown error to app.onError inside next(): here it is `c.error`.
     const error = c.error
     const outcome = error === undefined ? 'ok' : error instanceof AppError ? error.code : 'internal_error'
-    telemetryOf(c).count('passkey_finish', [flow, outcome])
+    getTelemetry(c).count('passkey_finish', [flow, outcome])
   })
 
 /** Registers the passkey routes on `routes`, the app at `/auth/passkey` (src/app.ts). */
@@ -111,7 +106,7 @@ export function passkeyRoutes(routes: Hono<AppEnv>): void {
         return upstream(c, 'finish', () => (signUp ? descope.signUpFinish(finishInput) : descope.signInFinish(finishInput)))
       })
       // A step-up must sign in the same user it started for.
-      const issued = await checkIssuedTokens(verifierFor(c.var.config, descope), telemetryOf(c), tokens, { expectedUserId: record.userId, step: 'finish' })
+      const issued = await checkIssuedTokens(getWorkerSetup(c.var.config).verifier, getTelemetry(c), tokens, { expectedUserId: record.userId, step: 'finish' })
       return answerSession(c, tokens, issued)
     })
   }
@@ -142,9 +137,9 @@ async function finishTransaction<T>(
   const secret = await readBindingCookie(c, transactionId)
   // Whatever happens next, this browser's cookie for the transaction has served its purpose.
   await clearBindingCookie(c, transactionId)
-  const { record, deleted } = await transactionsOf(c).take({ transactionId, secret, flow, origin: c.var.origin, userId })
+  const { record, deleted } = await openTransactionStore(c).take({ transactionId, secret, flow, origin: c.var.origin, userId })
   // The delete completes even if the client goes away while Descope answers (threat model T09).
-  telemetryOf(c).waitUntil(deleted.catch(() => undefined))
+  getTelemetry(c).waitUntil(deleted.catch(() => undefined))
   const [answer, deletion] = await Promise.allSettled([finish(record, response), deleted])
   if (deletion.status === 'rejected') throw deletion.reason
   if (answer.status === 'rejected') throw answer.reason
@@ -159,15 +154,15 @@ async function answerStart(
   extra: Record<string, unknown> = {}
 ) {
   // Parse before storing: a garbage answer must not leave a record behind.
-  const options = parseOptions(start.options, telemetryOf(c))
+  const options = parseOptions(start.options, getTelemetry(c))
   // The record's write is not awaited (docs/storage-schema.md), so KV's health would no longer
   // show here, but a decoy start needs the edge secret from KV: every start needs it too, so that
   // a KV fault answers the same 503 for a known login ID as for an unknown one (threat model
   // T51). Kept in the isolate, so this reads KV once per few minutes at most.
-  await edgeKey(c.var.config, telemetryOf(c))
-  const opened = await transactionsOf(c).open(
+  await edgeKey(c.var.config, getTelemetry(c))
+  const opened = await openTransactionStore(c).open(
     { ...record, descopeTransactionId: start.transactionId },
-    (write) => telemetryOf(c).waitUntil(write),
+    (write) => getTelemetry(c).waitUntil(write),
     ceremonySeconds(options)
   )
   // The cookie outlives the record a little, so a late finish can be told it was late.
@@ -188,17 +183,17 @@ export function answerSession(c: Context<AppEnv>, tokens: JwtResponse, issued: I
 async function signInStartOrDecoy(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
   try {
     const start = await c.var.descope.signInStart({ loginId, origin })
-    telemetryOf(c).waitUntil(rememberTemplate(c.var.config.transactions, origin, start.options))
+    getTelemetry(c).waitUntil(rememberTemplate(c.var.config.transactions, origin, start.options))
     return start
   } catch (error) {
     // A refusal maps to 401 (logged with Descope's code); anything else stays an error.
     const mapped = toHttpError(c, error, 'signin-start')
     if (!(mapped instanceof AppError && mapped.status === 401)) throw mapped
-    return decoyStart(c.var.config, origin, loginId, telemetryOf(c))
+    return decoyStart(c.var.config, origin, loginId, getTelemetry(c))
   }
 }
 
-function transactionsOf(c: Context<AppEnv>) {
+function openTransactionStore(c: Context<AppEnv>) {
   const config = c.var.config
-  return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds, telemetry: telemetryOf(c) })
+  return createTransactionStore(config.transactions, { ttlSeconds: config.transactionTtlSeconds, telemetry: getTelemetry(c) })
 }

@@ -6,10 +6,10 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
-import { upstream } from '../descope/http-errors'
+import { upstream } from '../request-context'
 import type { VerifiedRefreshToken } from '../descope/types'
 import { AppError, unauthorized } from '../errors'
-import { refreshTokenOf } from '../session/middleware'
+import { getRefreshToken } from '../session/middleware'
 
 interface SessionUser {
   userId: string
@@ -22,7 +22,7 @@ export async function sessionUser(c: Context<AppEnv>): Promise<SessionUser> {
   const session = c.var.session
   if (!session) throw unauthorized(true)
   // The rotated token when the session check just refreshed, else the refresh cookie.
-  const refreshJwt = await refreshTokenOf(c, session.userId)
+  const refreshJwt = await getRefreshToken(c, session.userId)
   const user = await upstream(c, 'session', () => c.var.descope.me(refreshJwt))
   // A refresh cookie of another user next to this session: refuse rather than pick one.
   if (user.userId !== session.userId) throw unauthorized(true)

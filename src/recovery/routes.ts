@@ -12,7 +12,7 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
-import { upstream } from '../descope/http-errors'
+import { getTelemetry, upstream } from '../request-context'
 import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { parseLinkToken, parseLoginIdOnly } from '../passkey/input'
@@ -21,9 +21,8 @@ import { answerSession } from '../passkey/routes'
 import { readJsonObject } from '../request/json-body'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp, limitRecovery } from '../request/rate-limit'
-import { verifierFor } from '../session/for-config'
+import { getWorkerSetup } from '../session/worker-setup'
 import { checkIssuedTokens } from '../session/issued-tokens'
-import { telemetryOf } from '../telemetry/for-request'
 
 /** The page that opens a recovery link (static/index.html reads `t` there). */
 export const RECOVERY_PATH = '/'
@@ -49,15 +48,15 @@ export function recoveryRoutes(routes: Hono<AppEnv>): void {
   routes.post('/start', requireAllowedOrigin(), limitByIp(), async function recoverStart(c) {
     const { loginId } = parseLoginIdOnly(await readJsonObject(c, START_MAX_BYTES))
     await limitRecovery(c, loginId)
-    if (await claimCooldown(c, loginId)) telemetryOf(c).waitUntil(sendLink(c, loginId))
+    if (await claimCooldown(c, loginId)) getTelemetry(c).waitUntil(sendLink(c, loginId))
     return c.json({ ok: true })
   })
 
   routes.post('/finish', requireAllowedOrigin(), limitByIp(), async function recoverFinish(c) {
     const { token } = parseLinkToken(await readJsonObject(c, START_MAX_BYTES))
     const tokens = await upstream(c, 'recovery-finish', () => c.var.descope.magicLinkVerify(token))
-    const issued = await checkIssuedTokens(verifierFor(c.var.config, c.var.descope), telemetryOf(c), tokens, { step: 'finish' })
-    telemetryOf(c).count('recovery', ['finish', 'ok'])
+    const issued = await checkIssuedTokens(getWorkerSetup(c.var.config).verifier, getTelemetry(c), tokens, { step: 'finish' })
+    getTelemetry(c).count('recovery', ['finish', 'ok'])
     return answerSession(c, tokens, issued)
   })
 }
@@ -86,7 +85,7 @@ async function claimCooldown(c: Context<AppEnv>, loginId: string): Promise<boole
 /** Asks Descope to email the link; a refusal (no such user, no email) is logged and counted only. */
 async function sendLink(c: Context<AppEnv>, loginId: string): Promise<void> {
   const URI = new URL(RECOVERY_PATH, c.var.origin).href
-  const telemetry = telemetryOf(c)
+  const telemetry = getTelemetry(c)
   try {
     await upstream(c, 'recovery-start', () => c.var.descope.magicLinkSignIn({ loginId, URI }))
     telemetry.count('recovery', ['start', 'sent'])

@@ -31,11 +31,11 @@ export function passesOriginRule(request: CookieRequest, allowed: OriginPolicy):
   if (request.headers.get('Sec-Fetch-Site') === 'same-origin') return true
   // A repeated header arrives joined with ", " and so matches nothing.
   const origin = request.headers.get('Origin')
-  return origin !== null && origin !== 'null' && (allowed.has(origin) || origin === originOf(request.url))
+  return origin !== null && origin !== 'null' && (allowed.has(origin) || origin === parseOrigin(request.url))
 }
 
 /** The origin of the request's URL; none when it has no URL (or not one that parses). */
-function originOf(url: string | undefined): string | undefined {
+function parseOrigin(url: string | undefined): string | undefined {
   try {
     return new URL(url as string).origin
   } catch {

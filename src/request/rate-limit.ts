@@ -1,24 +1,10 @@
 /**
  * @module
- * Rate limits, with the Workers Rate Limiting binding (`ratelimits` in wrangler.jsonc; limit and
- * period are set there): one bucket per client IP (`RATE_LIMIT_IP`) on every route that reaches
- * Descope or KV — every start and finish (a finish with a made-up transaction ID still costs a KV
- * read), `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, `/auth/me`, `/readyz`, and every
- * refresh a session check makes at Descope (T58) — and one per login ID (`RATE_LIMIT_LOGIN_ID`,
- * sign-up, sign-in and sign-up-or-in start).
- * Excess → 429 `rate_limited` with `Retry-After: 60` (windows are 10 or 60 s: by then any has rolled over).
- *
- * - The IP is `CF-Connecting-IP` only (Cloudflare sets it; `X-Forwarded-For` is the client's to
- *   forge). IPv6 counts per /48, in one canonical text form, so a host cannot rotate through its
- *   own prefix or respell an address: a site commonly gets a /48, i.e. 65,536 /64s, each of which
- *   would otherwise have its own budget of KV writes (T62). Without the header (a direct call in
- *   tests) there is no IP bucket.
- * - Login IDs are limited by the SHA-256 of their folded form (`loginIdKey`: `Alice@` and `alice@`
- *   share a bucket): no raw ID in a key or a log.
- * - A missing binding: with `RATE_LIMITS = "required"` (the shipped wrangler.jsonc) every start
- *   and finish answers 500 `configuration_error` naming it; otherwise the route runs unlimited and logs
- *   `rate_limit_unbound` each time. A binding that throws lets the request through
- *   (logged): the limiter is a brake, not the lock.
+ * Rate limits with the Workers Rate Limiting binding: one bucket per client IP on every route that
+ * reaches Descope or KV (T58), one per login ID on the starts; excess is 429 `rate_limited`. The IP
+ * is `CF-Connecting-IP` only, IPv6 per /48 (T62); login IDs count by the hash of their folded form.
+ * A missing binding is a 500 with `RATE_LIMITS = "required"`, else logged; a throwing one lets the
+ * request through. docs/threat-model.md, T58.
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -28,7 +14,7 @@ import { AppError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { loginIdKey } from '../passkey/login-id'
 import type { Env } from '../env'
-import { telemetryOf } from '../telemetry/for-request'
+import { getTelemetry } from '../request-context'
 import type { Telemetry } from '../telemetry/telemetry'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID' | 'RATE_LIMIT_RECOVERY'
@@ -50,7 +36,7 @@ interface LimitScope {
 /** Middleware: one count against the client IP's bucket. */
 export const limitByIp = () =>
   createMiddleware<AppEnv>(async function rateLimitIp(c, next) {
-    await limitClientIp(scopeOf(c), c.req.raw.headers)
+    await limitClientIp(getLimitScope(c), c.req.raw.headers)
     await next()
   })
 
@@ -62,17 +48,17 @@ export async function limitClientIp(scope: LimitScope, headers: Headers): Promis
 
 /** One count against a login ID's bucket (case-folded); throws 429 when it is exhausted. */
 export async function limitByLoginId(c: Context<AppEnv>, loginId: string): Promise<void> {
-  await limit(scopeOf(c), 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
+  await limit(getLimitScope(c), 'RATE_LIMIT_LOGIN_ID', `login:${await sha256Hex(loginIdKey(loginId))}`)
 }
 
 /** The scope of a request of this app. */
-export function scopeOf(c: Context<AppEnv>): LimitScope {
-  return { env: c.env, projectId: c.var.config.projectId, telemetry: telemetryOf(c), route: c.req.path }
+export function getLimitScope(c: Context<AppEnv>): LimitScope {
+  return { env: c.env, projectId: c.var.config.projectId, telemetry: getTelemetry(c), route: c.req.path }
 }
 
 /** Recovery start: one count against the client IP's and one against the login ID's recovery bucket. */
 export async function limitRecovery(c: Context<AppEnv>, loginId: string): Promise<void> {
-  const scope = scopeOf(c)
+  const scope = getLimitScope(c)
   const ip = clientIpKey(c.req.header('CF-Connecting-IP'))
   if (ip !== undefined) await limit(scope, 'RATE_LIMIT_RECOVERY', `ip:${ip}`)
   await limit(scope, 'RATE_LIMIT_RECOVERY', `login:${await sha256Hex(loginIdKey(loginId))}`)

@@ -7,7 +7,7 @@
  * 503, and for a refresh the mapped Descope failure). It sets nothing: a refresh returns the
  * `Set-Cookie` values for the caller to put on its response.
  */
-import { upstreamWith } from '../descope/http-errors'
+import { callUpstream } from '../descope/http-errors'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { AppError, keysUnavailable, unauthorized } from '../errors'
 import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site'
@@ -17,7 +17,7 @@ import { checkIssuedTokens } from './issued-tokens'
 import { refreshOnce } from './refresh'
 import { wasRefused } from './refused-tokens'
 import type { SessionSetup } from './setup'
-import { locateToken, refreshCookieOf, sessionCookiesOf } from './token'
+import { locateToken, readRefreshCookie, readSessionCookies } from './token'
 import type { Session } from './types'
 
 /** A request's headers, and its method and URL for the CSRF rule (src/request/cross-site.ts). */
@@ -58,7 +58,7 @@ export async function authenticateRequest(
   const { headers, telemetry } = request
   const source = locateToken(headers, settings.sessionCookieName)
   const from = request.source ?? source.from
-  const byCookie = source.from === 'cookie' || (source.from === 'none' && refresh && refreshCookieOf(headers, settings.refreshCookieName) !== undefined)
+  const byCookie = source.from === 'cookie' || (source.from === 'none' && refresh && readRefreshCookie(headers, settings.refreshCookieName) !== undefined)
   if (byCookie && !passesOriginRule(request, origins)) {
     reject(telemetry, from, 'cross_site')
     throw new AppError('origin_not_allowed', { message: 'Cross-origin request refused.' })
@@ -77,7 +77,7 @@ export async function authenticateRequest(
       throw result.status === 503 ? keysUnavailable() : unauthorized(true)
     }
   }
-  const refreshJwt = refresh ? refreshCookieOf(headers, settings.refreshCookieName) : undefined
+  const refreshJwt = refresh ? readRefreshCookie(headers, settings.refreshCookieName) : undefined
   if (!refreshJwt) {
     if (source.token !== undefined) reject(telemetry, from, 'expired')
     throw unauthorized(source.token !== undefined)
@@ -98,8 +98,8 @@ export async function refreshWith(request: SessionRequest, setup: SessionSetup, 
   const { telemetry } = request
   const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
   // The browser that asked, by its session cookie (expired, or none): a shared result goes only to it.
-  const requester = sessionCookiesOf(request.headers, settings.sessionCookieName).join(';')
-  const tokens = await upstreamWith(telemetry, 'session', () => refreshOnce(descope, token, requester))
+  const requester = readSessionCookies(request.headers, settings.sessionCookieName).join(';')
+  const tokens = await callUpstream(telemetry, 'session', () => refreshOnce(descope, token, requester))
   const issued = await checkIssuedTokens(verifier, telemetry, tokens, { expectedUserId: userId, step: 'session' })
   return {
     session: issued.session,

@@ -1,13 +1,9 @@
 /**
  * @module
- * Session cookies (`__Host-DS`, `__Host-DSR` by default, configurable; config.ts): `HttpOnly;
- * Secure; SameSite=Strict; Path=/`, no `Domain` — what the `__Host-` prefix requires, so a sibling
- * subdomain can neither read them nor plant its own under their names — each living as long as
- * its verified token's `exp` says (never a body field Descope may leave `0`: that would delete the
- * cookie at once).
- *
- * They are built as `Set-Cookie` header values, so the same cookies go on this Worker's answers
- * and, over RPC, to another Worker that puts them on its own (entrypoint.ts).
+ * Session cookies (`__Host-DS`, `__Host-DSR` by default; config.ts): `HttpOnly; Secure;
+ * SameSite=Strict; Path=/`, no `Domain`, so a sibling subdomain can neither read nor plant them;
+ * each lives as long as its verified token's `exp`. Built as `Set-Cookie` values, so RPC callers
+ * can put the same cookies on their own answers (package/entrypoint.ts).
  */
 import type { Context } from 'hono'
 import { strictCookie } from '../lib/cookie'

@@ -11,13 +11,13 @@ import type { AppEnv } from '../context'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { ConfigError } from '../config'
 import { forbidden, unauthorized } from '../errors'
-import { limitClientIp, scopeOf } from '../request/rate-limit'
-import { telemetryOf } from '../telemetry/for-request'
+import { limitClientIp, getLimitScope } from '../request/rate-limit'
+import { getTelemetry } from '../request-context'
 import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
-import { sessionSetupFor } from './for-config'
+import { getWorkerSetup } from './worker-setup'
 import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
-import { refreshCookieOf } from './token'
+import { readRefreshCookie } from './token'
 import type { Session } from './types'
 
 export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant'> {
@@ -61,16 +61,16 @@ export const requireSession = (options: RequireSessionOptions = {}) => {
  * user): the one an edge refresh in this request left, else the one refresh cookie.
  * @throws 401 without one, or when it does not verify or is another user's; 503 without keys.
  */
-export async function refreshTokenOf(c: Context<AppEnv>, userId: string): Promise<VerifiedRefreshToken> {
+export async function getRefreshToken(c: Context<AppEnv>, userId: string): Promise<VerifiedRefreshToken> {
   if (c.var.refreshedToken) return c.var.refreshedToken
-  const cookie = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+  const cookie = readRefreshCookie(c.req.raw.headers, c.var.config.refreshCookieName)
   if (!cookie) throw unauthorized(true)
   return checkRefreshToken(c, cookie, userId)
 }
 
 /** `verifyRefreshToken` (authenticate.ts) with this request's telemetry and the Worker's setup. */
 export async function checkRefreshToken(c: Context<AppEnv>, token: string, userId?: string): Promise<VerifiedRefreshToken> {
-  return (await verifyRefreshToken(requestOf(c), setupOf(c), token, userId)).token
+  return (await verifyRefreshToken(toSessionRequest(c), getSetup(c), token, userId)).token
 }
 
 /**
@@ -83,15 +83,15 @@ export async function authenticate(
   { refresh = true, checkOrigin = true }: { refresh?: boolean; checkOrigin?: boolean } = {}
 ): Promise<Session> {
   const origins = checkOrigin ? c.var.config.allowedOrigins : 'any'
-  const beforeRefresh = () => limitClientIp(scopeOf(c), c.req.raw.headers)
-  const authenticated = await authenticateRequest(requestOf(c), setupOf(c), { refresh, origins, beforeRefresh })
+  const beforeRefresh = () => limitClientIp(getLimitScope(c), c.req.raw.headers)
+  const authenticated = await authenticateRequest(toSessionRequest(c), getSetup(c), { refresh, origins, beforeRefresh })
   adopt(c, authenticated)
   return authenticated.session
 }
 
 /** Refreshes with this refresh token (`POST /auth/refresh`), sets the new cookies and `c.var.session`. */
 export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Promise<{ session: Session; tokens: JwtResponse }> {
-  const authenticated = await refreshWith(requestOf(c), setupOf(c), refreshJwt)
+  const authenticated = await refreshWith(toSessionRequest(c), getSetup(c), refreshJwt)
   adopt(c, authenticated)
   return { session: authenticated.session, tokens: authenticated.refreshed }
 }
@@ -102,10 +102,10 @@ function adopt(c: Context<AppEnv>, { session, refreshToken, setCookie }: Authent
   c.set('session', session)
 }
 
-function requestOf(c: Context<AppEnv>) {
-  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: telemetryOf(c) }
+function toSessionRequest(c: Context<AppEnv>) {
+  return { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry: getTelemetry(c) }
 }
 
-function setupOf(c: Context<AppEnv>) {
-  return sessionSetupFor(c.var.config, c.var.descope)
+function getSetup(c: Context<AppEnv>) {
+  return getWorkerSetup(c.var.config)
 }

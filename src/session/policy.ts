@@ -21,7 +21,7 @@ export interface SessionRequirements {
 const strings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string')
 const flag = (value: unknown) => typeof value === 'boolean'
 
-/** What each option of a session check must be (the requirements, and `refresh`: outcome-types.ts). */
+/** What each option of a session check must be (the requirements, and `refresh`: package/outcome-types.ts). */
 const OPTION_RULES = new Map<string, (value: unknown) => boolean>([
   ['roles', strings],
   ['permissions', strings],

@@ -1,20 +1,14 @@
 /**
  * @module
- * One refresh in flight per refresh token per isolate. With refresh-token rotation a second,
- * concurrent `/v1/auth/refresh` with the same token would fail, so a page that fires several
- * requests at once after its session expired must share one answer.
- *
- * workerd forbids awaiting another request's promise, so the sharing goes through plain data:
- * the first request records an entry and calls Descope; the others with the same token poll the
- * entry (poll.ts) and take its outcome. A success stays readable for a few seconds for stragglers
- * of the same browser only (the same session cookie, or none: T59) and is dropped at sign-out
- * (`forgetRefresh`, by the token presented or the one the refresh rotated it into); a failure is
- * shared only with those who waited (a refusal is also remembered by refused-tokens.ts). Only this isolate shares: two isolates refreshing the same token at once both call Descope.
+ * One refresh in flight per refresh token per isolate: with rotation, a second concurrent refresh
+ * of the same token would fail. Requests share it through plain data (lib/poll.ts), never each
+ * other's promises; a success stays readable briefly for the same browser only (T59) and is
+ * dropped at sign-out (`forgetRefresh`). Two isolates refreshing one token both call Descope.
  */
 import type { DescopeClient } from '../descope/client'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from './poll'
+import { pollUntil } from '../lib/poll'
 import { rememberingRefusal } from './refused-tokens'
 
 interface Entry {

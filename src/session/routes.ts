@@ -7,16 +7,16 @@ import type { Context } from 'hono'
 import type { Hono } from 'hono/tiny'
 import type { AppEnv } from '../context'
 import { DescopeError } from '../descope/errors'
-import { toHttpError, upstream } from '../descope/http-errors'
+import { toHttpError, upstream } from '../request-context'
 import type { VerifiedRefreshToken } from '../descope/types'
 import { AppError, unauthorized } from '../errors'
 import { requireAllowedOrigin } from '../request/origin'
 import { limitByIp } from '../request/rate-limit'
 import { clearSessionCookies } from './cookies'
-import { checkRefreshToken, refreshSession, refreshTokenOf, requireSession } from './middleware'
+import { checkRefreshToken, refreshSession, getRefreshToken, requireSession } from './middleware'
 import { forgetRefresh } from './refresh'
 import { rememberingRefusal } from './refused-tokens'
-import { refreshCookieOf, refreshCookiesOf } from './token'
+import { readRefreshCookie, readRefreshCookies } from './token'
 
 /** Registers these routes on `routes`, the app at `/auth` (src/app.ts). */
 export function sessionRoutes(routes: Hono<AppEnv>): void {
@@ -30,7 +30,7 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
 
   /** A new session token from the refresh cookie; a refused refresh also clears the cookies. */
   routes.post('/refresh', requireAllowedOrigin(), limitByIp(), async (c) => {
-    const refreshJwt = refreshCookieOf(c.req.raw.headers, c.var.config.refreshCookieName)
+    const refreshJwt = readRefreshCookie(c.req.raw.headers, c.var.config.refreshCookieName)
     if (!refreshJwt) throw unauthorized(false)
     try {
       const { session } = await refreshSession(c, refreshJwt)
@@ -75,7 +75,7 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
   /** Descope's user record (`/v1/auth/me`), for the signed-in user of this browser. */
   routes.get('/me', limitByIp(), requireSession(), async (c) => {
     // The refresh token must belong to the session's user, or /me would describe someone else.
-    const refreshJwt = await refreshTokenOf(c, c.var.session.userId)
+    const refreshJwt = await getRefreshToken(c, c.var.session.userId)
     return c.json(await upstream(c, 'session', () => rememberingRefusal(refreshJwt, () => c.var.descope.me(refreshJwt))))
   })
 }
@@ -88,7 +88,7 @@ export function sessionRoutes(routes: Hono<AppEnv>): void {
  */
 async function takeRefreshCookies(c: Context<AppEnv>): Promise<{ tokens: VerifiedRefreshToken[]; presented: boolean }> {
   const config = c.var.config
-  const cookies = refreshCookiesOf(c.req.raw.headers, config.refreshCookieName)
+  const cookies = readRefreshCookies(c.req.raw.headers, config.refreshCookieName)
   clearSessionCookies(c, config)
   const tokens: VerifiedRefreshToken[] = []
   for (const refreshJwt of cookies) {

@@ -1,17 +1,14 @@
 /**
  * @module
- * What the session check needs to run, whoever runs it: this Worker (from its `Config`), the
- * `descopeSession()` middleware of the package (from its options), the RPC entrypoint. One
- * `SessionSetup` holds the settings, the Descope client (JWKS, refresh) and the verifier.
- *
- * The key store is the isolate's, per JWKS source (base URL + project ID, jwks.ts `keyStoreFor`):
- * this Worker, a `descopeSession()` and a `createVerifier()` naming the same project in one isolate
- * share one set of imported keys.
+ * What the session check needs to run, whoever runs it (this Worker, `descopeSession()`,
+ * `createVerifier()`, the RPC entrypoint): the settings, the Descope client (JWKS, refresh), the
+ * key store and the verifier, got once per isolate through `getSessionSetup`. Callers naming the
+ * same project in one isolate share one set of imported keys (keys/key-store.ts).
  */
 import { createDescopeClient, type DescopeClient } from '../descope/client'
 import { clockCache } from '../lib/clock-cache'
-import { keyStoreFor, type KeyStore } from './jwks'
-import type { SharedKeyCache } from './shared-key-cache'
+import { getKeyStore, type KeyStore } from '../keys/key-store'
+import type { SharedKeyCache } from '../keys/shared-key-cache'
 import { createTokenVerifier, type TokenVerifier } from './verify'
 
 /** The settings of the session check (a subset of the Worker's `Config`). */
@@ -31,29 +28,24 @@ export interface SessionSettings {
 export interface SessionSetup {
   settings: SessionSettings
   descope: DescopeClient
+  /** The isolate's key store for this JWKS source (base URL + project ID). */
+  keys: KeyStore
   verifier: TokenVerifier
 }
 
-/** The isolate's key store for a JWKS source; `shared` only matters to the first caller. */
-export function keyStoreOf(settings: SessionSettings, descope: DescopeClient, shared?: () => SharedKeyCache | undefined): KeyStore {
-  return keyStoreFor(`${settings.baseUrl}|${settings.projectId}`, () => ({ fetchKeys: () => descope.keys(), shared: shared?.() }))
-}
-
-/** A setup around an existing Descope client and key store. */
-export function sessionSetup(settings: SessionSettings, descope: DescopeClient, keys: KeyStore): SessionSetup {
-  const { projectId, audience, clockToleranceSeconds } = settings
-  return { settings, descope, verifier: createTokenVerifier({ projectId, audience, clockToleranceSeconds, keys }) }
-}
-
-/** Setups by their settings, for callers that build settings per request (a few per isolate). */
-const bySettings = /* @__PURE__ */ clockCache<string, SessionSetup>(32)
+/** Setups by their settings object, then by their values (a few per isolate). */
+const byObject = new WeakMap<SessionSettings, SessionSetup>()
+const byValue = /* @__PURE__ */ clockCache<string, SessionSetup>(32)
 
 /**
- * The setup for these settings, built once per isolate: settings with equal values share the
- * verifier (and its memory of verified tokens). No shared cache across isolates: that layer is
- * this Worker's (it needs the Cache API and the Worker's own secret).
+ * The session setup for these settings, built once per isolate: settings with equal values share
+ * it (the verifier and its memory of verified tokens). `sharedKeys` is the location's key cache
+ * across isolates (this Worker's: it needs the Cache API and the Worker's own secret); the key
+ * store is the isolate's per JWKS source, so only its first caller's `sharedKeys` counts.
  */
-export function sessionSetupOf(settings: SessionSettings): SessionSetup {
+export function getSessionSetup(settings: SessionSettings, sharedKeys?: () => SharedKeyCache | undefined): SessionSetup {
+  let setup = byObject.get(settings)
+  if (setup) return setup
   const id = JSON.stringify([
     settings.projectId,
     settings.baseUrl,
@@ -62,12 +54,20 @@ export function sessionSetupOf(settings: SessionSettings): SessionSetup {
     settings.sessionCookieName,
     settings.refreshCookieName,
     settings.upstreamTimeoutMs,
+    sharedKeys !== undefined,
   ])
-  let setup = bySettings.get(id)
+  setup = byValue.get(id)
   if (!setup) {
-    const descope = createDescopeClient({ baseUrl: settings.baseUrl, projectId: settings.projectId, timeoutMs: settings.upstreamTimeoutMs })
-    setup = sessionSetup(settings, descope, keyStoreOf(settings, descope))
-    bySettings.set(id, setup)
+    setup = createSessionSetup(settings, sharedKeys)
+    byValue.set(id, setup)
   }
+  byObject.set(settings, setup)
   return setup
+}
+
+function createSessionSetup(settings: SessionSettings, sharedKeys: (() => SharedKeyCache | undefined) | undefined): SessionSetup {
+  const { projectId, baseUrl, audience, clockToleranceSeconds, upstreamTimeoutMs } = settings
+  const descope = createDescopeClient({ baseUrl, projectId, timeoutMs: upstreamTimeoutMs })
+  const keys = getKeyStore(`${baseUrl}|${projectId}`, () => ({ fetchKeys: () => descope.keys(), shared: sharedKeys?.() }))
+  return { settings, descope, keys, verifier: createTokenVerifier({ projectId, audience, clockToleranceSeconds, keys }) }
 }

@@ -33,7 +33,7 @@ export function locateToken(headers: Headers, sessionCookieName: string): TokenS
 }
 
 /** The one refresh cookie, or `undefined` when absent, empty or sent twice. */
-export function refreshCookieOf(headers: Headers, refreshCookieName: string): string | undefined {
+export function readRefreshCookie(headers: Headers, refreshCookieName: string): string | undefined {
   const values = readCookie(headers.get('Cookie'), refreshCookieName)
   return values.length === 1 && values[0] ? values[0] : undefined
 }
@@ -47,11 +47,11 @@ const MAX_REFRESH_COOKIES = 4
  * sign-out must still revoke the real one, so it gets them all (the first few) and revokes each
  * that verifies.
  */
-export function refreshCookiesOf(headers: Headers, refreshCookieName: string): string[] {
+export function readRefreshCookies(headers: Headers, refreshCookieName: string): string[] {
   return readCookie(headers.get('Cookie'), refreshCookieName).filter(Boolean).slice(0, MAX_REFRESH_COOKIES)
 }
 
 /** Every session cookie as sent (usually zero or one): names the browser whose refresh may be shared (refresh.ts). */
-export function sessionCookiesOf(headers: Headers, sessionCookieName: string): string[] {
+export function readSessionCookies(headers: Headers, sessionCookieName: string): string[] {
   return readCookie(headers.get('Cookie'), sessionCookieName)
 }

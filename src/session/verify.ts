@@ -1,23 +1,15 @@
 /**
  * @module
- * The session check itself (docs/design.md, "Sessions"), free of Workers APIs so it runs in Node too:
- * size cap, JWS compact only, RS256 only, `kid` required, the issuer Descope's SDKs accept (the
- * project ID, or a URL whose last path segment is the project ID), audience when configured, clock tolerance, numeric `exp` and a user (`dsub` or `sub`) required, and `drn` telling a session
- * token (`DS`) from a refresh token (`DSR`).
- *
- * Verified session tokens are remembered (bounded, keyed by the whole token, until `exp`) so a
- * repeated token costs a map look-up instead of an RSA verification; the memory is dropped when
- * the key set changes or goes stale, and a tampered token is a different key, so it never hits.
- * The memory keeps its own deep copy and hands out deep copies: a handler that edits
- * `c.var.session` (its arrays, tenants or claims) edits only its own request's session.
- * Its size comes from the bench's many-users row (bench/README.md): with 100,000 users drawn
- * Zipf(1.1), 4,096 tokens (~6 MB of the isolate's 128 MB) answer about 3 requests in 4.
+ * The session check itself, free of Workers APIs so it runs in Node too: RS256 compact JWS with a
+ * `kid`, Descope's issuer, audience when set, `exp`, a user, and `drn` telling a session token
+ * from a refresh token (docs/design.md, "Sessions"). Verified tokens are remembered until `exp`
+ * and handed out as deep copies; the memory is dropped when the key set changes.
  */
 import { jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
 import { sessionFromClaims } from './claims'
 import { clockCache } from '../lib/clock-cache'
 import { copyJson } from '../lib/json-copy'
-import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from './jwks'
+import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from '../keys/key-store'
 import type { Session } from './types'
 
 /** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */
@@ -46,7 +38,7 @@ export type VerifyResult =
 /** `session` expects `drn: "DS"`; `refresh` expects `drn: "DSR"` (checked before a refresh call). */
 type TokenKind = 'session' | 'refresh'
 
-export interface VerifierOptions {
+export interface TokenVerifierOptions {
   projectId: string
   /** Required `aud` of session tokens, when set. */
   audience?: string
@@ -86,7 +78,7 @@ interface Remembered {
 }
 
 /** A verifier for one configuration. Cheap to call; keep one per configuration. */
-export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { projectId, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
@@ -148,7 +140,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       return { ok: true, session }
     } catch (error) {
       if (error instanceof NoKeys) return { ok: false, status: 503, code: 'unavailable', reason: 'no_keys' }
-      return reject(reasonFor(error))
+      return reject(toRejectReason(error))
     }
   }
 
@@ -170,9 +162,9 @@ function reject(reason: RejectReason): VerifyResult {
 
 /**
  * jose's errors by their documented `code`, not by class: importing jose's `errors` namespace
- * would bring every one of its error classes into the bundle (JWE, JWKS, …), ~250 B gzip.
+ * would bring every one of its error classes into the bundle (JWE, JWKS, …).
  */
-function reasonFor(error: unknown): RejectReason {
+function toRejectReason(error: unknown): RejectReason {
   if (error instanceof Rejected) return error.reason
   const { code, claim } = (error ?? {}) as { code?: unknown; claim?: unknown }
   if (code === 'ERR_JWT_EXPIRED') return 'expired'

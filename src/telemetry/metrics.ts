@@ -1,20 +1,8 @@
 /**
  * @module
- * What the Worker counts, each as one Workers Analytics Engine data point. The layout is
- * positional, as Analytics Engine stores it; docs/operations.md queries it:
- *
- * | index1 (metric)    | blob1      | blob2  | blob3   | blob4     | double1     |
- * |--------------------|------------|--------|---------|-----------|-------------|
- * | `passkey_finish`   | request ID | flow   | outcome (`ok` or the error code) | | |
- * | `session_rejected` | request ID | reason | source  |           |             |
- * | `rate_limited`     | request ID | bucket | route   |           |             |
- * | `upstream_error`   | request ID | step   | kind    | Descope's `errorCode` | HTTP status (0: none) |
- * | `keyset_fetch`     | request ID | result (`ok`, `failed`) | reason | | duration (ms) |
- * | `recovery`         | request ID | step (`start`, `finish`) | outcome (`sent`, `not_sent`, `ok`) | | |
- * | `large_session`    | request ID | step   |         |           | token length (characters) |
- *
- * The metric is also the sampling index, so a flood of one kind never samples away another.
- * Every value is a code, a name or a number: never a token, login ID or secret.
+ * What the Worker counts, each as one Workers Analytics Engine data point, in the positional
+ * layout docs/operations.md queries. The metric is also the sampling index, so a flood of one kind
+ * never samples away another; every value is a code, a name or a number, never a secret.
  */
 
 /** Each metric's blobs after the request ID, in order. */

@@ -1,18 +1,18 @@
 /**
  * @module
  * One request's telemetry: its ID, its log lines and its data points. Made once per request, on
- * first use (`telemetryOf(c)` for HTTP, `new Telemetry(...)` for an RPC call), and cheap to make:
+ * first use (`getTelemetry(c)` for HTTP, `new Telemetry(...)` for an RPC call), and cheap to make:
  * the ID is only worked out when a line, a data point or an error body needs it.
  *
  * It is also what the request lends to a key-set load it triggers (`LoadScope`): its `waitUntil`,
  * and an ear for how the fetch went.
  */
-import type { KeySetFetch, LoadScope } from '../session/jwks'
+import type { KeySetFetch } from './key-set-fetch'
 import { type LogFields, type LogLevel, writeLog } from './log'
 import { dataPoint, type Metric, type Metrics } from './metrics'
 import { requestIdFrom } from './request-id'
 
-export class Telemetry implements LoadScope {
+export class Telemetry {
   private id: string | undefined
 
   /**

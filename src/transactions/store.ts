@@ -1,24 +1,9 @@
 /**
  * @module
- * The pending-transaction store in Workers KV (docs/storage-schema.md).
- *
- * Start writes one record under `tx:<sha256(transactionId)>`; finish reads it, checks flow,
- * origin, browser binding and the record's own expiry, claims it and deletes it while Descope's
- * finish is called, and answers only once both are done.
- *
- * What waits for KV (docs/storage-schema.md, "What the request waits for"): start does not wait
- * for its write — the user's ceremony takes far longer — and keeps the record in this isolate
- * until the write has landed, so a finish that comes back here before that (or after a failed
- * write) takes it from memory. Every other finish reads KV. The delete runs beside Descope's
- * finish instead of before it; the finish still answers only after the delete, so a replay
- * sent after the answer finds no record.
- *
- * Trade-off, accepted in writing: KV has no compare-and-set and is eventually consistent across
- * locations. Two finishes racing (or one replayed at another location before the delete has
- * propagated, up to ~60 s) can both read the record. Single use at the edge is therefore best
- * effort; Descope's own single-use transaction is the final guard. The binding cookie limits a
- * replay to the browser that started the ceremony, and an in-isolate claim set stops racing
- * finishes that land on the same isolate.
+ * The pending-transaction store in Workers KV: start writes `tx:<sha256(transactionId)>`, finish
+ * reads, checks, claims and deletes it, and answers only once the delete is done. Single use at
+ * the edge is best effort (KV has no compare-and-set); Descope's own single-use transaction is the
+ * final guard. docs/storage-schema.md has the record, the waits and the trade-off.
  */
 import { AppError } from '../errors'
 import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
@@ -26,7 +11,7 @@ import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
 import type { Telemetry } from '../telemetry/telemetry'
 import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from '../session/poll'
+import { pollUntil } from '../lib/poll'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 const TX_KEY_PREFIX = 'tx:'
@@ -113,7 +98,7 @@ interface TransactionStoreOptions {
 
 /**
  * @example
- * const store = createTransactionStore(config.transactions, { ttlSeconds: 300, telemetry: telemetryOf(c) })
+ * const store = createTransactionStore(config.transactions, { ttlSeconds: 300, telemetry: getTelemetry(c) })
  * const { transactionId, secret } = await store.open({ flow: 'signin', loginId, origin, descopeTransactionId })
  * const record = await store.consume({ transactionId, secret, flow: 'signin', origin })
  */
@@ -151,7 +136,7 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
         exp: now() + lifetime * 1000,
         secretHash: await sha256Hex(secret),
       }
-      const key = await keyFor(transactionId)
+      const key = await toTransactionKey(transactionId)
       // KV's TTL only collects garbage; `exp` is what finish checks.
       const expirationTtl = Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, lifetime + LATE_FINISH_GRACE_SECONDS)
       const entry: Unwritten = { record, writing: true }
@@ -177,7 +162,7 @@ export function createTransactionStore(kv: KVNamespace, options: TransactionStor
      */
     async take(input: ConsumeInput): Promise<TakenTransaction> {
       if (!TRANSACTION_ID.test(input.transactionId)) throw invalidTransaction('malformed')
-      const key = await keyFor(input.transactionId)
+      const key = await toTransactionKey(input.transactionId)
       // Not yet written (or never): only this isolate holds the record, so only it can answer.
       const entry = unwritten.get(key)
       const record = entry?.record ?? parseStored(await guarded('get', () => kv.get(key)))
@@ -237,7 +222,7 @@ function claim(key: string, exp: number, nowMs: number): boolean {
 }
 
 /** The KV key of a transaction: user input never addresses KV directly. */
-export async function keyFor(transactionId: string): Promise<string> {
+export async function toTransactionKey(transactionId: string): Promise<string> {
   return TX_KEY_PREFIX + (await sha256Hex(transactionId))
 }
 

@@ -9,7 +9,7 @@
  * and the client's own two: `network_error` (no answer) and `unexpected_response` (not the edge's
  * JSON).
  * @typedef {'invalid_request' | 'invalid_transaction' | 'transaction_expired' | 'invalid_login_id' | 'invalid_recovery_link'
- *   | 'authentication_failed' | 'unauthorized' | 'forbidden' | 'origin_not_allowed' | 'not_found'
+ *   | 'authentication_failed' | 'unauthorized' | 'insufficient_user_authentication' | 'forbidden' | 'origin_not_allowed' | 'not_found'
  *   | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited'
  *   | 'upstream_error' | 'unavailable' | 'upstream_timeout' | 'configuration_error' | 'internal_error'
  *   | 'network_error' | 'unexpected_response'} ErrorCode

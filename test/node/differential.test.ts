@@ -10,7 +10,7 @@
 import DescopeClient from '@descope/node-sdk'
 import { base64url, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { KeyStore } from '../../src/session/jwks'
+import { KeyStore } from '../../src/keys/key-store'
 import { createTokenVerifier, type TokenVerifier } from '../../src/session/verify'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { emulatorControl, newProjectId } from '../support/emulator-control.mjs'

@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDescopeClient } from '../../src/descope/client'
 import type { DescopeError } from '../../src/descope/errors'
 import type { VerifiedRefreshToken } from '../../src/descope/types'
-import { SessionVerifier } from '../../src/session/entrypoint'
+import { SessionVerifier } from '../../src/package/entrypoint'
 import { EMULATOR_URL, edgeFor, ORIGIN, REFRESH_COOKIE, SESSION_COOKIE } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
 

@@ -13,10 +13,10 @@ import { Hono } from 'hono'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import type { Env } from '../../src/env'
-import { descopeSession, requireSession as packageRequireSession } from '../../src/session/descope-session'
-import { SessionVerifier } from '../../src/session/entrypoint'
+import { descopeSession, requireAccess as packageRequireAccess } from '../../src/package/descope-session'
+import { SessionVerifier } from '../../src/package/entrypoint'
 import { requireSession } from '../../src/session/middleware'
-import { createVerifier } from '../../src/session/standalone'
+import { createVerifier } from '../../src/package/standalone'
 import { EMULATOR_URL, ORIGIN, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId } from './passkey-helpers'
 
@@ -49,7 +49,7 @@ function surfaces(): Array<[string, (call: Call) => Promise<number>]> {
   worker.on(['GET', 'POST', 'DELETE'], '/transfer', requireSession(), (c) => c.json({ ok: true }))
   worker.on(['GET', 'POST', 'DELETE'], '/open', requireSession({ checkOrigin: false }), (c) => c.json({ ok: true }))
   const options = { projectId: edge.projectId, baseUrl: EMULATOR_URL, allowedOrigins: [ORIGIN] }
-  const strict = new Hono().on(['GET', 'POST', 'DELETE'], '/transfer', descopeSession(options), packageRequireSession({ stepup: false }), (c) =>
+  const strict = new Hono().on(['GET', 'POST', 'DELETE'], '/transfer', descopeSession(options), packageRequireAccess({ stepup: false }), (c) =>
     c.json({ ok: true })
   )
   const open = new Hono().on(['GET', 'POST', 'DELETE'], '/transfer', descopeSession({ ...options, checkOrigin: false }), (c) => c.json({ ok: true }))

@@ -18,7 +18,7 @@ async function startFor(loginId: string, target = edge) {
 }
 
 /** Another deployment's KV namespace: the same local KV, every key under a prefix of its own (so its own edge secret). */
-function namespaceOf(deployment: string): KVNamespace {
+function getKvNamespace(deployment: string): KVNamespace {
   return new Proxy(env.TRANSACTIONS, {
     get(target, name) {
       const member = Reflect.get(target, name)
@@ -88,14 +88,14 @@ describe('sign-in decoys', () => {
   it("should key decoys by the deployment's edge secret: two deployments answer one unknown login ID differently, each stably", async () => {
     // With a key anyone could know, reading the code would tell a decoy from a real answer (T21, T51).
     const ghost = newLoginId('ghost')
-    const one = edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-one') })
-    const two = edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-two') })
+    const one = edgeFor(edge.projectId, { TRANSACTIONS: getKvNamespace('deployment-one') })
+    const two = edgeFor(edge.projectId, { TRANSACTIONS: getKvNamespace('deployment-two') })
     const credentials = async (target: typeof edge) => (await startFor(ghost, target)).publicKey!.allowCredentials
     const first = await credentials(one)
     expect(await credentials(two)).not.toEqual(first)
     expect(await credentials(one)).toEqual(first)
     // A new binding object is a cold isolate of deployment one: it reads the secret from KV again.
-    expect(await credentials(edgeFor(edge.projectId, { TRANSACTIONS: namespaceOf('deployment-one') }))).toEqual(first)
+    expect(await credentials(edgeFor(edge.projectId, { TRANSACTIONS: getKvNamespace('deployment-one') }))).toEqual(first)
     const [secretOne, secretTwo] = await Promise.all([env.TRANSACTIONS.get('deployment-one/secret:edge'), env.TRANSACTIONS.get('deployment-two/secret:edge')])
     expect(secretOne).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(secretTwo).not.toBe(secretOne)

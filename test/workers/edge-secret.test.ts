@@ -1,5 +1,5 @@
 /**
- * The edge secret (src/transactions/edge-secret.ts) at first use: isolates race to create it,
+ * The edge secret (src/edge-secret.ts) at first use: isolates race to create it,
  * and KV takes one write per key per second or may refuse writes for the day. A secret made up
  * per isolate would change every answer it keys (T60): a refused write takes the secret another
  * isolate stored, else the bound `EDGE_SECRET`, else answers 503 like any KV fault.
@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import { decoyStart } from '../../src/passkey/decoy'
-import { edgeKey } from '../../src/transactions/edge-secret'
+import { edgeKey } from '../../src/edge-secret'
 
 /** A namespace where the secret does not exist yet and writes are refused (as KV's 429 would). */
 function refusingWrites(): KVNamespace & { puts: number } {
@@ -23,7 +23,7 @@ function refusingWrites(): KVNamespace & { puts: number } {
 }
 
 /** The MAC of a fixed input under a key: equal MACs, equal keys. */
-async function macOf(key: CryptoKey): Promise<string> {
+async function computeMac(key: CryptoKey): Promise<string> {
   return [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('probe')))].join(',')
 }
 
@@ -37,7 +37,7 @@ it('should use the bound EDGE_SECRET when storing is refused: the same key in ev
   // Two isolates: each its own memory (one per namespace object), one Worker secret.
   const [a, b] = [refusingWrites(), refusingWrites()]
   const keys = [await edgeKey({ transactions: a, edgeSecret: 'bound-secret' }), await edgeKey({ transactions: b, edgeSecret: 'bound-secret' })]
-  expect(await macOf(keys[0]!)).toBe(await macOf(keys[1]!))
+  expect(await computeMac(keys[0]!)).toBe(await computeMac(keys[1]!))
   const decoy = async (kv: KVNamespace) =>
     JSON.parse((await decoyStart({ transactions: kv, edgeSecret: 'bound-secret' }, 'https://app.example.com', 'ghost@example.com', { log() {} })).options)
       .publicKey.allowCredentials
@@ -53,7 +53,7 @@ it('should take the secret a racing isolate stored when its own write is refused
     } as unknown as KVNamespace
   }
   const settled = { get: async () => 'stored-by-another-isolate' } as unknown as KVNamespace
-  expect(await macOf(await edgeKey(racing()))).toBe(await macOf(await edgeKey(settled)))
+  expect(await computeMac(await edgeKey(racing()))).toBe(await computeMac(await edgeKey(settled)))
 })
 
 it('should still answer 503 when KV cannot be read at all and no secret is known', async () => {

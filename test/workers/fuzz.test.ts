@@ -27,6 +27,7 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'invalid_recovery_link',
   'authentication_failed',
   'unauthorized',
+  'insufficient_user_authentication',
   'forbidden',
   'origin_not_allowed',
   'not_found',

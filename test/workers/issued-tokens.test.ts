@@ -7,10 +7,10 @@ import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import { descopeSession } from '../../src/session/descope-session'
-import { SessionVerifier } from '../../src/session/entrypoint'
-import { keyStoreFor } from '../../src/session/jwks'
-import { createVerifier } from '../../src/session/standalone'
+import { descopeSession } from '../../src/package/descope-session'
+import { SessionVerifier } from '../../src/package/entrypoint'
+import { getKeyStore } from '../../src/keys/key-store'
+import { createVerifier } from '../../src/package/standalone'
 import { EMULATOR_URL, edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { ROUTES } from '../support/routes'
 import { Browser, jwtPayload, newLoginId, setCookiesOf } from './passkey-helpers'
@@ -298,7 +298,7 @@ describe('a refresh cookie that does not verify never reaches Descope (T53)', ()
     const cold = edgeFor()
     const browser = new Browser(cold)
     await browser.signUp(newLoginId())
-    const store = keyStoreFor(`${EMULATOR_URL}|${cold.projectId}`, () => {
+    const store = getKeyStore(`${EMULATOR_URL}|${cold.projectId}`, () => {
       throw new Error('the Worker has created this store already')
     })
     await caches.default.delete(`https://jwks.passkey-edge.invalid/v1/${cold.projectId}?base=${encodeURIComponent(EMULATOR_URL)}`)

@@ -7,13 +7,13 @@
  * - A cold burst of 16 concurrent first requests → exactly 1 fetch, both when the requests
  *   share the test's request context and when each is its own request (through the Worker's
  *   own service binding, where workerd forbids awaiting another request's promise): followers
- *   poll the isolate's store instead of awaiting the leader (src/session/poll.ts).
+ *   poll the isolate's store instead of awaiting the leader (src/lib/poll.ts).
  * - A cold isolate of a location whose Cache API holds the keys → 0 fetches.
  */
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { keyStoreFor, type KeyStore } from '../../src/session/jwks'
-import { sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
+import { getKeyStore, type KeyStore } from '../../src/keys/key-store'
+import { sharedKeyCacheUrl } from '../../src/keys/shared-key-cache'
 import { EMULATOR_URL, edgeFor, emulatorControl, type EmulatorFault } from '../support/edge'
 
 /** vitest.config.ts's TEST_PROJECT_ID: the project of the Worker's own bindings. */
@@ -27,7 +27,7 @@ function claims(projectId: string, overrides: Record<string, unknown> = {}) {
 
 /** The isolate's key store of a project (already created by the Worker's first request). */
 function storeOf(projectId: string): KeyStore {
-  return keyStoreFor(`${EMULATOR_URL}|${projectId}`, () => {
+  return getKeyStore(`${EMULATOR_URL}|${projectId}`, () => {
     throw new Error('the Worker has not created this store yet')
   })
 }

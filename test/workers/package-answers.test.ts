@@ -11,9 +11,9 @@ import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { descopeSession, requireSession } from '../../src/session/descope-session'
-import { SessionVerifier } from '../../src/session/entrypoint'
-import { createVerifier } from '../../src/session/standalone'
+import { descopeSession, requireAccess, requireSession } from '../../src/package/descope-session'
+import { SessionVerifier } from '../../src/package/entrypoint'
+import { createVerifier } from '../../src/package/standalone'
 import { EMULATOR_URL, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, parseSetCookie, setCookiesOf } from './passkey-helpers'
 
@@ -34,7 +34,7 @@ async function signedUp() {
 const app = new Hono()
 app.use('*', descopeSession({ projectId: edge.projectId, baseUrl: EMULATOR_URL }))
 app.get('/json', (c) => c.json({ ok: true }))
-app.get('/admin', requireSession({ roles: ['admin'] }), (c) => c.json({ ok: true }))
+app.get('/admin', requireAccess({ roles: ['admin'] }), (c) => c.json({ ok: true }))
 app.get('/raw', () => new Response('ok', { headers: { 'Cache-Control': 'public, max-age=60' } }))
 // An answer with immutable headers, as a proxied origin's is.
 app.get('/proxied', () => fetch(`${EMULATOR_URL}/v2/keys/${edge.projectId}`))
@@ -173,10 +173,14 @@ describe('malformed or misspelt requirements', () => {
     }
   })
 
-  it('should refuse them when the route is declared, in requireSession() of the package', () => {
+  it('should refuse them when the route is declared, in requireAccess() of the package', () => {
     for (const [label, requirements] of malformed.slice(0, 5)) {
-      expect(() => requireSession(requirements as never), label).toThrow(/requirements/)
+      expect(() => requireAccess(requirements as never), label).toThrow(/requirements/)
     }
-    expect(() => requireSession({ roles: ['admin'], tenant: () => 'T1', stepup: true })).not.toThrow()
+    expect(() => requireAccess({ roles: ['admin'], tenant: () => 'T1', stepup: true })).not.toThrow()
+  })
+
+  it('should keep requireSession() of the package as a deprecated alias of requireAccess()', () => {
+    expect(requireSession).toBe(requireAccess)
   })
 })

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SoftwareAuthenticator } from '../support/authenticator'
-import { keyFor } from '../../src/transactions/store'
+import { toTransactionKey } from '../../src/transactions/store'
 import { edgeFor, ORIGIN, SESSION_COOKIE, REFRESH_COOKIE } from '../support/edge'
 import { Browser, CookieJar, finishCalls, newLoginId, setCookiesOf, wellFormedFinish } from './passkey-helpers'
 
@@ -223,7 +223,7 @@ describe('KV failures (T39)', () => {
   it('should answer start when its record cannot be written, and finish it in the isolate that holds it (T10)', async () => {
     const broken = new Browser(edgeFor(edge.projectId, { TRANSACTIONS: failingKv('put') }))
     const prepared = await broken.prepare('signup', { loginId: newLoginId() })
-    expect(await env.TRANSACTIONS.get(await keyFor(prepared.transactionId))).toBeNull()
+    expect(await env.TRANSACTIONS.get(await toTransactionKey(prepared.transactionId))).toBeNull()
     const finish = await broken.post('/auth/passkey/signup/finish', prepared)
     expect(finish.status).toBe(200)
     // Taken once: a replay in this isolate is refused.

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config'
-import { requireSession as packageRequireSession } from '../../src/session/descope-session'
+import { requireAccess as packageRequireAccess } from '../../src/package/descope-session'
 import { requireSession } from '../../src/session/middleware'
 import { ORIGIN, SESSION_COOKIE, edgeFor } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, post } from './passkey-helpers'
@@ -51,7 +51,7 @@ describe('step-up freshness (T63)', () => {
   it('should refuse a stepup that is not a boolean (no maxAgeSeconds is read), in the Worker and the package', () => {
     const stepup = { maxAgeSeconds: 300 } as never
     expect(() => requireSession({ stepup })).toThrow(ConfigError)
-    expect(() => packageRequireSession({ stepup })).toThrow(ConfigError)
+    expect(() => packageRequireAccess({ stepup })).toThrow(ConfigError)
   })
 })
 

@@ -8,7 +8,7 @@
 import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { SessionVerifier } from '../../src/session/entrypoint'
+import { SessionVerifier } from '../../src/package/entrypoint'
 import { ORIGIN, REFRESH_COOKIE, SESSION_COOKIE, edgeFor, newProjectId } from '../support/edge'
 import { Browser, jwtPayload, newLoginId, type Edge } from './passkey-helpers'
 

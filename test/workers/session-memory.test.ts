@@ -8,9 +8,9 @@ import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
-import { requireSession } from '../../src/session'
-import { descopeSession } from '../../src/session/descope-session'
-import { createVerifier } from '../../src/session/standalone'
+import { requireSession } from '../../src/session/middleware'
+import { descopeSession } from '../../src/package/descope-session'
+import { createVerifier } from '../../src/package/standalone'
 import { EMULATOR_URL, edgeFor } from '../support/edge'
 
 const edge = edgeFor()

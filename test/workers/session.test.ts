@@ -8,7 +8,7 @@ import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } 
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { createDescopeClient } from '../../src/descope/client'
-import { requireSession } from '../../src/session'
+import { requireSession } from '../../src/session/middleware'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { EMULATOR_URL, ORIGIN, REFRESH_COOKIE, SESSION_COOKIE, edgeFor } from '../support/edge'
 
@@ -177,7 +177,7 @@ describe('step-up, roles and audience', () => {
     const response = await get('/api/sensitive', bearer(await emulator.sign(claims())))
     expect(response.status).toBe(401)
     expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/)
-    expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } })
+    expect(await response.json()).toMatchObject({ error: { code: 'insufficient_user_authentication' } })
     expect((await get('/api/sensitive', bearer(await emulator.sign(claims({ su: 'true' }))))).status).toBe(401)
   })
 

@@ -5,13 +5,13 @@
 import { env } from 'cloudflare:workers'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { keyStoreFor, KeyStore } from '../../src/session/jwks'
-import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/session/shared-key-cache'
-import { edgeKey } from '../../src/transactions/edge-secret'
+import { getKeyStore, KeyStore } from '../../src/keys/key-store'
+import { cacheApiKeyCache, sharedKeyCacheUrl } from '../../src/keys/shared-key-cache'
+import { edgeKey } from '../../src/edge-secret'
 import { EMULATOR_URL, edgeFor } from '../support/edge'
 
 const KEYS = 'GET /v2/keys'
-/** src/session/shared-key-cache.ts and src/transactions/edge-secret.ts, spelled out so this file also runs against code without them. */
+/** src/keys/shared-key-cache.ts and src/edge-secret.ts, spelled out so this file also runs against code without them. */
 const MAC_HEADER = 'X-Passkey-Edge-Mac'
 const EDGE_SECRET_KEY = 'secret:edge'
 const now = () => Math.floor(Date.now() / 1000)
@@ -22,7 +22,7 @@ function project() {
   const edge = edgeFor()
   const claims = { iss: edge.projectId, sub: 'U2victim', iat: now() - 5, exp: now() + 600, drn: 'DS' }
   const hello = async (token: string) => (await edge.fetch('/api/hello', { headers: { Authorization: `Bearer ${token}` } })).status
-  const store = () => keyStoreFor(`${EMULATOR_URL}|${edge.projectId}`, () => ({ fetchKeys: async () => ({ keys: [] }) }))
+  const store = () => getKeyStore(`${EMULATOR_URL}|${edge.projectId}`, () => ({ fetchKeys: async () => ({ keys: [] }) }))
   const url = sharedKeyCacheUrl(EMULATOR_URL, edge.projectId)
   const planted = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: ATTACKER_KID }).sign(attacker.privateKey)
   return { edge, claims, hello, store, url, planted }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { AppError } from '../../src/errors'
-import { createTransactionStore, keyFor, type NewTransaction } from '../../src/transactions/store'
+import { createTransactionStore, toTransactionKey, type NewTransaction } from '../../src/transactions/store'
 import { sha256Hex } from '../../src/lib/crypto'
 import { Telemetry } from '../../src/telemetry/telemetry'
 
@@ -37,7 +37,7 @@ describe('transaction store', () => {
   it('should store under tx:<sha256(id)> with the secret hashed, its own exp and no raw ID or secret', async () => {
     const clock = { now: 1_800_000_000_000 }
     const opened = await storeAt(clock).open(RECORD)
-    const key = await keyFor(opened.transactionId)
+    const key = await toTransactionKey(opened.transactionId)
     expect(key).toBe(`tx:${await sha256Hex(opened.transactionId)}`)
     const stored = await env.TRANSACTIONS.get(key)
     expect(stored).not.toContain(opened.transactionId)
@@ -66,7 +66,7 @@ describe('transaction store', () => {
     const { transactionId, secret } = await store.open(RECORD)
     const record = await consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN })
     expect(record.descopeTransactionId).toBe('descope-tx-1')
-    expect(await env.TRANSACTIONS.get(await keyFor(transactionId))).toBeNull()
+    expect(await env.TRANSACTIONS.get(await toTransactionKey(transactionId))).toBeNull()
     expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
@@ -95,7 +95,7 @@ describe('transaction store', () => {
     clock.now += 300_000
     // With its secret, the browser that started it is told it took too long.
     expect(await codeOf(consume(store, { transactionId, secret, flow: 'signin', origin: ORIGIN }))).toBe('400 transaction_expired')
-    expect(await env.TRANSACTIONS.get(await keyFor(transactionId))).toBeNull()
+    expect(await env.TRANSACTIONS.get(await toTransactionKey(transactionId))).toBeNull()
     const other = await store.open(RECORD)
     clock.now += 300_000
     expect(await codeOf(consume(store, { transactionId: other.transactionId, secret: 'x', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
@@ -111,7 +111,7 @@ describe('transaction store', () => {
     expect(get).not.toHaveBeenCalled()
     get.mockRestore()
     const id = 'B'.repeat(43)
-    await kv.put(await keyFor(id), '{"v":1,"flow":"signin"}')
+    await kv.put(await toTransactionKey(id), '{"v":1,"flow":"signin"}')
     expect(await codeOf(consume(store, { transactionId: id, secret: 's', flow: 'signin', origin: ORIGIN }))).toBe('400 invalid_transaction')
   })
 
@@ -181,7 +181,7 @@ describe('transaction store, start not waiting for its write', () => {
     const store = storeAt({ now: Date.now() }, 300, slow.kv)
     const ctx = started()
     const { transactionId, secret } = await store.open(RECORD, ctx.waitUntil)
-    const key = await keyFor(transactionId)
+    const key = await toTransactionKey(transactionId)
     expect(await env.TRANSACTIONS.get(key)).toBeNull()
     const { record, deleted } = await store.take({ transactionId, secret, flow: 'signin', origin: ORIGIN })
     expect(record.descopeTransactionId).toBe('descope-tx-1')
@@ -207,7 +207,7 @@ describe('transaction store, start not waiting for its write', () => {
     const second = await store.open(RECORD, landed.waitUntil)
     slow.land()
     await landed.settled()
-    await env.TRANSACTIONS.delete(await keyFor(second.transactionId))
+    await env.TRANSACTIONS.delete(await toTransactionKey(second.transactionId))
     expect(await codeOf(store.take({ transactionId: second.transactionId, secret: second.secret, flow: 'signin', origin: ORIGIN }))).toBe(
       '400 invalid_transaction'
     )

@@ -1,12 +1,12 @@
 /**
- * The verifier core (src/session/verify.ts + jwks.ts) with keys minted in the test: every token
+ * The verifier core (src/session/verify.ts + src/keys/key-store.ts) with keys minted in the test: every token
  * rule of docs/threat-model.md §E, the key store's fetch bounds, and the verified-token memory.
  * The emulator-backed, whole-Worker versions are in session.test.ts and jwks.test.ts.
  */
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
-import { KeyStore, type KeyStoreOptions } from '../../src/session/jwks'
-import { createTokenVerifier, type VerifierOptions } from '../../src/session/verify'
+import { KeyStore, type KeyStoreOptions } from '../../src/keys/key-store'
+import { createTokenVerifier, type TokenVerifierOptions } from '../../src/session/verify'
 
 const PID = 'P2verifiertest0000000000000A'
 const NOW = 1_800_000_000
@@ -25,7 +25,7 @@ async function sign(payload: Record<string, unknown>, header: Record<string, unk
 }
 
 /** A verifier on a frozen clock, with a key store whose fetches the test counts and controls. */
-function setup(options: { jwks?: () => unknown; verifier?: Partial<VerifierOptions>; store?: Partial<KeyStoreOptions> } = {}) {
+function setup(options: { jwks?: () => unknown; verifier?: Partial<TokenVerifierOptions>; store?: Partial<KeyStoreOptions> } = {}) {
   const clock = { ms: NOW * 1000 }
   const counter = { fetches: 0 }
   const keys = new KeyStore({

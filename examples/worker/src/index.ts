@@ -8,7 +8,7 @@
  *   may refresh (remote-session.ts).
  */
 import { Hono } from 'hono'
-import { descopeSession, requireSession, type SessionVariables } from 'passkey-edge/session'
+import { descopeSession, requireAccess, type SessionVariables } from 'passkey-edge/session'
 import { remoteSession, type RemoteSessionEnv } from './remote-session'
 
 interface Env {
@@ -21,8 +21,8 @@ interface Env {
 const local = new Hono<{ Bindings: Env; Variables: SessionVariables }>()
 local.use('*', descopeSession({ projectId: (env) => env.DESCOPE_PROJECT_ID, baseUrl: (env) => env.DESCOPE_BASE_URL }))
 local.get('/me', (c) => c.json({ via: 'descopeSession', userId: c.var.session.userId, roles: c.var.session.roles }))
-local.get('/admin', requireSession({ roles: ['admin'] }), (c) => c.json({ via: 'descopeSession', admin: c.var.session.userId }))
-local.get('/confirm', requireSession({ stepup: true }), (c) => c.json({ via: 'descopeSession', confirmed: c.var.session.userId }))
+local.get('/admin', requireAccess({ roles: ['admin'] }), (c) => c.json({ via: 'descopeSession', admin: c.var.session.userId }))
+local.get('/confirm', requireAccess({ stepup: true }), (c) => c.json({ via: 'descopeSession', confirmed: c.var.session.userId }))
 
 const remote = new Hono<{ Bindings: Env; Variables: RemoteSessionEnv['Variables'] }>()
 remote.get('/me', remoteSession(), (c) => c.json({ via: 'rpc', userId: c.var.session.userId, roles: c.var.session.roles }))

@@ -10,13 +10,14 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
-import { AppError, errorBody, forbidden, unauthorized } from '../errors'
+import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors'
+import { getExecutionContext } from '../lib/execution-context'
 import { Telemetry } from '../telemetry/telemetry'
-import { authenticateRequest, type Authenticated } from './authenticate'
-import { appendCookies } from './cookies'
-import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
-import { sessionSetupOf, type SessionSettings } from './setup'
-import type { Session } from './types'
+import { authenticateRequest, type Authenticated } from '../session/authenticate'
+import { appendCookies } from '../session/cookies'
+import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy'
+import { getSessionSetup, type SessionSettings } from '../session/setup'
+import type { Session } from '../session/types'
 
 /** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */
 export type EnvValue<T, Bindings> = T | ((env: Bindings) => T)
@@ -70,12 +71,12 @@ export function descopeSession<Bindings extends object = any>(
   options: DescopeSessionOptions<Bindings>
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
   return async function verifyDescopeSession(c, next) {
-    const telemetry = telemetryFor(c)
+    const telemetry = createTelemetry(c)
     let settings: PackageSettings
     let refresh: boolean
     let checkOrigin: boolean
     try {
-      settings = settingsOf(options, c.env)
+      settings = readPackageSettings(options, c.env)
       refresh = optionValue(options.refresh, c.env) !== false
       checkOrigin = optionValue(options.checkOrigin, c.env) !== false
     } catch (error) {
@@ -86,7 +87,7 @@ export function descopeSession<Bindings extends object = any>(
     let authenticated: Authenticated
     try {
       const request = { headers: c.req.raw.headers, method: c.req.method, url: c.req.url, telemetry }
-      authenticated = await authenticateRequest(request, sessionSetupOf(settings), { refresh, origins: checkOrigin ? settings.allowedOrigins : 'any' })
+      authenticated = await authenticateRequest(request, getSessionSetup(settings), { refresh, origins: checkOrigin ? settings.allowedOrigins : 'any' })
     } catch (error) {
       if (error instanceof AppError) return answer(c, telemetry, error)
       throw error
@@ -105,41 +106,52 @@ export function descopeSession<Bindings extends object = any>(
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
-export interface RequirementOptions<Bindings extends object = any> extends Omit<SessionRequirements, 'tenant'> {
+export interface AccessOptions<Bindings extends object = any> extends Omit<SessionRequirements, 'tenant'> {
   /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
   tenant?: string | ((c: Context<{ Bindings: Bindings; Variables: SessionVariables }>) => string | undefined)
 }
 
+/** @deprecated Renamed `AccessOptions` (the options of `requireAccess()`). */
+// biome-ignore lint/suspicious/noExplicitAny: as AccessOptions
+export type RequirementOptions<Bindings extends object = any> = AccessOptions<Bindings>
+
 /**
- * Requires roles, permissions, a tenant or step-up of the session `descopeSession()` verified:
+ * Requires roles, permissions, a tenant or step-up of the session `descopeSession()` verified
+ * (it does not verify a session itself):
  * 403 (`insufficient_scope`) when a role, permission or tenant is missing, 401 with
  * `error="insufficient_user_authentication"` (RFC 9470) when step-up is, 401 when no session was set.
  * @example
- * app.post('/api/admin', requireSession({ roles: ['admin'] }), handler)
+ * app.post('/api/admin', requireAccess({ roles: ['admin'] }), handler)
  */
 // biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
-export function requireSession<Bindings extends object = any>(
-  requirements: RequirementOptions<Bindings> = {}
+export function requireAccess<Bindings extends object = any>(
+  requirements: AccessOptions<Bindings> = {}
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
   // Refused when the route is declared, not per request: a misspelt requirement must not pass as none.
   const problem = requirementsProblem({ ...requirements, tenant: typeof requirements.tenant === 'function' ? undefined : requirements.tenant })
   if (problem) throw new ConfigError('requirements', problem)
   return async function checkSessionRequirements(c, next) {
     const session = c.get('session') as Session | undefined
-    if (!session) return answer(c, telemetryFor(c), unauthorized(false))
+    if (!session) return answer(c, createTelemetry(c), unauthorized(false))
     const tenant = typeof requirements.tenant === 'function' ? requirements.tenant(c) : requirements.tenant
-    if (typeof requirements.tenant === 'function' && tenant === undefined) return answer(c, telemetryFor(c), forbidden())
+    if (typeof requirements.tenant === 'function' && tenant === undefined) return answer(c, createTelemetry(c), forbidden())
     const refused = requirementError(session, { ...requirements, tenant })
-    if (refused) return answer(c, telemetryFor(c), refused)
+    if (refused) return answer(c, createTelemetry(c), refused)
     await next()
   }
 }
+
+/**
+ * @deprecated Renamed `requireAccess()`: it checks requirements of the session `descopeSession()`
+ * verified, and does not verify one (unlike this Worker's own `requireSession()`).
+ */
+export const requireSession = requireAccess
 
 /** The package's settings: the session check's, and the origins its CSRF rule allows. */
 type PackageSettings = SessionSettings & { allowedOrigins: ReadonlySet<string> }
 
 /** The options as checked settings; the same rules and defaults as the Worker's vars. */
-export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): PackageSettings {
+export function readPackageSettings<Bindings>(options: DescopeSessionOptions<Bindings>, env: Bindings): PackageSettings {
   const text = (name: 'projectId' | 'baseUrl' | 'audience' | 'sessionCookie' | 'refreshCookie') => {
     const value = optionValue(options[name], env)
     if (value !== undefined && typeof value !== 'string') throw new ConfigError(name, 'must be a string')
@@ -153,11 +165,11 @@ export function settingsOf<Bindings>(options: DescopeSessionOptions<Bindings>, e
     clockToleranceSeconds: DEFAULTS.clockToleranceSeconds,
     ...parseCookieNames(['sessionCookie', text('sessionCookie')], ['refreshCookie', text('refreshCookie')]),
     upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
-    allowedOrigins: originsOf(optionValue(options.allowedOrigins, env)),
+    allowedOrigins: parseAllowedOrigins(optionValue(options.allowedOrigins, env)),
   }
 }
 
-function originsOf(value: unknown): ReadonlySet<string> {
+function parseAllowedOrigins(value: unknown): ReadonlySet<string> {
   if (value !== undefined && typeof value !== 'string' && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) {
     throw new ConfigError('allowedOrigins', 'must be a string or an array of strings')
   }
@@ -171,7 +183,8 @@ export function optionValue<T, Bindings>(option: EnvValue<T, Bindings> | undefin
 
 /** An error as this Worker answers it: the envelope with the request ID, its headers, never stored. */
 function answer(c: Context, telemetry: Telemetry, error: AppError): Response {
-  return c.json(errorBody(error, telemetry.requestId), error.status, { ...error.headers, 'Cache-Control': 'no-store' })
+  const { status, headers, body } = toErrorAnswer(error, telemetry.requestId)
+  return c.json(body, status, { ...headers, 'Cache-Control': 'no-store' })
 }
 
 /**
@@ -179,12 +192,6 @@ function answer(c: Context, telemetry: Telemetry, error: AppError): Response {
  * no data points in someone else's app. The request's `waitUntil` keeps a key fetch alive where
  * there is one (Workers); elsewhere Hono throws and there is none.
  */
-function telemetryFor(c: Context): Telemetry {
-  let ctx: ExecutionContext | undefined
-  try {
-    ctx = c.executionCtx as ExecutionContext
-  } catch {
-    ctx = undefined
-  }
-  return new Telemetry(undefined, ctx, c.req.raw.headers)
+function createTelemetry(c: Context): Telemetry {
+  return new Telemetry(undefined, getExecutionContext(c), c.req.raw.headers)
 }

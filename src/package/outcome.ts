@@ -6,11 +6,11 @@
  * — status, code, message, headers (`WWW-Authenticate`, `Retry-After`) and request ID — so a caller can give
  * the same answer; a refresh carries its `Set-Cookie` values, also when a requirement then refuses.
  */
-import { AppError, forbidden, stepUpRequired } from '../errors'
-import { authenticateRequest, type SessionRequest } from './authenticate'
-import { checkRequirements, requirementsProblem } from './policy'
+import { AppError, forbidden, stepUpRequired, toErrorAnswer } from '../errors'
+import { authenticateRequest, type SessionRequest } from '../session/authenticate'
+import { checkRequirements, requirementsProblem } from '../session/policy'
 import type { Telemetry } from '../telemetry/telemetry'
-import type { SessionSetup } from './setup'
+import type { SessionSetup } from '../session/setup'
 import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
 
 /**
@@ -27,18 +27,16 @@ export async function checkRequest(
 ): Promise<VerifyOutcome> {
   const { telemetry } = request
   const problem = requirementsProblem(options)
-  if (problem) return failureOf(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
+  if (problem) return toFailure(new AppError('invalid_request', { message: `Invalid option: ${problem}.` }), telemetry)
   try {
     const { checkOrigin, refresh, ...requirements } = options ?? {}
     const origins = checkOrigin === false ? 'any' : allowedOrigins
     const { session, setCookie } = await authenticateRequest(request, setup, { refresh: mayRefresh && refresh === true, origins, beforeRefresh })
     const verdict = checkRequirements(session, requirements)
     if (verdict === 'ok') return { ok: true, session, setCookie }
-    const failure = failureOf(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
-    // Step-up keeps its own code, so a caller can tell "confirm with your passkey" from "sign in".
-    return verdict === 'stepup' ? { ...failure, status: 401, code: 'insufficient_user_authentication' } : failure
+    return toFailure(verdict === 'forbidden' ? forbidden() : stepUpRequired(), telemetry, setCookie)
   } catch (error) {
-    return failureOf(error, telemetry)
+    return toFailure(error, telemetry)
   }
 }
 
@@ -48,11 +46,12 @@ export function bearer(token: string): Headers {
 }
 
 /** The outcome of an error: an `AppError` as answered; anything else logged by name and a 500. */
-export function failureOf(error: unknown, telemetry: Telemetry, setCookie: string[] = []): VerifyFailure {
+export function toFailure(error: unknown, telemetry: Telemetry, setCookie: string[] = []): VerifyFailure {
   if (!(error instanceof AppError)) {
     telemetry.log('error', 'unhandled_error', { name: error instanceof Error ? error.name : typeof error })
     error = new AppError('internal_error')
   }
-  const { code, status, message, headers } = error as AppError
-  return { ok: false, code, status, message, headers, requestId: telemetry.requestId, setCookie } as VerifyFailure
+  const { status, headers, body } = toErrorAnswer(error as AppError, telemetry.requestId)
+  const { code, message, requestId } = body.error
+  return { ok: false, code, status, message, headers, requestId, setCookie } as VerifyFailure
 }

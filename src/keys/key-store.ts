@@ -1,28 +1,16 @@
 /**
  * @module
- * Descope's signing keys for one JWKS source: fetched rarely, imported once, kept per isolate.
- *
- * - The imported `CryptoKey`s live in the store (module scope via `keyStoreFor`), so a warm
- *   isolate verifies with no I/O at all.
- * - A cold isolate first looks in the `SharedKeyCache` (the Cache API: one fetch serves every
- *   isolate of a location; entries authenticated by this Worker's MAC, never dated in the
- *   future), then asks Descope.
- * - Concurrent requests never await each other's promises (workerd forbids it). The first one
- *   claims the load synchronously (`loading` marker), the others poll the store on their own
- *   timers until the leader has written the keys (see poll.ts). A cold burst costs one fetch.
- * - An unknown `kid` re-fetches at most once per cooldown; the decision and the claim happen
- *   in one synchronous step, so a flood of forged `kid`s costs at most one fetch.
- * - A failed or garbage answer keeps the last good keys; with no keys at all, `get` answers
- *   `unavailable` (the caller's 503). Nothing is fetched for a pause after a failure: 5 s, or as
- *   long as a 429's `Retry-After` asks (up to the key set's age limit).
- * - Each fetch from Descope is reported to the request that made it (`LoadScope`): the
- *   `keyset_fetch` data point, and the `jwks_fetch_failed` line on failure.
+ * Descope's signing keys for one JWKS source, imported once and kept per isolate: a warm isolate
+ * verifies with no I/O. A cold one reads the location's shared cache, then Descope, one fetch per
+ * cold burst (requests poll, never await each other: lib/poll.ts); an unknown `kid` re-fetches at
+ * most once per cooldown; a failure keeps the last good keys. docs/design.md, "Sessions".
  */
 import type { CryptoKey } from 'jose'
 import { DescopeError } from '../descope/errors'
 import { isRecord } from '../lib/is-record'
 import { withTimeout } from '../lib/timeout'
-import { pollUntil } from './poll'
+import type { KeySetFetch } from '../telemetry/key-set-fetch'
+import { pollUntil } from '../lib/poll'
 import type { SharedKeyCache } from './shared-key-cache'
 
 export interface KeyStoreOptions {
@@ -51,16 +39,6 @@ const LOADING_GRACE_MS = 500
 export const MAX_KID_LENGTH = 256
 
 type KeyLookup = { key: CryptoKey } | { unknown: true } | { unavailable: true }
-
-/** How one fetch of the key set from Descope went. */
-export interface KeySetFetch {
-  ok: boolean
-  /** Why it failed, e.g. `jwks_timeout`, `descope_unavailable`, `no_usable_keys`. */
-  reason?: string
-  durationMs: number
-  /** Whether the store still holds (older) keys after it. */
-  haveKeys: boolean
-}
 
 /** What the request that triggers a load lends it (the request's `Telemetry`). */
 export interface LoadScope {
@@ -199,7 +177,7 @@ export class KeyStore {
     } catch (error) {
       this.stats.failures++
       this.retryAt = this.now() + Math.max(this.retryAfterFailureMs, this.rateLimitPauseMs(error))
-      reason = reasonOf(error)
+      reason = describeFetchFailure(error)
     } finally {
       if (this.loading === marker) this.loading = undefined
     }
@@ -253,7 +231,7 @@ function answer(current: KeySet | undefined, key: CryptoKey | undefined): KeyLoo
 const stores = new Map<string, KeyStore>()
 
 /** The isolate's store for one JWKS source (created on first use with these options). */
-export function keyStoreFor(id: string, create: () => KeyStoreOptions): KeyStore {
+export function getKeyStore(id: string, create: () => KeyStoreOptions): KeyStore {
   let store = stores.get(id)
   if (!store) {
     store = new KeyStore(create())
@@ -290,7 +268,7 @@ async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeyS
     if (keys.has(kid)) continue
     try {
       // WebCrypto directly for the one algorithm allowed: jose's importJWK handles every JWK
-      // type and costs ~1.5 KiB gzip of bundle for nothing here.
+      // type and would grow the bundle for nothing here.
       const key = await crypto.subtle.importKey('jwk', { kty, n, e }, RS256, false, ['verify'])
       keys.set(kid, key as CryptoKey)
       parts.push(`${kid}:${n}.${e}`)
@@ -302,7 +280,7 @@ async function importKeySet(members: unknown[], fetchedAt: number): Promise<KeyS
   return { keys, fingerprint: parts.sort().join('|'), fetchedAt }
 }
 
-function reasonOf(error: unknown): string {
+function describeFetchFailure(error: unknown): string {
   if (error instanceof Error) return 'kind' in error && typeof error.kind === 'string' ? `descope_${error.kind}` : error.message.slice(0, 40)
   return 'unknown'
 }

@@ -9,16 +9,15 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { readConfig } from '../config'
-import { clientFor } from '../descope/for-config'
 import type { Env } from '../env'
 import { AppError, unauthorized } from '../errors'
 import { limitClientIp } from '../request/rate-limit'
 import { Telemetry } from '../telemetry/telemetry'
-import { sessionSetupFor } from './for-config'
-import { bearer, checkRequest, failureOf } from './outcome'
+import { getWorkerSetup } from '../session/worker-setup'
+import { bearer, checkRequest, toFailure } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from './policy'
-import type { ClaimValue, Session } from './types'
+import type { SessionRequirements } from '../session/policy'
+import type { ClaimValue, Session } from '../session/types'
 
 /**
  * The session as sent over RPC: the token itself stays with the caller, and the claims are typed
@@ -39,7 +38,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     const telemetry = this.telemetry()
     const setup = this.setup(telemetry)
     if (!('settings' in setup)) return setup
-    if (typeof token !== 'string' || !token) return failureOf(unauthorized(false), telemetry)
+    if (typeof token !== 'string' || !token) return toFailure(unauthorized(false), telemetry)
     return remote(
       await checkRequest({ headers: bearer(token), telemetry, source: 'rpc' }, setup, requirements, { allowedOrigins: NO_ORIGINS, mayRefresh: false })
     )
@@ -60,7 +59,7 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
     try {
       headers = new Headers(request?.headers)
     } catch {
-      return failureOf(unauthorized(false), telemetry)
+      return toFailure(unauthorized(false), telemetry)
     }
     const { method, url } = request ?? {}
     // A refresh here reaches Descope like the Worker's own: counted against the browser's IP, from the headers passed on.
@@ -77,9 +76,9 @@ export class SessionVerifier extends WorkerEntrypoint<Env> {
   private setup(telemetry: Telemetry) {
     try {
       const config = readConfig(this.env)
-      return { ...sessionSetupFor(config, clientFor(config)), allowedOrigins: config.allowedOrigins }
+      return { ...getWorkerSetup(config), allowedOrigins: config.allowedOrigins }
     } catch {
-      return failureOf(new AppError('configuration_error'), telemetry)
+      return toFailure(new AppError('configuration_error'), telemetry)
     }
   }
 }

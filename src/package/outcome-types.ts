@@ -4,13 +4,14 @@
  * types only, with nothing of the Worker's runtime behind them.
  */
 import type { ERRORS } from '../errors'
-import type { SessionRequirements } from './policy'
-import type { Session } from './types'
+import type { SessionRequirements } from '../session/policy'
+import type { Session } from '../session/types'
 
 /** The error codes a session check can end with. */
 export type SessionFailureCode =
   | 'invalid_request'
   | 'unauthorized'
+  | 'insufficient_user_authentication'
   | 'forbidden'
   | 'origin_not_allowed'
   | 'unavailable'
@@ -39,10 +40,7 @@ interface FailureBody<Code extends string, Status extends number> {
 }
 
 /** A failed check: the answer this Worker would give, field by field. */
-export type VerifyFailure =
-  | { [Code in SessionFailureCode]: FailureBody<Code, (typeof ERRORS)[Code]['status']> }[SessionFailureCode]
-  /** Step-up required (`su` missing): a 401 whose challenge asks for a passkey confirmation. */
-  | FailureBody<'insufficient_user_authentication', 401>
+export type VerifyFailure = { [Code in SessionFailureCode]: FailureBody<Code, (typeof ERRORS)[Code]['status']> }[SessionFailureCode]
 
 export type VerifyOutcome<S = Session> =
   | {

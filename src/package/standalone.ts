@@ -5,13 +5,13 @@
  * are values (outcome.ts), never thrown. Log lines are the Worker's (JSON with a request ID);
  * there are no data points.
  */
-import { settingsOf } from './descope-session'
+import { readPackageSettings } from './descope-session'
 import { unauthorized } from '../errors'
-import { bearer, checkRequest, failureOf } from './outcome'
+import { bearer, checkRequest, toFailure } from './outcome'
 import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from './policy'
+import type { SessionRequirements } from '../session/policy'
 import { Telemetry } from '../telemetry/telemetry'
-import { sessionSetupOf } from './setup'
+import { getSessionSetup } from '../session/setup'
 
 export interface VerifierOptions {
   /** The Descope project ID (`P…`). */
@@ -52,8 +52,8 @@ export interface Verifier {
  * if (!outcome.ok) return Response.json({ error: { code: outcome.code, message: outcome.message } }, { status: outcome.status, headers: outcome.headers })
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const settings = settingsOf(options, undefined)
-  const setup = sessionSetupOf(settings)
+  const settings = readPackageSettings(options, undefined)
+  const setup = getSessionSetup(settings)
   const allowedOrigins = settings.allowedOrigins
   return {
     verify: (token, requirements = {}) =>
@@ -67,7 +67,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         headers = new Headers(request?.headers)
       } catch {
         // Headers no request can carry: refused as the RPC check refuses them, not thrown.
-        return failureOf(unauthorized(false), new Telemetry(undefined, undefined))
+        return toFailure(unauthorized(false), new Telemetry(undefined, undefined))
       }
       const { method, url } = request ?? {}
       return checkRequest({ headers, method, url, telemetry: new Telemetry(undefined, undefined, headers) }, setup, checkOptions ?? {}, { allowedOrigins })

@@ -1,24 +1,13 @@
 /**
  * @module
- * The edge's own secret, for keys that must be the same in every isolate and location but known
- * to no one else: the MAC of the shared JWKS cache (src/session/shared-key-cache.ts) and the
- * decoy credential IDs (src/passkey/decoy.ts).
- *
- * 32 random bytes in this Worker's own KV namespace (`TRANSACTIONS`) under `secret:edge`,
- * created by the first isolate that needs it: nothing to configure, and nothing a request can
- * address (request-derived keys are `tx:<sha256>`). Another Worker on the zone shares the Cache
- * API with us, not this namespace. Each isolate re-reads it every few minutes, so isolates that
- * raced to create it at first use agree within minutes (KV: the last write wins).
- *
- * When KV refuses to store a new secret (its write limit, a racing isolate) and none can be read
- * back, a secret made up per isolate would change the answers it keys (an unknown login ID's
- * decoy would differ between queries, the key cache MAC never match: T60). Then the secret comes
- * from the `EDGE_SECRET` Worker secret when one is bound, else there is none: 503, as for any
- * KV fault.
+ * The edge's own secret, the same in every isolate and location and known to no one else: it
+ * keys the shared JWKS cache's MAC (keys/shared-key-cache.ts) and the decoys (passkey/decoy.ts).
+ * 32 random bytes under `secret:edge` in this Worker's KV namespace, made on first use; when none
+ * can be stored or read, `EDGE_SECRET` if bound, else 503 — never a per-isolate one (T60).
  */
-import { randomToken } from '../lib/crypto'
-import type { Telemetry } from '../telemetry/telemetry'
-import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './store'
+import { randomToken } from './lib/crypto'
+import type { Telemetry } from './telemetry/telemetry'
+import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './transactions/store'
 
 const EDGE_SECRET_KEY = 'secret:edge'
 /** How long an isolate uses the secret it read before reading it again. */
@@ -43,7 +32,7 @@ export type EdgeSecretSource = { transactions: KVNamespace; edgeSecret?: string 
  * `EDGE_SECRET` is bound; a failed re-read keeps the secret already known.
  */
 export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, timeoutMs = KV_TIMEOUT_MS): Promise<CryptoKey> {
-  const kv = namespaceOf(source)
+  const kv = getKvNamespace(source)
   const edgeSecret = 'transactions' in source ? source.edgeSecret : undefined
   const now = Date.now()
   let state = memory.get(kv)
@@ -79,7 +68,7 @@ export async function edgeKey(source: EdgeSecretSource, telemetry = UNLOGGED, ti
 }
 
 /** The KV namespace of a source. */
-export function namespaceOf(source: EdgeSecretSource): KVNamespace {
+export function getKvNamespace(source: EdgeSecretSource): KVNamespace {
   return 'transactions' in source ? source.transactions : source
 }
 

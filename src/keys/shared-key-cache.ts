@@ -1,13 +1,9 @@
 /**
  * @module
- * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`).
- *
- * That cache is per zone, not per Worker: any other Worker or Pages Function on the zone can
- * read and `put` the same URL. So every entry carries a MAC (HMAC-SHA-256 over the URL and the
- * body, with a key derived from the edge secret this Worker keeps in its own KV namespace,
- * src/transactions/edge-secret.ts). An entry without a valid MAC is ignored: what is read back
- * is only ever a key set an isolate of this Worker fetched from Descope. The key store
- * (jwks.ts) also refuses an entry whose `fetchedAt` lies in the future.
+ * The JWKS shared by all isolates of a location, through the Cache API (`caches.default`). That
+ * cache is per zone, so any Worker on the zone can write the URL: every entry carries an
+ * HMAC-SHA-256 over the URL and body, keyed by the edge secret (src/edge-secret.ts), and one
+ * without a valid MAC is ignored.
  */
 import { MAX_RESPONSE_BYTES } from '../descope/client'
 import { readCapped } from '../lib/capped-read'
@@ -48,7 +44,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
   const cache = storage?.default
   if (!cache) return undefined
   const url = sharedKeyCacheUrl(baseUrl, projectId)
-  const macOf = async (key: Promise<CryptoKey>, body: string) => hmacHex(await key, `jwks-cache\n${url}\n${body}`)
+  const computeMac = async (key: Promise<CryptoKey>, body: string) => hmacHex(await key, `jwks-cache\n${url}\n${body}`)
   return {
     async read() {
       // A cold isolate reads the edge secret from KV: ask for it while the cache answers, not
@@ -63,7 +59,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
       if (!bytes) return undefined
       const body = new TextDecoder().decode(bytes)
       // Not written by this Worker (planted by another on the zone, or written with an old secret).
-      if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await macOf(key, body))) return undefined
+      if (!equalDigests(response.headers.get(MAC_HEADER) ?? '', await computeMac(key, body))) return undefined
       const { fetchedAt, keys } = JSON.parse(body) as Record<string, unknown>
       if (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt) || !Array.isArray(keys)) return undefined
       return { fetchedAt, keys }
@@ -73,7 +69,7 @@ export function cacheApiKeyCache(baseUrl: string, projectId: string, macKey: () 
       const headers = {
         'Content-Type': 'application/json',
         'Cache-Control': `max-age=${Math.max(1, Math.floor(maxAgeSeconds))}`,
-        [MAC_HEADER]: await macOf(macKey(), body),
+        [MAC_HEADER]: await computeMac(macKey(), body),
       }
       await cache.put(url, new Response(body, { headers }))
     },
