@@ -235,12 +235,8 @@ export class Store {
   }
 
   /** The transaction, deleted in the same step; undefined when unknown, used or expired. */
-  async takeTransaction(id: string): Promise<Transaction | undefined> {
-    const key = `tx:${id}`
-    const transaction = await this.storage.get<Transaction>(key)
-    if (!transaction) return undefined
-    await this.storage.delete(key)
-    return transaction.exp > this.now() ? transaction : undefined
+  takeTransaction(id: string): Promise<Transaction | undefined> {
+    return this.takeOnce<Transaction>(`tx:${id}`)
   }
 
   // Magic links: single use, like transactions.
@@ -250,12 +246,16 @@ export class Store {
   }
 
   /** The link, deleted in the same step; undefined when unknown, used or expired. */
-  async takeMagicLink(token: string): Promise<MagicLink | undefined> {
-    const key = `magiclink:${token}`
-    const link = await this.storage.get<MagicLink>(key)
-    if (!link) return undefined
+  takeMagicLink(token: string): Promise<MagicLink | undefined> {
+    return this.takeOnce<MagicLink>(`magiclink:${token}`)
+  }
+
+  /** A single-use entry, deleted as it is read; undefined when absent or past its `exp`. */
+  private async takeOnce<T extends { exp: number }>(key: string): Promise<T | undefined> {
+    const entry = await this.storage.get<T>(key)
+    if (!entry) return undefined
     await this.storage.delete(key)
-    return link.exp > this.now() ? link : undefined
+    return entry.exp > this.now() ? entry : undefined
   }
 
   async sendEmail(email: SentEmail): Promise<void> {
