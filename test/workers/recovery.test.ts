@@ -99,6 +99,22 @@ describe('recovery by email link (RECOVERY = "email-link")', () => {
     expect(again.response.headers.getAll('Set-Cookie')).toEqual([])
   })
 
+  it.each([
+    ['tokens as cookies, empty body fields', { session_token_response_method: 'cookies', refresh_token_response_method: 'cookies' }],
+    ['rotation, the older omitted shape', { refresh_token_rotation: true, jwt_response_fields: 'omitted' }],
+  ] as const)('signs in from a link whatever the project sends its tokens as: %s', async (_, settings) => {
+    const project = edgeFor(undefined, ON)
+    await project.emulator.settings(settings)
+    const loginId = newLoginId('shapes')
+    await new Browser(project).signUp(loginId)
+    await new Browser(project).call('/auth/recover/start', { loginId })
+    const browser = new Browser(project)
+    const finish = await browser.call('/auth/recover/finish', { token: await linkTokenFor(project, loginId) })
+    expect(finish.status, JSON.stringify(finish.body)).toBe(200)
+    expect(jwtPayload(browser.jar.cookies.get(SESSION_COOKIE) ?? '').amr).toEqual(['email'])
+    expect((await get(project, browser, '/auth/session')).status).toBe(200)
+  })
+
   it('refuses an expired link', async () => {
     const project = edgeFor(undefined, ON)
     await project.emulator.settings({ magiclink_expiration: 60 })
