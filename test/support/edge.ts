@@ -12,7 +12,7 @@ import { type EmulatorControl, emulatorControl as controlAt, newProjectId } from
 
 export { type EmulatorUser, newProjectId } from './emulator-control.mjs'
 
-/** A fault the emulator applies to matching requests (emulator/README.md, "Test affordances"). */
+/** A fault the emulator applies to matching requests (emulator/README.md, "Test-control API"). */
 export type EmulatorFault = Fault
 
 /** Where the Worker finds the emulator in these tests (routed by Miniflare's outboundService). */
@@ -37,7 +37,7 @@ export function edgeFor(projectId = newProjectId(), overrides: Partial<Env> = {}
   }
 }
 
-/** The emulator's test-control API for one project (emulator/README.md, "Test affordances"). */
+/** The emulator's test-control API for one project (emulator/README.md, "Test-control API"). */
 export function emulatorControl(projectId: string, baseUrl = EMULATOR_URL): EmulatorControl<EmulatorFault> {
   return controlAt<EmulatorFault>(projectId, baseUrl)
 }

@@ -1,6 +1,6 @@
 /**
  * @module
- * The client of the emulator's test-control API (emulator/README.md, "Test affordances"), for
+ * The client of the emulator's test-control API (emulator/README.md, "Test-control API"), for
  * every harness: the workerd, Node and browser tests, and the benchmarks. Plain JavaScript so
  * that `bench/` and `scripts/` run it under Node without a build; types in the `.d.mts` beside it.
  */

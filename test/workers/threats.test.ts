@@ -1,7 +1,8 @@
 /**
- * Threats of docs/threat-model.md not already covered by the passkey and session
- * tests (docs/threat-model.md, section Q, maps every threat to its test): login ID canonicalisation, enumeration at
- * sign-in start, log redaction, CORS, method and path confusion, prototype pollution.
+ * Threats of docs/threat-model.md not already covered by the passkey and session tests (each
+ * test title names its threat, checked by test/node/threat-index.test.ts): login ID
+ * canonicalisation, enumeration at sign-in start, log redaction, CORS, method and path
+ * confusion, prototype pollution.
  */
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
