@@ -24,7 +24,7 @@ import { limitByIp, limitRecovery } from '../request/rate-limit'
 import { getWorkerSetup } from '../session/worker-setup'
 import { checkIssuedTokens } from '../session/issued-tokens'
 
-/** The page that opens a recovery link (static/index.html reads `t` there). */
+/** The page that opens a recovery link (the page takes `t` out of its address: static/client/recovery-link.js). */
 export const RECOVERY_PATH = '/'
 /** One email per login ID per this many seconds, whoever asks. */
 export const RECOVERY_COOLDOWN_SECONDS = 600
