@@ -1,6 +1,6 @@
 /**
  * @module
- * Bytes of isolate memory per remembered token: our verifier (`src/session/verify.ts`, bundled
+ * Bytes of isolate memory per remembered token: our verifier (`src/session/jwt.ts`, bundled
  * for Node, V8 as in workerd) fills its memory with `count` never-seen tokens of the bench's
  * shape; the heap is measured after a full GC with the memory held, then again with it dropped.
  * The token strings are counted (the memory keeps them alive) and are flat, as a header's are.
@@ -19,7 +19,7 @@ export async function rememberedBytes({ outdir, root, count = 2000 }) {
   const entry = join(outdir, 'remembered-entry.mjs')
   await writeFile(
     entry,
-    `export { createTokenVerifier } from ${JSON.stringify(join(root, 'src/session/verify.ts'))}\n` +
+    `export { createJwtVerifier } from ${JSON.stringify(join(root, 'src/session/jwt.ts'))}\n` +
       `export { KeyStore } from ${JSON.stringify(join(root, 'src/keys/key-store.ts'))}\n` +
       `export { SignJWT, generateKeyPair, exportJWK } from 'jose'\n`
   )
@@ -41,7 +41,7 @@ export async function rememberedBytes({ outdir, root, count = 2000 }) {
 }
 
 async function child(bundle, count) {
-  const { createTokenVerifier, KeyStore, SignJWT, generateKeyPair, exportJWK } = await import(bundle)
+  const { createJwtVerifier, KeyStore, SignJWT, generateKeyPair, exportJWK } = await import(bundle)
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' }
   const projectId = 'P2benchmemory000000000000000'
@@ -62,8 +62,8 @@ async function child(bundle, count) {
     tokens.push(flat(jwt))
   }
   const tokenChars = tokens[0].length
-  let verifier = createTokenVerifier({ projectId, clockToleranceSeconds: 5, keys, cacheSize: count })
-  await verifier.verify(tokens[0])
+  let verifier = createJwtVerifier({ projectId, clockToleranceSeconds: 5, keys, cacheSize: count })
+  await verifier.verifyJwt(tokens[0])
   const settle = async () => {
     for (let i = 0; i < 4; i++) {
       globalThis.gc()
@@ -72,12 +72,12 @@ async function child(bundle, count) {
     return process.memoryUsage().heapUsed
   }
   for (const token of tokens) {
-    const result = await verifier.verify(token)
+    const result = await verifier.verifyJwt(token)
     if (!result.ok) throw new Error(`token refused: ${result.reason}`)
   }
   tokens = undefined
   const held = await settle()
-  verifier = createTokenVerifier({ projectId, clockToleranceSeconds: 5, keys, cacheSize: count })
+  verifier = createJwtVerifier({ projectId, clockToleranceSeconds: 5, keys, cacheSize: count })
   const dropped = await settle()
   process.stdout.write(JSON.stringify({ count, tokenChars, bytesPerToken: (held - dropped) / count }))
 }

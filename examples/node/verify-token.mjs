@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import { createVerifier, descopeSession } from 'passkey-edge/session'
 
 const token = process.argv[2] ?? ''
+/** @type {import('passkey-edge/session').SessionOptions} One options object for both. */
 const options = { projectId: process.env.DESCOPE_PROJECT_ID ?? '', baseUrl: process.env.DESCOPE_BASE_URL }
 
 const outcome = await createVerifier(options).verify(token)

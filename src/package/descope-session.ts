@@ -18,40 +18,7 @@ import { appendCookies } from '../session/cookies'
 import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy'
 import { getSessionSetup, type SessionSettings } from '../session/setup'
 import type { Session } from '../session/types'
-
-/** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */
-export type EnvValue<T, Bindings> = T | ((env: Bindings) => T)
-
-// biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
-export interface DescopeSessionOptions<Bindings = any> {
-  /** The Descope project ID (`P…`). */
-  projectId: EnvValue<string | undefined, Bindings>
-  /** Descope's API base (a custom domain, or the emulator); by default derived from the project ID's region. */
-  baseUrl?: EnvValue<string | undefined, Bindings>
-  /** Require this `aud` in session tokens. */
-  audience?: EnvValue<string | undefined, Bindings>
-  /** Session cookie name; `__Host-DS` by default (a sibling subdomain cannot plant it; plain `DS` is Descope's name). */
-  sessionCookie?: EnvValue<string | undefined, Bindings>
-  /** Refresh cookie name; `__Host-DSR` by default. */
-  refreshCookie?: EnvValue<string | undefined, Bindings>
-  /**
-   * Refresh a session cookie that is missing or merely expired with the refresh cookie (a call
-   * to Descope; the new cookies are set on the answer). Default `true`. Bearer tokens never are.
-   */
-  refresh?: EnvValue<boolean | undefined, Bindings>
-  /**
-   * Origins that may send cookie-authenticated requests with unsafe methods (POST, PUT, PATCH,
-   * DELETE…) besides the request's own: exact origins, as an array or comma-separated
-   * (docs/session.md, "Cross-site requests").
-   */
-  allowedOrigins?: EnvValue<string | string[] | undefined, Bindings>
-  /**
-   * Refuse (403 `origin_not_allowed`) a cookie-authenticated request with an unsafe method from
-   * another origin. Default `true`. `false` gives up this CSRF defence: a sibling subdomain (same
-   * site, so `SameSite=Strict` cookies go along) could then post as the signed-in user.
-   */
-  checkOrigin?: EnvValue<boolean | undefined, Bindings>
-}
+import type { DescopeSessionOptions, EnvValue } from './options'
 
 /** The variables `descopeSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
 export interface SessionVariables {

@@ -6,6 +6,7 @@
 import type { ERRORS } from '../errors'
 import type { SessionRequirements } from '../session/policy'
 import type { Session } from '../session/types'
+import type { CheckOptions } from './options'
 
 /** The error codes a session check can end with. */
 export type SessionFailureCode =
@@ -51,18 +52,5 @@ export type VerifyOutcome<S = Session> =
     }
   | VerifyFailure
 
-export interface RequestCheckOptions extends SessionRequirements {
-  /**
-   * Refresh a session cookie that is missing or merely expired with the refresh cookie (one call
-   * to Descope); the new cookies come back in `setCookie`. Default `false`.
-   */
-  refresh?: boolean
-  /**
-   * Refuse (403 `origin_not_allowed`) a request the cookies authenticate whose method is not GET,
-   * HEAD or OPTIONS unless its `Origin` is its own or an allowed one, or `Sec-Fetch-Site` is
-   * `same-origin` (docs/session.md, "Cross-site requests"). Default `true`; `false` gives up the
-   * CSRF defence for that call. Pass the request's `method` and `url` beside its headers: without a
-   * method the request is taken to change something.
-   */
-  checkOrigin?: boolean
-}
+/** A request check's options (`verifyRequest()`): the requirements, and how the session is checked. */
+export interface RequestCheckOptions extends SessionRequirements, CheckOptions {}

@@ -7,5 +7,6 @@
  */
 export type { RemoteOutcome, RemoteSession, SessionVerifier } from './entrypoint'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
+export type { CheckOptions } from './options'
 export type { SessionRequirements } from '../session/policy'
 export type { ClaimValue, TenantGrants } from '../session/types'

@@ -10,12 +10,11 @@ export {
   requireAccess,
   requireSession,
   type AccessOptions,
-  type DescopeSessionOptions,
-  type EnvValue,
   type RequirementOptions,
   type SessionVariables,
 } from './descope-session'
-export { createVerifier, type Verifier, type VerifierOptions } from './standalone'
+export type { CheckOptions, DescopeSessionOptions, EnvValue, EnvValues, SessionOptions, VerifierOptions } from './options'
+export { createVerifier, type Verifier } from './standalone'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
 export type { SessionRequirements } from '../session/policy'
 export type { ClaimValue, Session, TenantGrants } from '../session/types'

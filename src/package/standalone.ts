@@ -12,24 +12,7 @@ import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
 import type { SessionRequirements } from '../session/policy'
 import { Telemetry } from '../telemetry/telemetry'
 import { getSessionSetup } from '../session/setup'
-
-export interface VerifierOptions {
-  /** The Descope project ID (`P…`). */
-  projectId: string
-  /** Descope's API base (a custom domain, or the emulator); by default derived from the project ID's region. */
-  baseUrl?: string
-  /** Require this `aud` in session tokens. */
-  audience?: string
-  /** Session cookie name; `__Host-DS` by default. */
-  sessionCookie?: string
-  /** Refresh cookie name; `__Host-DSR` by default. */
-  refreshCookie?: string
-  /**
-   * Origins that may send cookie-authenticated requests with unsafe methods besides the request's
-   * own (exact origins like `https://app.example.com`; docs/session.md, "Cross-site requests").
-   */
-  allowedOrigins?: string[]
-}
+import type { SessionOptions } from './options'
 
 export interface Verifier {
   /** Checks a session token and the requirements. */
@@ -51,7 +34,7 @@ export interface Verifier {
  * const outcome = await sessions.verifyRequest(request)
  * if (!outcome.ok) return Response.json({ error: { code: outcome.code, message: outcome.message } }, { status: outcome.status, headers: outcome.headers })
  */
-export function createVerifier(options: VerifierOptions): Verifier {
+export function createVerifier(options: SessionOptions): Verifier {
   const settings = readPackageSettings(options, undefined)
   const setup = getSessionSetup(settings)
   const allowedOrigins = settings.allowedOrigins

@@ -68,7 +68,7 @@ export async function authenticateRequest(
     throw unauthorized(true)
   }
   if (source.token !== undefined) {
-    const result = await verifier.verify(source.token, { scope: telemetry })
+    const result = await verifier.verifyJwt(source.token, { scope: telemetry })
     if (result.ok) return { session: result.session, setCookie: [] }
     // Bearer requests are never refreshed; a cookie only when it merely expired (then it is no
     // rejection yet: the refresh below decides).
@@ -84,7 +84,7 @@ export async function authenticateRequest(
   }
   // A refresh costs a call to Descope: the caller's rate limit counts it (T58).
   await beforeRefresh?.()
-  return refreshWith(request, setup, refreshJwt)
+  return refreshAtDescope(request, setup, refreshJwt)
 }
 
 /**
@@ -93,7 +93,7 @@ export async function authenticateRequest(
  * as a finish does (issued-tokens.ts: session token, rotated refresh token, same user), and
  * answers the new cookies.
  */
-export async function refreshWith(request: SessionRequest, setup: SessionSetup, refreshJwt: string): Promise<Authenticated & { refreshed: JwtResponse }> {
+export async function refreshAtDescope(request: SessionRequest, setup: SessionSetup, refreshJwt: string): Promise<Authenticated & { refreshed: JwtResponse }> {
   const { settings, verifier, descope } = setup
   const { telemetry } = request
   const { token, userId } = await verifyRefreshToken(request, setup, refreshJwt)
@@ -126,7 +126,7 @@ export async function verifyRefreshToken(
     reject(request.telemetry, 'refresh_cookie', 'refused')
     throw unauthorized(true)
   }
-  const checked = await setup.verifier.verify(token, { kind: 'refresh', scope: request.telemetry })
+  const checked = await setup.verifier.verifyJwt(token, { kind: 'refresh', scope: request.telemetry })
   if (!checked.ok || (userId !== undefined && checked.session.userId !== userId)) {
     reject(request.telemetry, 'refresh_cookie', checked.ok ? 'other_user' : checked.reason)
     throw !checked.ok && checked.status === 503 ? keysUnavailable() : unauthorized(true)

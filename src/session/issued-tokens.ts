@@ -11,7 +11,7 @@ import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
 import { AppError, keysUnavailable } from '../errors'
 import type { Telemetry } from '../telemetry/telemetry'
 import type { Session } from './types'
-import type { TokenVerifier } from './verify'
+import type { JwtVerifier } from './jwt'
 
 export interface IssuedTokens {
   session: Session
@@ -34,18 +34,18 @@ export const MAX_COOKIE_TOKEN_LENGTH = 3_800
  * can be had. `step` names the Descope call in the metrics.
  */
 export async function checkIssuedTokens(
-  verifier: TokenVerifier,
+  verifier: JwtVerifier,
   telemetry: Telemetry,
   tokens: JwtResponse,
   { expectedUserId, step }: { expectedUserId?: string; step: 'finish' | 'session' }
 ): Promise<IssuedTokens> {
   const refused = (status: 401 | 503, reason: string) => refusal(telemetry, step, status, reason)
-  const session = await verifier.verify(tokens.sessionJwt, { scope: telemetry })
+  const session = await verifier.verifyJwt(tokens.sessionJwt, { scope: telemetry })
   if (!session.ok) throw refused(session.status, `session_${session.reason}`)
   const userId = session.session.userId
   let refreshExpiresAt: number | undefined
   if (tokens.refreshJwt !== undefined) {
-    const refresh = await verifier.verify(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
+    const refresh = await verifier.verifyJwt(tokens.refreshJwt, { kind: 'refresh', scope: telemetry })
     if (!refresh.ok) throw refused(refresh.status, `refresh_${refresh.reason}`)
     if (refresh.session.userId !== userId) throw refused(401, 'refresh_other_user')
     refreshExpiresAt = refresh.session.expiresAt

@@ -13,7 +13,7 @@ import { ConfigError } from '../config'
 import { forbidden, unauthorized } from '../errors'
 import { limitClientIp, getLimitScope } from '../request/rate-limit'
 import { getTelemetry } from '../request-context'
-import { authenticateRequest, refreshWith, verifyRefreshToken, type Authenticated } from './authenticate'
+import { authenticateRequest, refreshAtDescope, verifyRefreshToken, type Authenticated } from './authenticate'
 import { appendCookies } from './cookies'
 import { getWorkerSetup } from './worker-setup'
 import { requirementError, requirementsProblem, type SessionRequirements } from './policy'
@@ -91,7 +91,7 @@ export async function authenticate(
 
 /** Refreshes with this refresh token (`POST /auth/refresh`), sets the new cookies and `c.var.session`. */
 export async function refreshSession(c: Context<AppEnv>, refreshJwt: string): Promise<{ session: Session; tokens: JwtResponse }> {
-  const authenticated = await refreshWith(toSessionRequest(c), getSetup(c), refreshJwt)
+  const authenticated = await refreshAtDescope(toSessionRequest(c), getSetup(c), refreshJwt)
   adopt(c, authenticated)
   return { session: authenticated.session, tokens: authenticated.refreshed }
 }

@@ -9,7 +9,7 @@ import { createDescopeClient, type DescopeClient } from '../descope/client'
 import { clockCache } from '../lib/clock-cache'
 import { getKeyStore, type KeyStore } from '../keys/key-store'
 import type { SharedKeyCache } from '../keys/shared-key-cache'
-import { createTokenVerifier, type TokenVerifier } from './verify'
+import { createJwtVerifier, type JwtVerifier } from './jwt'
 
 /** The settings of the session check (a subset of the Worker's `Config`). */
 export interface SessionSettings {
@@ -30,7 +30,7 @@ export interface SessionSetup {
   descope: DescopeClient
   /** The isolate's key store for this JWKS source (base URL + project ID). */
   keys: KeyStore
-  verifier: TokenVerifier
+  verifier: JwtVerifier
 }
 
 /** Setups by their settings object, then by their values (a few per isolate). */
@@ -69,5 +69,5 @@ function createSessionSetup(settings: SessionSettings, sharedKeys: (() => Shared
   const { projectId, baseUrl, audience, clockToleranceSeconds, upstreamTimeoutMs } = settings
   const descope = createDescopeClient({ baseUrl, projectId, timeoutMs: upstreamTimeoutMs })
   const keys = getKeyStore(`${baseUrl}|${projectId}`, () => ({ fetchKeys: () => descope.keys(), shared: sharedKeys?.() }))
-  return { settings, descope, keys, verifier: createTokenVerifier({ projectId, audience, clockToleranceSeconds, keys }) }
+  return { settings, descope, keys, verifier: createJwtVerifier({ projectId, audience, clockToleranceSeconds, keys }) }
 }

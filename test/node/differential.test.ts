@@ -1,6 +1,6 @@
 /**
  * Differential test: a corpus of good and bad session tokens judged by this Worker's validator
- * (src/session/verify.ts, run here in Node with its in-memory key store, no Cache API) and by the
+ * (src/session/jwt.ts, run here in Node with its in-memory key store, no Cache API) and by the
  * official `@descope/node-sdk` `validateSession`, both against the emulator's JWKS.
  *
  * Every disagreement is declared in the corpus with its reason; the test fails on any other.
@@ -11,7 +11,7 @@ import DescopeClient from '@descope/node-sdk'
 import { base64url, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { KeyStore } from '../../src/keys/key-store'
-import { createTokenVerifier, type TokenVerifier } from '../../src/session/verify'
+import { createJwtVerifier, type JwtVerifier } from '../../src/session/jwt'
 import { SoftwareAuthenticator } from '../support/authenticator'
 import { emulatorControl, newProjectId } from '../support/emulator-control.mjs'
 
@@ -171,12 +171,12 @@ async function sdkVerdict(token: string): Promise<boolean> {
 
 describe('differential: this validator vs @descope/node-sdk validateSession', () => {
   let cases: Case[]
-  let verifier: TokenVerifier
+  let verifier: JwtVerifier
 
   beforeAll(async () => {
     cases = await corpus()
     const keys = new KeyStore({ fetchKeys: async () => (await fetch(`${emulatorUrl}/v2/keys/${projectId}`)).json() })
-    verifier = createTokenVerifier({ projectId, clockToleranceSeconds: 5, keys })
+    verifier = createJwtVerifier({ projectId, clockToleranceSeconds: 5, keys })
   })
 
   it('should judge a corpus of at least 30 tokens', () => {
@@ -187,7 +187,7 @@ describe('differential: this validator vs @descope/node-sdk validateSession', ()
     const rows: { name: string; ours: boolean; sdk: boolean }[] = []
     for (const entry of cases) {
       const token = typeof entry.token === 'string' ? entry.token : await entry.token()
-      const result = await verifier.verify(token)
+      const result = await verifier.verifyJwt(token)
       rows.push({ name: entry.name, ours: result.ok, sdk: await sdkVerdict(token) })
     }
     const byName = new Map(cases.map((entry) => [entry.name, entry]))

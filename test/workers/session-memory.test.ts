@@ -1,5 +1,5 @@
 /**
- * The verified-token memory (src/session/verify.ts) through a real Hono app, the package's
+ * The verified-token memory (src/session/jwt.ts) through a real Hono app, the package's
  * `descopeSession()` and `createVerifier()`: whatever a caller does to the session it was handed,
  * the next request with the same token sees the token's own claims.
  */

@@ -1,12 +1,12 @@
 /**
- * The verifier core (src/session/verify.ts + src/keys/key-store.ts) with keys minted in the test: every token
+ * The verifier core (src/session/jwt.ts + src/keys/key-store.ts) with keys minted in the test: every token
  * rule of docs/threat-model.md §E, the key store's fetch bounds, and the verified-token memory.
  * The emulator-backed, whole-Worker versions are in session.test.ts and jwks.test.ts.
  */
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { describe, expect, it, vi } from 'vitest'
 import { KeyStore, type KeyStoreOptions } from '../../src/keys/key-store'
-import { createTokenVerifier, type TokenVerifierOptions } from '../../src/session/verify'
+import { createJwtVerifier, type JwtVerifierOptions } from '../../src/session/jwt'
 
 const PID = 'P2verifiertest0000000000000A'
 const NOW = 1_800_000_000
@@ -25,7 +25,7 @@ async function sign(payload: Record<string, unknown>, header: Record<string, unk
 }
 
 /** A verifier on a frozen clock, with a key store whose fetches the test counts and controls. */
-function setup(options: { jwks?: () => unknown; verifier?: Partial<TokenVerifierOptions>; store?: Partial<KeyStoreOptions> } = {}) {
+function setup(options: { jwks?: () => unknown; verifier?: Partial<JwtVerifierOptions>; store?: Partial<KeyStoreOptions> } = {}) {
   const clock = { ms: NOW * 1000 }
   const counter = { fetches: 0 }
   const keys = new KeyStore({
@@ -37,7 +37,7 @@ function setup(options: { jwks?: () => unknown; verifier?: Partial<TokenVerifier
     now: () => clock.ms,
     ...options.store,
   })
-  const verifier = createTokenVerifier({ projectId: PID, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
+  const verifier = createJwtVerifier({ projectId: PID, clockToleranceSeconds: 5, keys, now: () => clock.ms, ...options.verifier })
   return { verifier, keys, clock, counter }
 }
 
@@ -57,13 +57,13 @@ describe('session token rules', () => {
   const { verifier } = setup()
 
   async function reason(token: string) {
-    const result = await verifier.verify(token)
+    const result = await verifier.verifyJwt(token)
     return result.ok ? 'ok' : result.reason
   }
 
   it('should accept a valid RS256 session token with every issuer form Descope issues (bare, conformance, custom domain) (T28)', async () => {
     for (const iss of [PID, `https://api.descope.com/${PID}`, `https://auth.example.com/v1/apps/${PID}`, `https://auth.example.com/${PID}/`]) {
-      const result = await verifier.verify(await sign(claims({ iss, roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, su: true })))
+      const result = await verifier.verifyJwt(await sign(claims({ iss, roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, su: true })))
       expect(result).toMatchObject({
         ok: true,
         session: { userId: 'U2user', roles: ['admin'], tenants: { T1: { roles: ['r'], permissions: ['p'] } }, stepUp: true },
@@ -102,15 +102,15 @@ describe('session token rules', () => {
     expect(await reason(await sign(claims({ sub: undefined, dsub: '' })))).toBe('claims')
     expect(await reason(await sign(claims({ iat: 'yesterday' })))).toBe('claims')
     // `empty_claim_policy: delete` may remove `sub` while `dsub` carries the user.
-    expect(await verifier.verify(await sign(claims({ sub: undefined, dsub: 'U2dsub' })))).toMatchObject({ ok: true, session: { userId: 'U2dsub' } })
+    expect(await verifier.verifyJwt(await sign(claims({ sub: undefined, dsub: 'U2dsub' })))).toMatchObject({ ok: true, session: { userId: 'U2dsub' } })
   })
 
   it('should refuse a refresh token (drn DSR) or a token without drn as a session (T29)', async () => {
     expect(await reason(await sign(claims({ drn: 'DSR' })))).toBe('token_kind')
     expect(await reason(await sign(claims({ drn: undefined })))).toBe('token_kind')
-    const refresh = await verifier.verify(await sign(claims({ drn: 'DSR' })), { kind: 'refresh' })
+    const refresh = await verifier.verifyJwt(await sign(claims({ drn: 'DSR' })), { kind: 'refresh' })
     expect(refresh.ok).toBe(true)
-    expect((await verifier.verify(await sign(claims()), { kind: 'refresh' })).ok).toBe(false)
+    expect((await verifier.verifyJwt(await sign(claims()), { kind: 'refresh' })).ok).toBe(false)
   })
 
   it('should refuse alg none, and HS256 keyed with the public key in any form (T23, T24)', async () => {
@@ -166,18 +166,18 @@ describe('algorithms other than RS256 against a key published without alg (T25)'
     // PS256 with the same RSA private key material: import it for PS256.
     const rsaPrivate = await crypto.subtle.exportKey('jwk', real.privateKey)
     const asPss = await crypto.subtle.importKey('jwk', { ...rsaPrivate, alg: 'PS256' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign'])
-    expect((await verifier.verify(await sign(claims(), { alg: 'PS256', kid: 'SK2noalg' }, asPss))).ok).toBe(false)
-    expect((await verifier.verify(await sign(claims(), { alg: 'PS256', kid: 'SK2noalg' }, ps.privateKey))).ok).toBe(false)
-    expect((await verifier.verify(await sign(claims(), { alg: 'ES256', kid: 'SK2ec' }, ec.privateKey))).ok).toBe(false)
-    expect((await verifier.verify(await sign(claims(), { kid: 'SK2noalg' }))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims(), { alg: 'PS256', kid: 'SK2noalg' }, asPss))).ok).toBe(false)
+    expect((await verifier.verifyJwt(await sign(claims(), { alg: 'PS256', kid: 'SK2noalg' }, ps.privateKey))).ok).toBe(false)
+    expect((await verifier.verifyJwt(await sign(claims(), { alg: 'ES256', kid: 'SK2ec' }, ec.privateKey))).ok).toBe(false)
+    expect((await verifier.verifyJwt(await sign(claims(), { kid: 'SK2noalg' }))).ok).toBe(true)
   })
 
   it('should configure an audience check only when set', async () => {
     const { verifier } = setup({ verifier: { audience: PID } })
-    expect((await verifier.verify(await sign(claims({ aud: PID })))).ok).toBe(true)
-    expect((await verifier.verify(await sign(claims({ aud: [PID, 'other'] })))).ok).toBe(true)
-    expect(await verifier.verify(await sign(claims({ aud: 'other' })))).toMatchObject({ ok: false, reason: 'audience' })
-    expect(await verifier.verify(await sign(claims()))).toMatchObject({ ok: false, reason: 'audience' })
+    expect((await verifier.verifyJwt(await sign(claims({ aud: PID })))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims({ aud: [PID, 'other'] })))).ok).toBe(true)
+    expect(await verifier.verifyJwt(await sign(claims({ aud: 'other' })))).toMatchObject({ ok: false, reason: 'audience' })
+    expect(await verifier.verifyJwt(await sign(claims()))).toMatchObject({ ok: false, reason: 'audience' })
   })
 })
 
@@ -185,23 +185,23 @@ describe('key store', () => {
   it('should fetch once for a cold burst of 16 concurrent verifications', async () => {
     const { verifier, counter } = setup()
     const token = await sign(claims())
-    const results = await Promise.all(Array.from({ length: 16 }, () => verifier.verify(token)))
+    const results = await Promise.all(Array.from({ length: 16 }, () => verifier.verifyJwt(token)))
     expect(results.every((result) => result.ok)).toBe(true)
     expect(counter.fetches).toBe(1)
   })
 
   it('should fetch at most once more for 100 concurrent forged kids, and once per cooldown (T26)', async () => {
     const { verifier, counter, clock } = setup()
-    expect((await verifier.verify(await sign(claims()))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims()))).ok).toBe(true)
     const forged = await Promise.all(Array.from({ length: 100 }, (_, i) => sign(claims(), { kid: `forged-${i}` }, attacker.privateKey)))
-    const results = await Promise.all(forged.map((token) => verifier.verify(token)))
+    const results = await Promise.all(forged.map((token) => verifier.verifyJwt(token)))
     expect(results.every((result) => !result.ok && result.reason === 'unknown_kid')).toBe(true)
     expect(counter.fetches).toBe(2)
     clock.ms += 10_000
-    await Promise.all(forged.map((token) => verifier.verify(token)))
+    await Promise.all(forged.map((token) => verifier.verifyJwt(token)))
     expect(counter.fetches).toBe(2)
     clock.ms += 21_000
-    await Promise.all(forged.map((token) => verifier.verify(token)))
+    await Promise.all(forged.map((token) => verifier.verifyJwt(token)))
     expect(counter.fetches).toBe(3)
   })
 
@@ -217,14 +217,14 @@ describe('key store', () => {
     ]
     for (const document of bad) {
       const { verifier } = setup({ jwks: () => document })
-      expect(await verifier.verify(await sign(claims()))).toMatchObject({ ok: false, status: 503, code: 'unavailable' })
+      expect(await verifier.verifyJwt(await sign(claims()))).toMatchObject({ ok: false, status: 503, code: 'unavailable' })
     }
     const { verifier } = setup({
       jwks: () => {
         throw new Error('down')
       },
     })
-    expect(await verifier.verify(await sign(claims()))).toMatchObject({ ok: false, status: 503 })
+    expect(await verifier.verifyJwt(await sign(claims()))).toMatchObject({ ok: false, status: 503 })
   })
 
   it("should pause as long as a 429's Retry-After asks before fetching again, with or without keys (T66)", async () => {
@@ -263,13 +263,13 @@ describe('key store', () => {
       },
       verifier: { cacheSize: 0 },
     })
-    expect((await verifier.verify(await sign(claims()))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims()))).ok).toBe(true)
     down = true
     clock.ms += 6 * 60_000 // past max age: a refresh is attempted and fails
-    expect((await verifier.verify(await sign(claims({ exp: NOW + 3600 })))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims({ exp: NOW + 3600 })))).ok).toBe(true)
     expect(counter.fetches).toBe(2)
     // Within the retry pause no new attempt is made.
-    expect((await verifier.verify(await sign(claims({ exp: NOW + 3600 })))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims({ exp: NOW + 3600 })))).ok).toBe(true)
     expect(counter.fetches).toBe(2)
   })
 
@@ -279,12 +279,12 @@ describe('key store', () => {
     let published: JWK[] = [realJwk]
     const { verifier, counter } = setup({ jwks: () => ({ keys: published }) })
     const old = await sign(claims())
-    expect((await verifier.verify(old)).ok).toBe(true)
+    expect((await verifier.verifyJwt(old)).ok).toBe(true)
     published = [nextJwk]
-    expect((await verifier.verify(await sign(claims(), { kid: 'SK2next' }, next.privateKey))).ok).toBe(true)
+    expect((await verifier.verifyJwt(await sign(claims(), { kid: 'SK2next' }, next.privateKey))).ok).toBe(true)
     expect(counter.fetches).toBe(2)
     // The old token was remembered as verified; the key set changed, so it is checked again.
-    expect(await verifier.verify(old)).toMatchObject({ ok: false, reason: 'unknown_kid' })
+    expect(await verifier.verifyJwt(old)).toMatchObject({ ok: false, reason: 'unknown_kid' })
   })
 
   it('should say how the key set stands for readiness: fresh, stale (kept after a failure), none', async () => {
@@ -332,13 +332,13 @@ describe('key store', () => {
     let published: JWK[] = [realJwk]
     const { verifier, clock } = setup({ jwks: () => ({ keys: published }) })
     const token = await sign(claims({ exp: NOW + 3600 }))
-    expect((await verifier.verify(token)).ok).toBe(true)
+    expect((await verifier.verifyJwt(token)).ok).toBe(true)
     const other = await generateKeyPair('RS256', { extractable: true })
     published = [{ ...(await exportJWK(other.publicKey)), kid: 'SK2other', alg: 'RS256' }]
     clock.ms += 4 * 60_000
-    expect((await verifier.verify(token)).ok).toBe(true)
+    expect((await verifier.verifyJwt(token)).ok).toBe(true)
     clock.ms += 2 * 60_000
-    expect((await verifier.verify(token)).ok).toBe(false)
+    expect((await verifier.verifyJwt(token)).ok).toBe(false)
   })
 })
 
@@ -347,11 +347,11 @@ describe('verified-token memory', () => {
     const { verifier } = setup()
     const token = await sign(claims())
     const signatureChecks = vi.spyOn(crypto.subtle, 'verify')
-    const first = await verifier.verify(token)
+    const first = await verifier.verifyJwt(token)
     // The spy sees the first check; the repeat must not make one.
     expect(signatureChecks).toHaveBeenCalledTimes(1)
     signatureChecks.mockClear()
-    const second = await verifier.verify(token)
+    const second = await verifier.verifyJwt(token)
     expect(signatureChecks).not.toHaveBeenCalled()
     signatureChecks.mockRestore()
     expect(first.ok && second.ok).toBe(true)
@@ -363,30 +363,30 @@ describe('verified-token memory', () => {
     }
     const [header, payload, signature] = token.split('.') as [string, string, string]
     const flipped = signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1)
-    expect((await verifier.verify(`${header}.${payload}.${flipped}`)).ok).toBe(false)
+    expect((await verifier.verifyJwt(`${header}.${payload}.${flipped}`)).ok).toBe(false)
     const forgedPayload = base64url.encode(JSON.stringify(claims({ sub: 'U2admin' })))
-    expect((await verifier.verify(`${header}.${forgedPayload}.${signature}`)).ok).toBe(false)
+    expect((await verifier.verifyJwt(`${header}.${forgedPayload}.${signature}`)).ok).toBe(false)
   })
 
   it('should stop serving a remembered token once it expires', async () => {
     const { verifier, clock } = setup()
     const token = await sign(claims({ exp: NOW + 10 }))
-    expect((await verifier.verify(token)).ok).toBe(true)
+    expect((await verifier.verifyJwt(token)).ok).toBe(true)
     clock.ms += 14_000
-    expect((await verifier.verify(token)).ok).toBe(true)
+    expect((await verifier.verifyJwt(token)).ok).toBe(true)
     clock.ms += 1_000
-    expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: 'expired' })
+    expect(await verifier.verifyJwt(token)).toMatchObject({ ok: false, reason: 'expired' })
   })
 
   it('should stay bounded', async () => {
     const { verifier } = setup({ verifier: { cacheSize: 3 } })
     const tokens = await Promise.all([1, 2, 3, 4, 5].map((i) => sign(claims({ n: i }))))
     const signatureChecks = vi.spyOn(crypto.subtle, 'verify')
-    for (const token of tokens) expect((await verifier.verify(token)).ok).toBe(true)
-    for (const token of tokens) expect((await verifier.verify(token)).ok).toBe(true)
+    for (const token of tokens) expect((await verifier.verifyJwt(token)).ok).toBe(true)
+    for (const token of tokens) expect((await verifier.verifyJwt(token)).ok).toBe(true)
     // Five tokens in turn through a memory of three: each was dropped before it came back.
     expect(signatureChecks).toHaveBeenCalledTimes(10)
-    expect((await verifier.verify(tokens[4]!)).ok).toBe(true)
+    expect((await verifier.verifyJwt(tokens[4]!)).ok).toBe(true)
     expect(signatureChecks).toHaveBeenCalledTimes(10)
     signatureChecks.mockRestore()
   })

@@ -1,6 +1,6 @@
 /**
  * @module
- * The session check itself, free of Workers APIs so it runs in Node too: RS256 compact JWS with a
+ * `verifyJwt`: one Descope JWT checked, free of Workers APIs so it runs in Node too: RS256 compact JWS with a
  * `kid`, Descope's issuer, audience when set, `exp`, a user, and `drn` telling a session token
  * from a refresh token (docs/design.md, "Sessions"). Verified tokens are remembered until `exp`
  * and handed out as deep copies; the memory is dropped when the key set changes.
@@ -30,7 +30,7 @@ type RejectReason =
   | 'claims'
   | 'token_kind'
 
-export type VerifyResult =
+export type JwtResult =
   | { ok: true; session: Session }
   | { ok: false; status: 401; code: 'unauthorized'; reason: RejectReason }
   | { ok: false; status: 503; code: 'unavailable'; reason: 'no_keys' }
@@ -38,7 +38,7 @@ export type VerifyResult =
 /** `session` expects `drn: "DS"`; `refresh` expects `drn: "DSR"` (checked before a refresh call). */
 type TokenKind = 'session' | 'refresh'
 
-export interface TokenVerifierOptions {
+export interface JwtVerifierOptions {
   projectId: string
   /** Required `aud` of session tokens, when set. */
   audience?: string
@@ -50,14 +50,14 @@ export interface TokenVerifierOptions {
   cacheSize?: number
 }
 
-interface VerifyOptions {
+interface JwtCheckOptions {
   kind?: TokenKind
   /** The request's telemetry, lent to a key fetch this check triggers (its `waitUntil`, its report). */
   scope?: LoadScope
 }
 
-export interface TokenVerifier {
-  verify(token: string, options?: VerifyOptions): Promise<VerifyResult>
+export interface JwtVerifier {
+  verifyJwt(token: string, options?: JwtCheckOptions): Promise<JwtResult>
 }
 
 /** How many verified session tokens a verifier remembers by default. */
@@ -78,7 +78,7 @@ interface Remembered {
 }
 
 /** A verifier for one configuration. Cheap to call; keep one per configuration. */
-export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const { projectId, audience, clockToleranceSeconds, keys } = options
   const now = options.now ?? Date.now
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
@@ -102,7 +102,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     remembered.set(token, { session: copyJson(session), generation })
   }
 
-  async function verify(token: string, { kind = 'session', scope }: VerifyOptions = {}): Promise<VerifyResult> {
+  async function verifyJwt(token: string, { kind = 'session', scope }: JwtCheckOptions = {}): Promise<JwtResult> {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return reject('too_large')
     if (kind === 'session') {
       const known = recall(token)
@@ -144,7 +144,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
 
-  return { verify }
+  return { verifyJwt }
 }
 
 /**
@@ -156,7 +156,7 @@ export function issuerMatches(iss: unknown, projectId: string): boolean {
   return typeof iss === 'string' && (iss === projectId || iss.split('/').filter(Boolean).at(-1) === projectId)
 }
 
-function reject(reason: RejectReason): VerifyResult {
+function reject(reason: RejectReason): JwtResult {
   return { ok: false, status: 401, code: 'unauthorized', reason }
 }
 
