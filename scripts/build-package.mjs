@@ -2,13 +2,13 @@
 // (src/package/) compiled by tsc to ES modules with declarations (tsconfig.build.json), and the
 // browser client (static/client/) copied as it is, with declarations from its JSDoc.
 //
-// The sources import each other without file extensions (bundler resolution, as wrangler builds
-// the Worker); Node's ES modules, Deno and TypeScript's node16 resolution need them. So each
-// relative specifier in dist/ is completed here: './x' → './x.js' (or './x/index.js'). Then
-// whatever the entry points do not reach is removed: tsc also emits the files that the generated
-// Worker types pull in (worker-configuration.d.ts names src/index.ts as the main module).
+// The sources name their .ts files in relative imports; tsc rewrites those to .js in the emitted
+// JavaScript (`rewriteRelativeImportExtensions`), as Node's ES modules and Deno need, and keeps
+// them in the declarations, where TypeScript reads './x.ts' as './x.d.ts'. Then whatever the
+// entry points do not reach is removed: tsc also emits the files that the generated Worker types
+// pull in (worker-configuration.d.ts names src/index.ts as the main module).
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -26,22 +26,14 @@ for (const name of readdirSync(join(ROOT, 'static/client'))) {
   if (name.endsWith('.js')) copyFileSync(join(ROOT, 'static/client', name), join(DIST, 'client', name))
 }
 
-let files = 0
-for (const file of walk(DIST)) {
-  if (!/\.(?:js|d\.ts)$/.test(file)) continue
-  const source = readFileSync(file, 'utf8')
-  const completed = source.replace(RELATIVE, (_match, keyword, quote, specifier) => `${keyword}${quote}${complete(file, specifier)}${quote}`)
-  if (completed !== source) writeFileSync(file, completed)
-  files++
-}
-
 // Keep what the entry points reach (their .js and .d.ts), nothing else.
 const reached = new Set()
 const visit = (file) => {
-  if (reached.has(file) || !existsSync(file)) return
+  if (reached.has(file)) return
+  if (!existsSync(file)) throw new Error(`dist/ lacks ${file}, which an entry point imports`)
   reached.add(file)
   for (const [, , , specifier] of readFileSync(file, 'utf8').matchAll(RELATIVE))
-    visit(resolve(dirname(file), specifier.replace(/\.js$/, file.endsWith('.d.ts') ? '.d.ts' : '.js')))
+    visit(resolve(dirname(file), specifier.replace(/\.(?:js|ts)$/, file.endsWith('.d.ts') ? '.d.ts' : '.js')))
 }
 for (const entry of ENTRY_POINTS) for (const extension of ['.js', '.d.ts']) visit(join(DIST, entry + extension))
 let removed = 0
@@ -51,7 +43,7 @@ for (const file of [...walk(DIST)]) {
   removed++
 }
 removeEmptyDirectories(DIST)
-console.log(`dist/: ${files - removed} files (${removed} not reached by ${ENTRY_POINTS.join(', ')} removed)`)
+console.log(`dist/: ${reached.size} files (${removed} not reached by ${ENTRY_POINTS.join(', ')} removed)`)
 
 function removeEmptyDirectories(directory) {
   for (const name of readdirSync(directory)) {
@@ -59,14 +51,6 @@ function removeEmptyDirectories(directory) {
     if (statSync(path).isDirectory()) removeEmptyDirectories(path)
   }
   if (directory !== DIST && readdirSync(directory).length === 0) rmSync(directory, { recursive: true })
-}
-
-function complete(file, specifier) {
-  if (/\.m?js$/.test(specifier)) return specifier
-  const target = resolve(dirname(file), specifier)
-  if (existsSync(`${target}.js`)) return `${specifier}.js`
-  if (existsSync(join(target, 'index.js'))) return `${specifier}/index.js`
-  throw new Error(`${file}: cannot complete the import of ${specifier}`)
 }
 
 function* walk(directory) {

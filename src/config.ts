@@ -4,7 +4,7 @@
  * A missing or malformed value throws a `ConfigError` naming the variable; the app answers every
  * request with that error (a clear 500) rather than run half-configured.
  */
-import type { Env } from './env'
+import type { Env } from './env.ts'
 
 export interface Config {
   projectId: string

@@ -3,12 +3,12 @@
  * The Hono env of the app: the Worker's bindings and the request-scoped values middleware sets,
  * so `c.var.<name>` is typed in every route.
  */
-import type { Config } from './config'
-import type { DescopeClient } from './descope/client'
-import type { VerifiedRefreshToken } from './descope/types'
-import type { Env } from './env'
-import type { Session } from './session/types'
-import type { Telemetry } from './telemetry/telemetry'
+import type { Config } from './config.ts'
+import type { DescopeClient } from './descope/client.ts'
+import type { VerifiedRefreshToken } from './descope/types.ts'
+import type { Env } from './env.ts'
+import type { Session } from './session/types.ts'
+import type { Telemetry } from './telemetry/telemetry.ts'
 
 /** Request-scoped values set by middleware. */
 interface AppVariables {

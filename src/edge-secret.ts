@@ -5,9 +5,9 @@
  * 32 random bytes under `secret:edge` in this Worker's KV namespace, made on first use; when none
  * can be stored or read, `EDGE_SECRET` if bound, else 503 — never a per-isolate one (T60).
  */
-import { randomToken } from './lib/crypto'
-import type { Telemetry } from './telemetry/telemetry'
-import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './transactions/store'
+import { randomToken } from './lib/crypto.ts'
+import type { Telemetry } from './telemetry/telemetry.ts'
+import { bounded, KV_TIMEOUT_MS, kvUnavailable } from './transactions/store.ts'
 
 const EDGE_SECRET_KEY = 'secret:edge'
 /** How long an isolate uses the secret it read before reading it again. */

@@ -4,10 +4,10 @@
  * mapped to the browser API's errors. Worker-only: the package's code takes a `Telemetry` instead.
  */
 import type { Context } from 'hono'
-import type { AppEnv } from './context'
-import { callUpstream, type UpstreamStep, toBrowserError } from './descope/http-errors'
-import { getExecutionContext } from './lib/execution-context'
-import { Telemetry } from './telemetry/telemetry'
+import type { AppEnv } from './context.ts'
+import { callUpstream, type UpstreamStep, toBrowserError } from './descope/http-errors.ts'
+import { getExecutionContext } from './lib/execution-context.ts'
+import { Telemetry } from './telemetry/telemetry.ts'
 
 /** The request's telemetry, made on first use and kept in the context. */
 export function getTelemetry(c: Context<AppEnv>): Telemetry {

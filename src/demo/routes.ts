@@ -3,8 +3,8 @@
  * Demo protected routes: `GET /api/hello` needs a session, `GET /api/sensitive` a stepped-up one.
  */
 import type { Hono } from 'hono/tiny'
-import type { AppEnv } from '../context'
-import { requireSession } from '../session/middleware'
+import type { AppEnv } from '../context.ts'
+import { requireSession } from '../session/middleware.ts'
 
 /** Registers these routes on `routes`, the app at `/api` (src/app.ts). */
 export function demoRoutes(routes: Hono<AppEnv>): void {

@@ -6,12 +6,12 @@
  * retried. Tokens come from the JSON body or, for projects that send them as cookies, from
  * `Set-Cookie` (read, never forwarded; every other cookie is ignored).
  */
-import { readCapped } from '../lib/capped-read'
-import { isRecord } from '../lib/is-record'
-import { isTimeout } from '../lib/timeout'
-import { withoutEmptyFields } from './empty-fields'
-import { DescopeError } from './errors'
-import type { DescopeUser, JwtResponse, LoginOptions, StartResponse, UserDetails, VerifiedRefreshToken } from './types'
+import { readCapped } from '../lib/capped-read.ts'
+import { isRecord } from '../lib/is-record.ts'
+import { isTimeout } from '../lib/timeout.ts'
+import { withoutEmptyFields } from './empty-fields.ts'
+import { DescopeError } from './errors.ts'
+import type { DescopeUser, JwtResponse, LoginOptions, StartResponse, UserDetails, VerifiedRefreshToken } from './types.ts'
 
 interface DescopeClientOptions {
   /** API base without trailing slash, e.g. `https://api.descope.com` or the emulator's URL. */

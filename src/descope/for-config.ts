@@ -2,8 +2,8 @@
  * @module
  * One Descope client per configuration, so an isolate builds it once.
  */
-import type { Config } from '../config'
-import { createDescopeClient, type DescopeClient } from './client'
+import type { Config } from '../config.ts'
+import { createDescopeClient, type DescopeClient } from './client.ts'
 
 const clients = new WeakMap<Config, DescopeClient>()
 

@@ -4,10 +4,10 @@
  * (`upstream_error`), one stable body per kind, Descope's text never passed on; a refusal's answer
  * depends on the step (docs/api.md, "Errors"). Anything not a `DescopeError` passes through.
  */
-import { AppError, unauthorized } from '../errors'
-import type { Telemetry } from '../telemetry/telemetry'
-import { DEFAULT_RETRY_AFTER_SECONDS } from './client'
-import { DescopeError } from './errors'
+import { AppError, unauthorized } from '../errors.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import { DEFAULT_RETRY_AFTER_SECONDS } from './client.ts'
+import { DescopeError } from './errors.ts'
 
 /** What the edge was doing when Descope failed. */
 export type UpstreamStep = 'finish' | 'signin-start' | 'signup-start' | 'session' | 'recovery-start' | 'recovery-finish'

@@ -6,10 +6,10 @@
  * Descope's own web component sends) creates nothing at Descope and carries `rpId`, so it is
  * what is asked. A verdict is kept per origin for a few minutes, so probes do not load Descope.
  */
-import type { DescopeClient } from '../descope/client'
-import { isRecord } from '../lib/is-record'
-import { clockCache } from '../lib/clock-cache'
-import type { Telemetry } from '../telemetry/telemetry'
+import type { DescopeClient } from '../descope/client.ts'
+import { isRecord } from '../lib/is-record.ts'
+import { clockCache } from '../lib/clock-cache.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
 
 /** `ok`, `mismatch` (passkeys cannot work), or `unknown` (Descope did not say: not a readiness failure). */
 export type PasskeyDomainCheck = 'ok' | 'mismatch' | 'unknown'

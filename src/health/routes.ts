@@ -6,13 +6,13 @@
  * rate limited per client IP (one KV read per call). docs/operations.md, "Readiness".
  */
 import type { Hono } from 'hono/tiny'
-import type { AppEnv } from '../context'
-import { AppError } from '../errors'
-import { withTimeout } from '../lib/timeout'
-import { limitByIp } from '../request/rate-limit'
-import { getWorkerSetup } from '../session/worker-setup'
-import { checkPasskeyDomain } from './passkey-domain'
-import { getTelemetry } from '../request-context'
+import type { AppEnv } from '../context.ts'
+import { AppError } from '../errors.ts'
+import { withTimeout } from '../lib/timeout.ts'
+import { limitByIp } from '../request/rate-limit.ts'
+import { getWorkerSetup } from '../session/worker-setup.ts'
+import { checkPasskeyDomain } from './passkey-domain.ts'
+import { getTelemetry } from '../request-context.ts'
 
 /** How long each readiness check may take: a probe must answer well within its own timeout. */
 export const READY_TIMEOUT_MS = 2000

@@ -6,12 +6,12 @@
  * most once per cooldown; a failure keeps the last good keys. docs/design.md, "Sessions".
  */
 import type { CryptoKey } from 'jose'
-import { DescopeError } from '../descope/errors'
-import { isRecord } from '../lib/is-record'
-import { withTimeout } from '../lib/timeout'
-import type { KeySetFetch } from '../telemetry/key-set-fetch'
-import { pollUntil } from '../lib/poll'
-import type { SharedKeyCache } from './shared-key-cache'
+import { DescopeError } from '../descope/errors.ts'
+import { isRecord } from '../lib/is-record.ts'
+import { withTimeout } from '../lib/timeout.ts'
+import type { KeySetFetch } from '../telemetry/key-set-fetch.ts'
+import { pollUntil } from '../lib/poll.ts'
+import type { SharedKeyCache } from './shared-key-cache.ts'
 
 export interface KeyStoreOptions {
   /** Fetches the JWKS document (`{keys: [...]}`) from Descope. */

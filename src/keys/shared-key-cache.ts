@@ -5,9 +5,9 @@
  * HMAC-SHA-256 over the URL and body, keyed by the edge secret (src/edge-secret.ts), and one
  * without a valid MAC is ignored.
  */
-import { MAX_RESPONSE_BYTES } from '../descope/client'
-import { readCapped } from '../lib/capped-read'
-import { equalDigests, hmacHex } from '../lib/crypto'
+import { MAX_RESPONSE_BYTES } from '../descope/client.ts'
+import { readCapped } from '../lib/capped-read.ts'
+import { equalDigests, hmacHex } from '../lib/crypto.ts'
 
 /** A key set as fetched from Descope, with the time of that fetch (epoch milliseconds). */
 interface StoredKeySet {

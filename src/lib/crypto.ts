@@ -3,7 +3,7 @@
  * Random opaque values and SHA-256 digests. The browser only ever holds random values; the
  * edge stores and compares their digests, so a dump of its storage reveals none of them.
  */
-import { toBase64Url } from './base64url'
+import { toBase64Url } from './base64url.ts'
 
 /** 32 random bytes as base64url (43 characters). */
 export function randomToken(): string {

@@ -9,16 +9,16 @@
  * the isolate's key store for the project.
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config'
-import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors'
-import { getExecutionContext } from '../lib/execution-context'
-import { Telemetry } from '../telemetry/telemetry'
-import { authenticateRequest, type Authenticated } from '../session/authenticate'
-import { appendCookies } from '../session/cookies'
-import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy'
-import { getSessionSetup, type SessionSettings } from '../session/setup'
-import type { Session } from '../session/types'
-import type { DescopeSessionOptions, EnvValue } from './options'
+import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config.ts'
+import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors.ts'
+import { getExecutionContext } from '../lib/execution-context.ts'
+import { Telemetry } from '../telemetry/telemetry.ts'
+import { authenticateRequest, type Authenticated } from '../session/authenticate.ts'
+import { appendCookies } from '../session/cookies.ts'
+import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy.ts'
+import { getSessionSetup, type SessionSettings } from '../session/setup.ts'
+import type { Session } from '../session/types.ts'
+import type { DescopeSessionOptions, EnvValue } from './options.ts'
 
 /** The variables `descopeSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
 export interface SessionVariables {

@@ -8,16 +8,16 @@
  * Its types are the package's `passkey-edge/rpc`: a caller writes `Service<SessionVerifier>`.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { readConfig } from '../config'
-import type { Env } from '../env'
-import { AppError, unauthorized } from '../errors'
-import { limitClientIp } from '../request/rate-limit'
-import { Telemetry } from '../telemetry/telemetry'
-import { getWorkerSetup } from '../session/worker-setup'
-import { bearer, checkRequest, toFailure } from './outcome'
-import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from '../session/policy'
-import type { ClaimValue, Session } from '../session/types'
+import { readConfig } from '../config.ts'
+import type { Env } from '../env.ts'
+import { AppError, unauthorized } from '../errors.ts'
+import { limitClientIp } from '../request/rate-limit.ts'
+import { Telemetry } from '../telemetry/telemetry.ts'
+import { getWorkerSetup } from '../session/worker-setup.ts'
+import { bearer, checkRequest, toFailure } from './outcome.ts'
+import type { RequestCheckOptions, VerifyOutcome } from './outcome-types.ts'
+import type { SessionRequirements } from '../session/policy.ts'
+import type { ClaimValue, Session } from '../session/types.ts'
 
 /**
  * The session as sent over RPC: the token itself stays with the caller, and the claims are typed

@@ -3,10 +3,10 @@
  * The shapes of a session check's outcome (outcome.ts), for the package's users and RPC callers:
  * types only, with nothing of the Worker's runtime behind them.
  */
-import type { ERRORS } from '../errors'
-import type { SessionRequirements } from '../session/policy'
-import type { Session } from '../session/types'
-import type { CheckOptions } from './options'
+import type { ERRORS } from '../errors.ts'
+import type { SessionRequirements } from '../session/policy.ts'
+import type { Session } from '../session/types.ts'
+import type { CheckOptions } from './options.ts'
 
 /** The error codes a session check can end with. */
 export type SessionFailureCode =

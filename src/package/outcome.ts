@@ -6,12 +6,12 @@
  * — status, code, message, headers (`WWW-Authenticate`, `Retry-After`) and request ID — so a caller can give
  * the same answer; a refresh carries its `Set-Cookie` values, also when a requirement then refuses.
  */
-import { AppError, forbidden, stepUpRequired, toErrorAnswer } from '../errors'
-import { authenticateRequest, type SessionRequest } from '../session/authenticate'
-import { checkRequirements, requirementsProblem } from '../session/policy'
-import type { Telemetry } from '../telemetry/telemetry'
-import type { SessionSetup } from '../session/setup'
-import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types'
+import { AppError, forbidden, stepUpRequired, toErrorAnswer } from '../errors.ts'
+import { authenticateRequest, type SessionRequest } from '../session/authenticate.ts'
+import { checkRequirements, requirementsProblem } from '../session/policy.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import type { SessionSetup } from '../session/setup.ts'
+import type { RequestCheckOptions, VerifyFailure, VerifyOutcome } from './outcome-types.ts'
 
 /**
  * Checks a request's session (Bearer first, else cookie) and the requirements. Never throws.

@@ -5,8 +5,8 @@
  *
  * This file is the package's public surface: what it exports is kept on purpose.
  */
-export type { RemoteOutcome, RemoteSession, SessionVerifier } from './entrypoint'
-export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
-export type { CheckOptions } from './options'
-export type { SessionRequirements } from '../session/policy'
-export type { ClaimValue, TenantGrants } from '../session/types'
+export type { RemoteOutcome, RemoteSession, SessionVerifier } from './entrypoint.ts'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types.ts'
+export type { CheckOptions } from './options.ts'
+export type { SessionRequirements } from '../session/policy.ts'
+export type { ClaimValue, TenantGrants } from '../session/types.ts'

@@ -12,9 +12,9 @@ export {
   type AccessOptions,
   type RequirementOptions,
   type SessionVariables,
-} from './descope-session'
-export type { CheckOptions, DescopeSessionOptions, EnvValue, EnvValues, SessionOptions, VerifierOptions } from './options'
-export { createVerifier, type Verifier } from './standalone'
-export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types'
-export type { SessionRequirements } from '../session/policy'
-export type { ClaimValue, Session, TenantGrants } from '../session/types'
+} from './descope-session.ts'
+export type { CheckOptions, DescopeSessionOptions, EnvValue, EnvValues, SessionOptions, VerifierOptions } from './options.ts'
+export { createVerifier, type Verifier } from './standalone.ts'
+export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types.ts'
+export type { SessionRequirements } from '../session/policy.ts'
+export type { ClaimValue, Session, TenantGrants } from '../session/types.ts'

@@ -5,14 +5,14 @@
  * are values (outcome.ts), never thrown. Log lines are the Worker's (JSON with a request ID);
  * there are no data points.
  */
-import { readPackageSettings } from './descope-session'
-import { unauthorized } from '../errors'
-import { bearer, checkRequest, toFailure } from './outcome'
-import type { RequestCheckOptions, VerifyOutcome } from './outcome-types'
-import type { SessionRequirements } from '../session/policy'
-import { Telemetry } from '../telemetry/telemetry'
-import { getSessionSetup } from '../session/setup'
-import type { SessionOptions } from './options'
+import { readPackageSettings } from './descope-session.ts'
+import { unauthorized } from '../errors.ts'
+import { bearer, checkRequest, toFailure } from './outcome.ts'
+import type { RequestCheckOptions, VerifyOutcome } from './outcome-types.ts'
+import type { SessionRequirements } from '../session/policy.ts'
+import { Telemetry } from '../telemetry/telemetry.ts'
+import { getSessionSetup } from '../session/setup.ts'
+import type { SessionOptions } from './options.ts'
 
 export interface Verifier {
   /** Checks a session token and the requirements. */

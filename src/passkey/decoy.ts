@@ -5,13 +5,13 @@
  * every isolate and at any time (T61); the other fields from a real answer for the origin, kept
  * in KV, else Descope's defaults. Finishing a decoy fails at Descope like any bad assertion.
  */
-import type { StartResponse } from '../descope/types'
-import { toBase64Url } from '../lib/base64url'
-import { randomToken } from '../lib/crypto'
-import type { Telemetry } from '../telemetry/telemetry'
-import { type EdgeSecretSource, edgeKey, getKvNamespace } from '../edge-secret'
-import { bounded, KV_TIMEOUT_MS } from '../transactions/store'
-import { loginIdKey } from './login-id'
+import type { StartResponse } from '../descope/types.ts'
+import { toBase64Url } from '../lib/base64url.ts'
+import { randomToken } from '../lib/crypto.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import { type EdgeSecretSource, edgeKey, getKvNamespace } from '../edge-secret.ts'
+import { bounded, KV_TIMEOUT_MS } from '../transactions/store.ts'
+import { loginIdKey } from './login-id.ts'
 
 /** Descope's default WebAuthn `timeout` (5 minutes), for a decoy before any real answer was seen. */
 const DESCOPE_DEFAULT_TIMEOUT_MS = 300_000

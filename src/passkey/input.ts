@@ -4,10 +4,10 @@
  * an unknown field is refused (400 `invalid_request` naming it), so a typo or an attempt to pass
  * Descope options through fails loudly instead of being silently dropped.
  */
-import type { UserDetails } from '../descope/types'
-import { AppError } from '../errors'
-import { isRecord } from '../lib/is-record'
-import { canonicalLoginId } from './login-id'
+import type { UserDetails } from '../descope/types.ts'
+import { AppError } from '../errors.ts'
+import { isRecord } from '../lib/is-record.ts'
+import { canonicalLoginId } from './login-id.ts'
 
 /** Fields a browser might try to forward to Descope; they only ever come from the server. */
 const SERVER_ONLY_FIELDS = new Set(['customClaims', 'templateOptions', 'templateId', 'loginOptions', 'origin', 'passkeyOptions', 'tenantId'])

@@ -9,7 +9,7 @@
  * is keyed by a folded form (width-mapped, lower case), so `Alice@` and `alice@` share a budget
  * and a decoy whatever Descope does.
  */
-import { AppError } from '../errors'
+import { AppError } from '../errors.ts'
 
 /** Emails are at most 254 characters (RFC 5321 §4.5.3.1.3); nothing else needs more. */
 const MAX_LOGIN_ID_LENGTH = 254

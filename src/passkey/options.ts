@@ -3,9 +3,9 @@
  * Descope returns WebAuthn options as a JSON *string* (docs/descope-contract.md §4); the browser gets
  * the parsed object, ready for `PublicKeyCredential.parseCreationOptionsFromJSON(options.publicKey)`.
  */
-import { AppError } from '../errors'
-import { isRecord } from '../lib/is-record'
-import type { Telemetry } from '../telemetry/telemetry'
+import { AppError } from '../errors.ts'
+import { isRecord } from '../lib/is-record.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
 
 /** Parses Descope's options string; anything but an object with a `publicKey` object is a 502. */
 export function parseOptions(options: string, telemetry: Telemetry): Record<string, unknown> {

@@ -5,11 +5,11 @@
  * refresh token is verified at the edge first and must belong to the session's user.
  */
 import type { Context } from 'hono'
-import type { AppEnv } from '../context'
-import { upstream } from '../request-context'
-import type { VerifiedRefreshToken } from '../descope/types'
-import { AppError, unauthorized } from '../errors'
-import { getRefreshToken } from '../session/middleware'
+import type { AppEnv } from '../context.ts'
+import { upstream } from '../request-context.ts'
+import type { VerifiedRefreshToken } from '../descope/types.ts'
+import { AppError, unauthorized } from '../errors.ts'
+import { getRefreshToken } from '../session/middleware.ts'
 
 interface SessionUser {
   userId: string

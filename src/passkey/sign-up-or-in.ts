@@ -6,9 +6,9 @@
  * anyone knowing the login ID. With `create: false` the finish is a sign-in. docs/threat-model.md, T50.
  */
 import type { Context } from 'hono'
-import type { AppEnv } from '../context'
-import { upstream } from '../request-context'
-import type { StartResponse } from '../descope/types'
+import type { AppEnv } from '../context.ts'
+import { upstream } from '../request-context.ts'
+import type { StartResponse } from '../descope/types.ts'
 
 export async function startSignUpOrIn(c: Context<AppEnv>, loginId: string, origin: string): Promise<StartResponse> {
   const descope = c.var.descope

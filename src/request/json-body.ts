@@ -5,9 +5,9 @@
  * the routes.
  */
 import type { Context } from 'hono'
-import { AppError } from '../errors'
-import { readCapped } from '../lib/capped-read'
-import { isRecord } from '../lib/is-record'
+import { AppError } from '../errors.ts'
+import { readCapped } from '../lib/capped-read.ts'
+import { isRecord } from '../lib/is-record.ts'
 
 /** Start and session bodies are tiny; finish bodies carry an attestation (a few KiB). */
 const MAX_BODY_BYTES = 64 * 1024

@@ -5,8 +5,8 @@
  * header are refused. This is also the CSRF defence for cookie-authenticated POSTs.
  */
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../context'
-import { AppError } from '../errors'
+import type { AppEnv } from '../context.ts'
+import { AppError } from '../errors.ts'
 
 /**
  * Refuses the request with 403 `origin_not_allowed` unless its `Origin` is allowed, and sets

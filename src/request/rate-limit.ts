@@ -8,14 +8,14 @@
  */
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { ConfigError } from '../config'
-import type { AppEnv } from '../context'
-import { AppError } from '../errors'
-import { sha256Hex } from '../lib/crypto'
-import { loginIdKey } from '../passkey/login-id'
-import type { Env } from '../env'
-import { getTelemetry } from '../request-context'
-import type { Telemetry } from '../telemetry/telemetry'
+import { ConfigError } from '../config.ts'
+import type { AppEnv } from '../context.ts'
+import { AppError } from '../errors.ts'
+import { sha256Hex } from '../lib/crypto.ts'
+import { loginIdKey } from '../passkey/login-id.ts'
+import type { Env } from '../env.ts'
+import { getTelemetry } from '../request-context.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
 
 type Binding = 'RATE_LIMIT_IP' | 'RATE_LIMIT_LOGIN_ID' | 'RATE_LIMIT_RECOVERY'
 

@@ -7,18 +7,18 @@
  * 503, and for a refresh the mapped Descope failure). It sets nothing: a refresh returns the
  * `Set-Cookie` values for the caller to put on its response.
  */
-import { callUpstream } from '../descope/http-errors'
-import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { AppError, keysUnavailable, unauthorized } from '../errors'
-import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site'
-import type { Telemetry } from '../telemetry/telemetry'
-import { sessionCookieHeaders } from './cookies'
-import { checkIssuedTokens } from './issued-tokens'
-import { refreshOnce } from './refresh'
-import { wasRefused } from './refused-tokens'
-import type { SessionSetup } from './setup'
-import { locateToken, readRefreshCookie, readSessionCookies } from './token'
-import type { Session } from './types'
+import { callUpstream } from '../descope/http-errors.ts'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types.ts'
+import { AppError, keysUnavailable, unauthorized } from '../errors.ts'
+import { type CookieRequest, type OriginPolicy, passesOriginRule } from '../request/cross-site.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import { sessionCookieHeaders } from './cookies.ts'
+import { checkIssuedTokens } from './issued-tokens.ts'
+import { refreshOnce } from './refresh.ts'
+import { wasRefused } from './refused-tokens.ts'
+import type { SessionSetup } from './setup.ts'
+import { locateToken, readRefreshCookie, readSessionCookies } from './token.ts'
+import type { Session } from './types.ts'
 
 /** A request's headers, and its method and URL for the CSRF rule (src/request/cross-site.ts). */
 export interface SessionRequest extends CookieRequest {

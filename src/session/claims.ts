@@ -4,8 +4,8 @@
  * signature check (a Descope project can add custom claims), so every field is narrowed.
  */
 import type { JWTPayload } from 'jose'
-import { isRecord } from '../lib/is-record'
-import type { Session, TenantGrants } from './types'
+import { isRecord } from '../lib/is-record.ts'
+import type { Session, TenantGrants } from './types.ts'
 
 /**
  * Builds the session; `undefined` when the user ID or `exp` is missing (the caller answers 401).

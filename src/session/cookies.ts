@@ -6,9 +6,9 @@
  * can put the same cookies on their own answers (package/entrypoint.ts).
  */
 import type { Context } from 'hono'
-import { strictCookie } from '../lib/cookie'
-import type { IssuedTokens } from './issued-tokens'
-import type { SessionSettings } from './setup'
+import { strictCookie } from '../lib/cookie.ts'
+import type { IssuedTokens } from './issued-tokens.ts'
+import type { SessionSettings } from './setup.ts'
 
 type CookieNames = Pick<SessionSettings, 'sessionCookieName' | 'refreshCookieName'>
 

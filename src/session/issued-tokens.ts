@@ -7,11 +7,11 @@
  * token (`drn: "DSR"`), both of one user — the user expected when the caller knows it. Whatever
  * sits between the Worker and Descope can then not plant a session of its choosing.
  */
-import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { AppError, keysUnavailable } from '../errors'
-import type { Telemetry } from '../telemetry/telemetry'
-import type { Session } from './types'
-import type { JwtVerifier } from './jwt'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types.ts'
+import { AppError, keysUnavailable } from '../errors.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import type { Session } from './types.ts'
+import type { JwtVerifier } from './jwt.ts'
 
 export interface IssuedTokens {
   session: Session

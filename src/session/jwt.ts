@@ -6,11 +6,11 @@
  * and handed out as deep copies; the memory is dropped when the key set changes.
  */
 import { jwtVerify, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose'
-import { sessionFromClaims } from './claims'
-import { clockCache } from '../lib/clock-cache'
-import { copyJson } from '../lib/json-copy'
-import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from '../keys/key-store'
-import type { Session } from './types'
+import { sessionFromClaims } from './claims.ts'
+import { clockCache } from '../lib/clock-cache.ts'
+import { copyJson } from '../lib/json-copy.ts'
+import { MAX_KID_LENGTH, type KeyStore, type LoadScope } from '../keys/key-store.ts'
+import type { Session } from './types.ts'
 
 /** Longer tokens are refused before any parsing (docs/threat-model.md, T31). */
 const MAX_TOKEN_LENGTH = 8 * 1024

@@ -3,9 +3,9 @@
  * Role, permission, tenant and step-up requirements, as a pure check shared by the Hono
  * middleware and the RPC entrypoint.
  */
-import { type AppError, forbidden, stepUpRequired } from '../errors'
-import { isRecord } from '../lib/is-record'
-import type { Session } from './types'
+import { type AppError, forbidden, stepUpRequired } from '../errors.ts'
+import { isRecord } from '../lib/is-record.ts'
+import type { Session } from './types.ts'
 
 export interface SessionRequirements {
   /** Every listed role is required (in `tenant` when given, else project-level). */

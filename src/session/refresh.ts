@@ -5,11 +5,11 @@
  * other's promises; a success stays readable briefly for the same browser only (T59) and is
  * dropped at sign-out (`forgetRefresh`). Two isolates refreshing one token both call Descope.
  */
-import type { DescopeClient } from '../descope/client'
-import type { JwtResponse, VerifiedRefreshToken } from '../descope/types'
-import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from '../lib/poll'
-import { rememberingRefusal } from './refused-tokens'
+import type { DescopeClient } from '../descope/client.ts'
+import type { JwtResponse, VerifiedRefreshToken } from '../descope/types.ts'
+import { clockCache } from '../lib/clock-cache.ts'
+import { pollUntil } from '../lib/poll.ts'
+import { rememberingRefusal } from './refused-tokens.ts'
 
 interface Entry {
   /** The session cookie of the browser that asked (`''` for none): the only one the result is shared with. */

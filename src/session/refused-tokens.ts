@@ -5,8 +5,8 @@
  * without this memory one throw-away account could keep the edge calling Descope on every request.
  * Only a refusal (`rejected`: a 4xx) is remembered; a timeout, 5xx or 429 says nothing of the token.
  */
-import { DescopeError } from '../descope/errors'
-import { clockCache } from '../lib/clock-cache'
+import { DescopeError } from '../descope/errors.ts'
+import { clockCache } from '../lib/clock-cache.ts'
 
 /** How long a refused token is not sent again: short, so a mistake of Descope's heals by itself. */
 const REFUSED_TTL_MS = 60_000

@@ -5,11 +5,11 @@
  * key store and the verifier, got once per isolate through `getSessionSetup`. Callers naming the
  * same project in one isolate share one set of imported keys (keys/key-store.ts).
  */
-import { createDescopeClient, type DescopeClient } from '../descope/client'
-import { clockCache } from '../lib/clock-cache'
-import { getKeyStore, type KeyStore } from '../keys/key-store'
-import type { SharedKeyCache } from '../keys/shared-key-cache'
-import { createJwtVerifier, type JwtVerifier } from './jwt'
+import { createDescopeClient, type DescopeClient } from '../descope/client.ts'
+import { clockCache } from '../lib/clock-cache.ts'
+import { getKeyStore, type KeyStore } from '../keys/key-store.ts'
+import type { SharedKeyCache } from '../keys/shared-key-cache.ts'
+import { createJwtVerifier, type JwtVerifier } from './jwt.ts'
 
 /** The settings of the session check (a subset of the Worker's `Config`). */
 export interface SessionSettings {

@@ -7,7 +7,7 @@
  * (src/lib/cookie.ts): a look-alike (`DS` beside `__Host-DS`, another case, a Unicode space: T56) is another cookie and
  * is never read. Tokens in the query or body are never read.
  */
-import { readCookie } from '../lib/cookie'
+import { readCookie } from '../lib/cookie.ts'
 
 type TokenSource =
   | { from: 'header'; token: string }

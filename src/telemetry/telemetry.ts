@@ -7,10 +7,10 @@
  * It is also what the request lends to a key-set load it triggers (`LoadScope`): its `waitUntil`,
  * and an ear for how the fetch went.
  */
-import type { KeySetFetch } from './key-set-fetch'
-import { type LogFields, type LogLevel, writeLog } from './log'
-import { dataPoint, type Metric, type Metrics } from './metrics'
-import { requestIdFrom } from './request-id'
+import type { KeySetFetch } from './key-set-fetch.ts'
+import { type LogFields, type LogLevel, writeLog } from './log.ts'
+import { dataPoint, type Metric, type Metrics } from './metrics.ts'
+import { requestIdFrom } from './request-id.ts'
 
 export class Telemetry {
   private id: string | undefined

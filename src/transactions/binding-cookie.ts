@@ -8,8 +8,8 @@
  * subdomain cannot plant or overwrite it. Each cookie lives as long as its transaction.
  */
 import type { Context } from 'hono'
-import { readCookie, strictCookie } from '../lib/cookie'
-import { sha256Hex } from '../lib/crypto'
+import { readCookie, strictCookie } from '../lib/cookie.ts'
+import { sha256Hex } from '../lib/crypto.ts'
 
 const BINDING_COOKIE_PREFIX = '__Host-ptx-'
 /** Hex digits of the transaction ID's hash in the cookie name: 64 bits tell transactions apart. */

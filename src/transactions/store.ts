@@ -5,13 +5,13 @@
  * the edge is best effort (KV has no compare-and-set); Descope's own single-use transaction is the
  * final guard. docs/storage-schema.md has the record, the waits and the trade-off.
  */
-import { AppError } from '../errors'
-import { equalDigests, randomToken, sha256Hex } from '../lib/crypto'
-import { isRecord } from '../lib/is-record'
-import { withTimeout } from '../lib/timeout'
-import type { Telemetry } from '../telemetry/telemetry'
-import { clockCache } from '../lib/clock-cache'
-import { pollUntil } from '../lib/poll'
+import { AppError } from '../errors.ts'
+import { equalDigests, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { isRecord } from '../lib/is-record.ts'
+import { withTimeout } from '../lib/timeout.ts'
+import type { Telemetry } from '../telemetry/telemetry.ts'
+import { clockCache } from '../lib/clock-cache.ts'
+import { pollUntil } from '../lib/poll.ts'
 
 /** Key prefix of pending transactions. Stable across versions: changing it orphans live records. */
 const TX_KEY_PREFIX = 'tx:'

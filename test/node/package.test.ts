@@ -183,7 +183,7 @@ describe('the examples against the packed package', () => {
       if (reached.has(file)) return
       reached.add(file)
       for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g))
-        visit(join(dirname(file), specifier.replace(/\.js$/, '.d.ts')))
+        visit(join(dirname(file), specifier.replace(/\.(?:js|ts)$/, '.d.ts')))
     }
     visit(join(packed.installedAt, 'dist/package/session.d.ts'))
     expect(reached.size).toBeGreaterThan(5)
@@ -216,7 +216,8 @@ describe('the examples against the packed package', () => {
       join(out, 'worker/tsconfig.json'),
       JSON.stringify({
         ...base,
-        compilerOptions: { ...base.compilerOptions, lib: ['ES2022'], types: [] },
+        // The Workers types name this repo's Worker (its sources import .ts files), as in examples/tsconfig.json.
+        compilerOptions: { ...base.compilerOptions, lib: ['ES2022'], types: [], allowImportingTsExtensions: true },
         include: ['../../../worker-configuration.d.ts', '*.ts'],
       })
     )
