@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import { COMPATIBILITY_DATE } from './build.mjs'
 import { median } from './util.mjs'
 
-export const SAMPLES = 20
+export const SAMPLES = 40
 
 /**
  * The harness Worker (workers/cold.ts) as `startStack` serves it, named `cold`: the bundles it
