@@ -10,9 +10,9 @@
  * (`GET /api/hello` with a valid token, or the path after `@`), with our Worker's bindings and
  * the key set in the shared cache. It prints per bundle the medians of "isolate + modules", the
  * first request, the whole and workerd's CPU. `--kv-ms 20` puts each KV call that far away, as
- * the bench's cold rows do (the edge secret's read then overlaps the work around it). One run,
- * bundles taking turns: compare within a run, never across runs. 60 isolates each by default: with 20–30, a 1 ms difference can come
- * out anywhere from +0.5 to −1.5 ms. Nothing is written.
+ * the bench's cold rows do. One run, bundles taking turns: compare within a run, never across
+ * runs. 60 isolates each by default: with 20–30, a 1 ms difference can come out anywhere from
+ * +0.5 to −1.5 ms. Nothing is written.
  */
 import { readFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -58,7 +58,9 @@ try {
   // One load of the first bundle first, kept open until its write is done, so that the shared
   // cache holds the key set for every sample; each sample fetching instead would be a wrong row.
   const keyFetches = () => emulatorControl(projectId, stack.urls.emulator).count('GET /v2/keys')
-  await fetch(`${stack.urls.cold}/cold?worker=${builds[0].name}&kv=1&cache=1&settle=500`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())
+  await fetch(`${stack.urls.cold}/cold?worker=${builds[0].name}&kv=1&cache=1&settle=500`, { headers: { Authorization: `Bearer ${token}` } }).then((r) =>
+    r.arrayBuffer()
+  )
   const fetchedBefore = await keyFetches()
   const results = await coldIsolates({ harness: stack.urls.cold, variants, cpuNs: stack.cpuNs, log, count: Number(args.samples) })
   const fetched = (await keyFetches()) - fetchedBefore
