@@ -44,6 +44,10 @@ export async function coldBundles(bundles, peers, { projects, emulatorBase, orig
       env: { PROJECT_ID: projects[peer.name], DESCOPE_BASE_URL: emulatorBase },
     }
   }
+  // The two hops reference reads ours' entry (src/keys/shared-key-cache.ts, `sharedKeyCacheUrl`).
+  if (out['open-hops']) {
+    out['open-hops'].env.CACHED_URL = `https://jwks.passkey-edge.invalid/v1/${encodeURIComponent(projects.cold)}?base=${encodeURIComponent(emulatorBase)}`
+  }
   out.ours = {
     code: await readFile(bundles.ours.scriptPath, 'utf8'),
     env: { DESCOPE_PROJECT_ID: projects.cold, DESCOPE_BASE_URL: emulatorBase, ALLOWED_ORIGINS: origin },
