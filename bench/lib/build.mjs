@@ -72,9 +72,9 @@ async function partsOf(metafile, script, gzipBytes) {
 /**
  * Writes a minimal wrangler config for a bench Worker (bindings are given to Miniflare instead).
  * @param {string} dir
- * @param {{name: string, main: string, flags?: string[]}} worker
+ * @param {{name: string, main: string, flags?: string[], keepNames?: boolean}} worker
  */
-async function benchConfig(dir, { name, main, flags = [] }) {
+async function benchConfig(dir, { name, main, flags = [], keepNames = true }) {
   await mkdir(dir, { recursive: true })
   const config = join(dir, 'wrangler.json')
   const body = {
@@ -84,6 +84,9 @@ async function benchConfig(dir, { name, main, flags = [] }) {
     compatibility_flags: flags,
     // Same as the production config, so every bundle is compared minified.
     minify: true,
+    // wrangler's default, but for the Workers that stand for ours (`keepNames: false`, as in
+    // wrangler.jsonc): kept names cost a `defineProperty` per named function, some per request.
+    keep_names: keepNames,
   }
   await writeFile(config, JSON.stringify(body, null, 2))
   return config

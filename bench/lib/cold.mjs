@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import { COMPATIBILITY_DATE } from './build.mjs'
 import { median } from './util.mjs'
 
-export const SAMPLES = 20
+export const SAMPLES = 40
 
 /**
  * The harness Worker (workers/cold.ts) as `startStack` serves it, named `cold`: the bundles it
@@ -43,6 +43,10 @@ export async function coldBundles(bundles, peers, { projects, emulatorBase, orig
       flags: peer.flags ?? [],
       env: { PROJECT_ID: projects[peer.name], DESCOPE_BASE_URL: emulatorBase },
     }
+  }
+  // The two hops reference reads ours' entry (src/keys/shared-key-cache.ts, `sharedKeyCacheUrl`).
+  if (out['open-hops']) {
+    out['open-hops'].env.CACHED_URL = `https://jwks.passkey-edge.invalid/v1/${encodeURIComponent(projects.cold)}?base=${encodeURIComponent(emulatorBase)}`
   }
   out.ours = {
     code: await readFile(bundles.ours.scriptPath, 'utf8'),

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { buildForNode } from './build.mjs'
 import { ORIGIN } from './stack.mjs'
 
-const SAMPLES = 60
+const SAMPLES = 100
 const WARMUP = 5
 /**
  * The user's ceremony, untimed: a human takes seconds; 50 ms is far less, and far more than the

@@ -12,7 +12,8 @@ export const PEERS = [
   { name: 'jose', main: 'bench/workers/jose.ts' },
   { name: 'node-sdk', main: 'bench/workers/node-sdk.ts', flags: ['nodejs_compat'] },
   { name: 'hono-jwk', main: 'bench/workers/hono-jwk.ts' },
-  { name: 'ours-probe', main: 'bench/workers/ours-probe.ts' },
+  // Built as ours is deployed (wrangler.jsonc: no `keep_names`), since it stands for ours.
+  { name: 'ours-probe', main: 'bench/workers/ours-probe.ts', keepNames: false },
   // Cold-isolate rows only: the package's session check alone, in the peers' Hono app.
   { name: 'ours-session', main: 'bench/workers/ours-session.ts' },
   // Cold-isolate reference only: the open route plus the harness's two hops that ours makes.

@@ -56,12 +56,17 @@ export async function coldRows({ stack, urls, emulator, projects, claims, coldWo
   ]
   try {
     for (const projectId of far) await emulator(projectId).fault({ route: 'GET /v2/keys', latencyMs: JWKS_DELAY_MS })
-    // One isolate of ours first, so that the shared cache holds the key set for `ours-cache`.
-    await fetch(`${urls.cold}/cold?worker=ours&kv=1&cache=1`, { headers: { Authorization: `Bearer ${tokens.ours}` } }).then((response) =>
+    // One isolate of ours first, so that the shared cache holds the key set for `ours-cache`. Its
+    // write is a `waitUntil` after the answer, behind a KV read: `settle` keeps the harness's
+    // request, which that work lives in, open until it is done.
+    await fetch(`${urls.cold}/cold?worker=ours&kv=1&cache=1&settle=500`, { headers: { Authorization: `Bearer ${tokens.ours}` } }).then((response) =>
       response.arrayBuffer()
     )
+    // Every `ours-cache` sample must read the cache: one that fetched would be the wrong row.
+    const keyFetches = () => emulator(projects.cold).count('GET /v2/keys')
+    const fetchedBefore = await keyFetches()
     results.cold = await coldIsolates({ harness: urls.cold, variants, cpuNs: stack.cpuNs, log })
-    results.coldDistances = { jwksMs: JWKS_DELAY_MS, kvMs: REMOTE_KV_MS }
+    results.coldDistances = { jwksMs: JWKS_DELAY_MS, kvMs: REMOTE_KV_MS, sharedCacheFetches: (await keyFetches()) - fetchedBefore }
   } finally {
     for (const projectId of far) await emulator(projectId).clearFaults()
   }

@@ -109,6 +109,10 @@ export default {
     const response = await entrypoint.fetch(new Request(`http://bench.localhost${path}`, { headers }))
     await response.arrayBuffer()
     const end = performance.now()
+    // The isolate's work after its answer (`waitUntil`: the shared cache's write) lasts only as
+    // long as this request: `settle` keeps it open that long, for a first load that fills the cache.
+    const settle = Number(url.searchParams.get('settle') ?? 0)
+    if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle))
     return Response.json({ status: response.status, firstMs: end - start, evaluateMs: evaluated - start, requestMs: end - evaluated })
   },
 }
