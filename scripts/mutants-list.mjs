@@ -380,4 +380,13 @@ export const MUTANTS = [
     replace: 'if (known) return { ok: true, session: known }',
     tests: ['test/workers/session-memory.test.ts'],
   },
+  {
+    threat: 'T63',
+    name: 'requirements-unchecked',
+    rule: "misspelt requirements throw where the route is declared (the Worker's requireSession(), the package's requireAccess())",
+    file: 'src/session/policy.ts',
+    find: "if (problem) throw new ConfigError('requirements', problem)",
+    replace: 'void problem',
+    tests: ['test/workers/review-decisions.test.ts'],
+  },
 ]

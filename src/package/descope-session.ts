@@ -10,12 +10,12 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, DEFAULTS, parseBaseUrl, parseCookieNames, parseOrigins, parseProjectId } from '../config.ts'
-import { AppError, forbidden, toErrorAnswer, unauthorized } from '../errors.ts'
+import { AppError, toErrorAnswer, unauthorized } from '../errors.ts'
 import { getExecutionContext } from '../lib/execution-context.ts'
 import { Telemetry } from '../telemetry/telemetry.ts'
 import { authenticateRequest, type Authenticated } from '../session/authenticate.ts'
 import { appendCookies } from '../session/cookies.ts'
-import { requirementError, requirementsProblem, type SessionRequirements } from '../session/policy.ts'
+import { assertRouteRequirements, routeRequirementError, type RouteRequirements } from '../session/policy.ts'
 import { getSessionSetup, type SessionSettings } from '../session/setup.ts'
 import type { Session } from '../session/types.ts'
 import type { DescopeSessionOptions, EnvValue } from './options.ts'
@@ -72,11 +72,9 @@ export function descopeSession<Bindings extends object = any>(
   }
 }
 
+/** `requireAccess()`'s options: roles, permissions, step-up, and a tenant or a function of the request naming one. */
 // biome-ignore lint/suspicious/noExplicitAny: an app without typed bindings gets untyped `(env) => env.X` options, as Hono's own default
-export interface AccessOptions<Bindings extends object = any> extends Omit<SessionRequirements, 'tenant'> {
-  /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
-  tenant?: string | ((c: Context<{ Bindings: Bindings; Variables: SessionVariables }>) => string | undefined)
-}
+export type AccessOptions<Bindings extends object = any> = RouteRequirements<Context<{ Bindings: Bindings; Variables: SessionVariables }>>
 
 /** @deprecated Renamed `AccessOptions` (the options of `requireAccess()`). */
 // biome-ignore lint/suspicious/noExplicitAny: as AccessOptions
@@ -94,15 +92,10 @@ export type RequirementOptions<Bindings extends object = any> = AccessOptions<Bi
 export function requireAccess<Bindings extends object = any>(
   requirements: AccessOptions<Bindings> = {}
 ): MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables }> {
-  // Refused when the route is declared, not per request: a misspelt requirement must not pass as none.
-  const problem = requirementsProblem({ ...requirements, tenant: typeof requirements.tenant === 'function' ? undefined : requirements.tenant })
-  if (problem) throw new ConfigError('requirements', problem)
+  assertRouteRequirements(requirements)
   return async function checkSessionRequirements(c, next) {
     const session = c.get('session') as Session | undefined
-    if (!session) return answer(c, createTelemetry(c), unauthorized(false))
-    const tenant = typeof requirements.tenant === 'function' ? requirements.tenant(c) : requirements.tenant
-    if (typeof requirements.tenant === 'function' && tenant === undefined) return answer(c, createTelemetry(c), forbidden())
-    const refused = requirementError(session, { ...requirements, tenant })
+    const refused = session ? routeRequirementError(session, requirements, c) : unauthorized(false)
     if (refused) return answer(c, createTelemetry(c), refused)
     await next()
   }

@@ -9,20 +9,17 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context.ts'
 import type { JwtResponse, VerifiedRefreshToken } from '../descope/types.ts'
-import { ConfigError } from '../config.ts'
-import { forbidden, unauthorized } from '../errors.ts'
+import { unauthorized } from '../errors.ts'
 import { limitClientIp, getLimitScope } from '../request/rate-limit.ts'
 import { getTelemetry } from '../request-context.ts'
 import { authenticateRequest, refreshAtDescope, verifyRefreshToken, type Authenticated } from './authenticate.ts'
 import { appendCookies } from './cookies.ts'
 import { getWorkerSetup } from './worker-setup.ts'
-import { requirementError, requirementsProblem, type SessionRequirements } from './policy.ts'
+import { assertRouteRequirements, routeRequirementError, type RouteRequirements } from './policy.ts'
 import { readRefreshCookie } from './token.ts'
 import type { Session } from './types.ts'
 
-export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant'> {
-  /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
-  tenant?: string | ((c: Context<AppEnv>) => string | undefined)
+export interface RequireSessionOptions extends RouteRequirements<Context<AppEnv>> {
   /** Refresh an expired or missing session cookie with the refresh cookie. Default `true`. */
   refresh?: boolean
   /**
@@ -42,15 +39,10 @@ export interface RequireSessionOptions extends Omit<SessionRequirements, 'tenant
  * app.get('/api/reports', requireSession({ roles: ['admin'] }), (c) => c.json({ user: c.var.session.userId }))
  */
 export const requireSession = (options: RequireSessionOptions = {}) => {
-  // Refused when the route is declared, as the package's is: a misspelt requirement (`role`,
-  // `roles: 'admin'`, `stepup: {…}`) from JavaScript must not pass as none (T63).
-  const problem = requirementsProblem({ ...options, tenant: typeof options.tenant === 'function' ? undefined : options.tenant })
-  if (problem) throw new ConfigError('requirements', problem)
+  assertRouteRequirements(options)
   return createMiddleware<AppEnv>(async function requireSession(c, next) {
     const session = await authenticate(c, { refresh: options.refresh ?? true, checkOrigin: options.checkOrigin ?? true })
-    const tenant = typeof options.tenant === 'function' ? options.tenant(c) : options.tenant
-    if (typeof options.tenant === 'function' && tenant === undefined) throw forbidden()
-    const refused = requirementError(session, { ...options, tenant })
+    const refused = routeRequirementError(session, options, c)
     if (refused) throw refused
     await next()
   })

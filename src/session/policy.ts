@@ -3,6 +3,7 @@
  * Role, permission, tenant and step-up requirements, as a pure check shared by the Hono
  * middleware and the RPC entrypoint.
  */
+import { ConfigError } from '../config.ts'
 import { type AppError, forbidden, stepUpRequired } from '../errors.ts'
 import { isRecord } from '../lib/is-record.ts'
 import type { Session } from './types.ts'
@@ -80,4 +81,28 @@ export function requirementError(session: Session, requirements: SessionRequirem
   if (verdict === 'forbidden') return forbidden()
   if (verdict === 'stepup') return stepUpRequired()
   return undefined
+}
+
+/** A route's requirements: the tenant may be named by a function of the request (e.g. from a path parameter). */
+export type RouteRequirements<Request> = Omit<SessionRequirements, 'tenant'> & {
+  /** A tenant ID, or a function of the request that names one (e.g. from a path parameter). */
+  tenant?: string | ((c: Request) => string | undefined)
+}
+
+/**
+ * Refuses a route's malformed requirements when the route is declared, not per request: a
+ * misspelt requirement (`role`, `roles: 'admin'`, `stepup: {…}`) from JavaScript must not pass as
+ * none (T63).
+ * @throws {ConfigError} naming `requirements`.
+ */
+export function assertRouteRequirements(requirements: RouteRequirements<never>): void {
+  const problem = requirementsProblem({ ...requirements, tenant: typeof requirements.tenant === 'function' ? undefined : requirements.tenant })
+  if (problem) throw new ConfigError('requirements', problem)
+}
+
+/** `requirementError` for a route's requirements and this request: a tenant function that names none refuses (403). */
+export function routeRequirementError<Request>(session: Session, requirements: RouteRequirements<Request>, c: Request): AppError | undefined {
+  if (typeof requirements.tenant !== 'function') return requirementError(session, { ...requirements, tenant: requirements.tenant })
+  const tenant = requirements.tenant(c)
+  return tenant === undefined ? forbidden() : requirementError(session, { ...requirements, tenant })
 }
