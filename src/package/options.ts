@@ -2,8 +2,12 @@
  * @module
  * The package's options, each written once: `SessionOptions` says whose sessions to accept and
  * how they arrive (`createVerifier()` takes it as is, `descopeSession()` as values or functions of
- * the app's env); `CheckOptions` says how one request is checked. Types only.
+ * the app's env); `CheckOptions` (session/types.ts, shared with this Worker's `requireSession()`)
+ * says how one request is checked. Types only.
  */
+import type { CheckOptions } from '../session/types.ts'
+
+export type { CheckOptions }
 
 /** Whose sessions a check accepts, and how they arrive. */
 export interface SessionOptions {
@@ -23,25 +27,6 @@ export interface SessionOptions {
    * or comma-separated (docs/session.md, "Cross-site requests").
    */
   allowedOrigins?: string | string[]
-}
-
-/** How one request's session is checked. */
-export interface CheckOptions {
-  /**
-   * Refresh a session cookie that is missing or merely expired with the refresh cookie (one call
-   * to Descope). Bearer tokens never are. Default `true` in `descopeSession()`, which sets the new
-   * cookies on the answer; `false` where the new cookies come back in `setCookie` for you to set
-   * (`verifyRequest()`), since a rotated refresh token that misses the browser signs the user out.
-   */
-  refresh?: boolean
-  /**
-   * Refuse (403 `origin_not_allowed`) a request the cookies authenticate whose method is not GET,
-   * HEAD or OPTIONS unless its `Origin` is its own or an allowed one, or `Sec-Fetch-Site` is
-   * `same-origin` (docs/session.md, "Cross-site requests"). Default `true`. `false` gives up this
-   * CSRF defence: a sibling subdomain (same site, so `SameSite=Strict` cookies go along) could then
-   * post as the signed-in user. Without a method the request is taken to change something.
-   */
-  checkOrigin?: boolean
 }
 
 /** A value, or a function of the app's env (Workers bindings and vars; whatever the runtime passes elsewhere). */

@@ -7,6 +7,6 @@
  */
 export type { RemoteOutcome, RemoteSession, SessionVerifier } from './entrypoint.ts'
 export type { RequestCheckOptions, SessionFailureCode, VerifyFailure, VerifyOutcome } from './outcome-types.ts'
-export type { CheckOptions } from './options.ts'
+export type { CheckOptions } from '../session/types.ts'
 export type { SessionRequirements } from '../session/policy.ts'
 export type { ClaimValue, TenantGrants } from '../session/types.ts'

@@ -17,18 +17,10 @@ import { appendCookies } from './cookies.ts'
 import { getWorkerSetup } from './worker-setup.ts'
 import { assertRouteRequirements, routeRequirementError, type RouteRequirements } from './policy.ts'
 import { readRefreshCookie } from './token.ts'
-import type { Session } from './types.ts'
+import type { CheckOptions, Session } from './types.ts'
 
-export interface RequireSessionOptions extends RouteRequirements<Context<AppEnv>> {
-  /** Refresh an expired or missing session cookie with the refresh cookie. Default `true`. */
-  refresh?: boolean
-  /**
-   * Refuse (403) a cookie-authenticated request with an unsafe method unless it comes from its
-   * own origin or one of `ALLOWED_ORIGINS` (src/request/cross-site.ts). Default `true`; `false`
-   * gives up that CSRF defence for the route.
-   */
-  checkOrigin?: boolean
-}
+/** The Worker's `requireSession()` options: the route's requirements, and how its session is checked. */
+export interface RequireSessionOptions extends RouteRequirements<Context<AppEnv>>, CheckOptions {}
 
 /**
  * Requires a valid Descope session; sets `c.var.session`.

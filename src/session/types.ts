@@ -1,6 +1,6 @@
 /**
  * @module
- * The verified session handed to handlers as `c.var.session`.
+ * The verified session handed to handlers as `c.var.session`, and the options of a check.
  */
 import type { JWTPayload } from 'jose'
 
@@ -34,3 +34,24 @@ export interface Session {
 
 /** A claim's value as JSON gives it; nested arrays and objects are `object` (a shape RPC's types can carry). */
 export type ClaimValue = string | number | boolean | null | object
+
+/** How one request's session is checked. */
+export interface CheckOptions {
+  /**
+   * Refresh a session cookie that is missing or merely expired with the refresh cookie (one call
+   * to Descope). Bearer tokens never are. Default `true` in `descopeSession()` and this Worker's
+   * `requireSession()`, which set the new cookies on the answer; `false` in `verifyRequest()`,
+   * whose `setCookie` you must set: a rotated refresh token that misses the browser signs the user
+   * out.
+   */
+  refresh?: boolean
+  /**
+   * Refuse (403 `origin_not_allowed`) a request the cookies authenticate whose method is not GET,
+   * HEAD or OPTIONS unless its `Origin` is its own or an allowed one, or `Sec-Fetch-Site` is
+   * `same-origin` (docs/session.md, "Cross-site requests"; this Worker allows `ALLOWED_ORIGINS`).
+   * Default `true`. `false` gives up this CSRF defence: a sibling subdomain (same site, so
+   * `SameSite=Strict` cookies go along) could then post as the signed-in user. Without a method
+   * the request is taken to change something.
+   */
+  checkOrigin?: boolean
+}
